@@ -1,0 +1,3 @@
+from glutewake.cli import main
+
+main(prog_name="glutewake")

@@ -1,0 +1,66 @@
+"""The `glutewake` command: a thin click layer over the core modules.
+
+Subcommands live in one module per command group and are imported only when used,
+so `glutewake status` in a shell prompt does not pay for `start`'s imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+import click
+
+from glutewake import __version__
+from glutewake.cli.context import App
+from glutewake.errors import GlutewakeError
+from glutewake.paths import resolve
+
+# name -> "module:attribute"; the order is the order in --help.
+COMMANDS: dict[str, str] = {
+    "config": "glutewake.cli.config:config",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # The one place a domain error becomes a one-line message and exit code 1.
+        try:
+            return super().invoke(ctx)
+        except GlutewakeError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="Config file to use (default: $GLUTEWAKE_CONFIG, else the user config folder).",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="glutewake")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """Sitting-break reminders that wake your glutes and stretch your hip flexors.
+
+    Run `glutewake start` in a terminal and leave it there; every break is logged.
+
+    \b
+    Examples:
+      glutewake start              # remind me, with the defaults
+      glutewake log --week --summary
+      glutewake exercises show glute-bridge
+    """
+    ctx.obj = App(paths=resolve(config_path, os.environ))

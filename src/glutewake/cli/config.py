@@ -1,0 +1,88 @@
+"""`glutewake config`: write, locate, show and check the config file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from glutewake import config as cfg
+from glutewake.cli.context import App, pass_app
+from glutewake.errors import ConfigError
+from glutewake.files import atomic_write, package_text
+from glutewake.output import format_option, to_json
+
+
+@click.group()
+def config() -> None:
+    """Write, locate, show and check the config file.
+
+    \b
+    Examples:
+      glutewake config init        # write the documented example
+      glutewake config check       # exit 1 with the problem, if any
+      glutewake config show --format json
+    """
+
+
+@config.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@pass_app
+def init(app: App, force: bool) -> None:
+    """Write the example config (every key, with its default) to the config path.
+
+    \b
+    Example:
+      glutewake config init && $EDITOR "$(glutewake config path)"
+    """
+    target = app.paths.config_file
+    if target.exists() and not force:
+        raise ConfigError(f"{target}: already exists; use --force to overwrite it")
+    atomic_write(target, package_text("config.example.toml"))
+    click.echo(f"wrote {target}")
+
+
+@config.command()
+@pass_app
+def path(app: App) -> None:
+    """Print the path of the config file (which need not exist).
+
+    \b
+    Example:
+      $EDITOR "$(glutewake config path)"
+    """
+    click.echo(str(app.paths.config_file))
+
+
+@config.command()
+@format_option("toml", "json")
+@pass_app
+def show(app: App, fmt: str) -> None:
+    """Print the effective settings: the config file over the defaults.
+
+    \b
+    Example:
+      glutewake config show --format json
+    """
+    settings = app.settings()
+    click.echo(to_json(cfg.to_dict(settings)) if fmt == "json" else cfg.to_toml(settings), nl=fmt == "json")
+
+
+@config.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def check(app: App, file: Path | None) -> None:
+    """Validate a config file (default: the config path); print "ok" or the problem.
+
+    \b
+    Examples:
+      glutewake config check
+      glutewake config check ~/dotfiles/glutewake.toml
+    """
+    if file is None:
+        app.settings()
+        source = app.paths.config_file
+    else:
+        cfg.load(file, must_exist=True)
+        source = file
+    click.echo(f"ok: {source}" if source.exists() else f"ok: {source} does not exist; using defaults")

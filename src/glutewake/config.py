@@ -1,0 +1,362 @@
+"""The TOML config: parsed, validated and turned into frozen, typed settings.
+
+Every key has a default, so no config file means all defaults. Every problem is a
+ConfigError whose one-line message names the file, the key and what is expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from glutewake.durations import EXPECTED as DURATION_EXPECTED
+from glutewake.durations import format_duration, parse_duration
+from glutewake.errors import ConfigError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CATEGORIES = ("glutes", "hip_flexors", "move")
+SPACES = ("desk", "standing", "floor")
+IDLE_BACKENDS = ("auto", "gnome", "kde", "x11", "macos", "windows", "off")
+
+
+@dataclass(frozen=True)
+class TimerSettings:
+    sit: int = 45 * 60
+    break_: int = 2 * 60
+    snooze: int = 5 * 60
+    max_snoozes: int = 2
+    respond_within: int = 10 * 60
+    natural_break: int = 5 * 60
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    enabled: bool = False
+    days: tuple[str, ...] = WEEKDAYS[:5]
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+
+
+@dataclass(frozen=True)
+class ExerciseSettings:
+    categories: tuple[str, ...] = CATEGORIES
+    spaces: tuple[str, ...] = SPACES
+    exclude: tuple[str, ...] = ()
+    avoid_repeat: int = 5
+    # Raw [[exercises.custom]] tables; catalog.py validates them with the bundled rules.
+    custom: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    desktop: bool = True
+    bell: bool = True
+
+
+@dataclass(frozen=True)
+class GoalSettings:
+    daily_breaks: int = 8
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    database: Path | None = None
+
+
+@dataclass(frozen=True)
+class IdleSettings:
+    backend: str = "auto"
+
+
+@dataclass(frozen=True)
+class Settings:
+    timer: TimerSettings = field(default_factory=TimerSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    exercises: ExerciseSettings = field(default_factory=ExerciseSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    goals: GoalSettings = field(default_factory=GoalSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    idle: IdleSettings = field(default_factory=IdleSettings)
+    # The file these came from, or None for pure defaults.
+    source: Path | None = None
+
+
+# --- value checkers: each returns the typed value or raises ValueError("expected ...") ---
+
+Check = Callable[[Any], Any]
+
+
+def _type_name(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names |= {list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _duration(minimum: int = 1) -> Check:
+    def check(value: Any) -> int:
+        if not isinstance(value, str):
+            raise ValueError(f"expected {DURATION_EXPECTED}, got {_type_name(value)}")
+        seconds = parse_duration(value)
+        if seconds < minimum:
+            raise ValueError(f"expected a duration of at least {format_duration(minimum)}, got {value!r}")
+        return seconds
+
+    return check
+
+
+def _integer(minimum: int, maximum: int = 10_000) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected an integer, got {_type_name(value)}")
+        if not minimum <= value <= maximum:
+            raise ValueError(f"expected an integer from {minimum} to {maximum}, got {value}")
+        return value
+
+    return check
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_type_name(value)}")
+    return value
+
+
+def _time_of_day(value: Any) -> time:
+    if not isinstance(value, str):
+        raise ValueError(f'expected a time of day like "09:00", got {_type_name(value)}')
+    try:
+        hours, minutes = value.split(":")
+        if len(minutes) != 2:
+            raise ValueError
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError(f'expected a time of day like "09:00" (24-hour), got {value!r}') from None
+
+
+def _one_of(choices: tuple[str, ...]) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected one of {', '.join(choices)}, got {_type_name(value)}")
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}{_did_you_mean(value, choices)}")
+        return value
+
+    return check
+
+
+def _string_list(choices: tuple[str, ...] | None = None, *, allow_empty: bool = False) -> Check:
+    def check(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"expected a list of strings, got {_type_name(value)}")
+        if not value and not allow_empty:
+            what = f"one or more of {', '.join(choices)}" if choices else "at least one entry"
+            raise ValueError(f"expected {what}, got an empty list")
+        if choices:
+            for item in value:
+                if item not in choices:
+                    hint = _did_you_mean(item, choices)
+                    raise ValueError(f"expected any of {', '.join(choices)}, got {item!r}{hint}")
+        return tuple(value)
+
+    return check
+
+
+def _path(value: Any) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a file path as a string")
+    return Path(value).expanduser()
+
+
+def _custom_list(value: Any) -> tuple[Mapping[str, Any], ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValueError("expected an array of tables ([[exercises.custom]])")
+    return tuple(value)
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# section -> (dataclass, {toml key: (field name, checker)})
+_SCHEMA: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
+    "timer": (
+        TimerSettings,
+        {
+            "sit": ("sit", _duration()),
+            "break": ("break_", _duration()),
+            "snooze": ("snooze", _duration()),
+            "max_snoozes": ("max_snoozes", _integer(0, 100)),
+            "respond_within": ("respond_within", _duration()),
+            "natural_break": ("natural_break", _duration()),
+        },
+    ),
+    "schedule": (
+        ScheduleSettings,
+        {
+            "enabled": ("enabled", _boolean),
+            "days": ("days", _string_list(WEEKDAYS)),
+            "start": ("start", _time_of_day),
+            "end": ("end", _time_of_day),
+        },
+    ),
+    "exercises": (
+        ExerciseSettings,
+        {
+            "categories": ("categories", _string_list(CATEGORIES)),
+            "spaces": ("spaces", _string_list(SPACES)),
+            "exclude": ("exclude", _string_list(allow_empty=True)),
+            "avoid_repeat": ("avoid_repeat", _integer(0, 50)),
+            "custom": ("custom", _custom_list),
+        },
+    ),
+    "notify": (NotifySettings, {"desktop": ("desktop", _boolean), "bell": ("bell", _boolean)}),
+    "goals": (GoalSettings, {"daily_breaks": ("daily_breaks", _integer(1, 100))}),
+    "log": (LogSettings, {"database": ("database", _path)}),
+    "idle": (IdleSettings, {"backend": ("backend", _one_of(IDLE_BACKENDS))}),
+}
+
+
+def load(path: Path, *, must_exist: bool = False) -> Settings:
+    """Settings from `path`; all defaults when it does not exist (unless `must_exist`)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        if must_exist:
+            raise ConfigError(f"{path}: no such config file") from None
+        return Settings()
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, expected a TOML config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+    return parse(data, path)
+
+
+def parse(data: bytes, path: Path) -> Settings:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    doc = _toml_loads(text, path)
+    settings = from_mapping(doc, path)
+    if "exercises" in doc:
+        # Imported here: the catalog is only worth reading when the user changed its filters.
+        from glutewake.catalog import build_catalog
+
+        build_catalog(settings.exercises, source=path)
+    return settings
+
+
+def _toml_loads(text: str, path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+
+
+def from_mapping(doc: Mapping[str, Any], path: Path) -> Settings:
+    """Validate a parsed TOML document; `path` names the file in messages."""
+    sections: dict[str, Any] = {}
+    for name, table in doc.items():
+        if name not in _SCHEMA:
+            hint = _did_you_mean(name, _SCHEMA)
+            raise ConfigError(f"{path}: unknown section [{name}]{hint}; expected one of {', '.join(_SCHEMA)}")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {name}: expected a table [{name}], got {_type_name(table)}")
+        sections[name] = _section(name, table, path)
+    settings = Settings(**sections, source=path)
+    _check_consistency(settings, path)
+    return settings
+
+
+def _section(name: str, table: Mapping[str, Any], path: Path) -> Any:
+    cls, keys = _SCHEMA[name]
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if key not in keys:
+            hint = _did_you_mean(key, keys)
+            raise ConfigError(
+                f"{path}: unknown key [{name}] {key}{hint}; expected one of {', '.join(keys)}"
+            )
+        field_name, check = keys[key]
+        try:
+            values[field_name] = check(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{path}: [{name}] {key}: {exc}") from None
+    return cls(**values)
+
+
+def _check_consistency(settings: Settings, path: Path) -> None:
+    schedule = settings.schedule
+    if schedule.end <= schedule.start:
+        raise ConfigError(
+            f"{path}: [schedule] end: expected a time after start "
+            f"({schedule.start:%H:%M}), got {schedule.end:%H:%M}"
+        )
+
+
+def with_overrides(settings: Settings, **timer: int) -> Settings:
+    """The same settings with some [timer] values replaced (start --sit/--break)."""
+    return replace(settings, timer=replace(settings.timer, **timer))
+
+
+# --- presentation: the effective settings as plain data (config show) ---
+
+_DURATION_KEYS = {"sit", "break", "snooze", "respond_within", "natural_break"}
+
+
+def to_dict(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Effective settings keyed as in the TOML file; None where a key is unset."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, (_cls, keys) in _SCHEMA.items():
+        section = getattr(settings, name)
+        out[name] = {key: _plain(key, getattr(section, attr)) for key, (attr, _check) in keys.items()}
+    return out
+
+
+def _plain(key: str, value: Any) -> Any:
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, tuple):
+        return [dict(v) if isinstance(v, Mapping) else v for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if key in _DURATION_KEYS:
+        return format_duration(value)
+    return value
+
+
+def to_toml(settings: Settings) -> str:
+    """The effective settings as a TOML document that loads back to the same settings."""
+    lines: list[str] = []
+    for name, table in to_dict(settings).items():
+        lines.append(f"[{name}]")
+        custom = table.pop("custom", [])
+        lines += [f"{key} = {_toml_value(v)}" for key, v in table.items() if v is not None]
+        for entry in custom:
+            lines += ["", f"[[{name}.custom]]"]
+            lines += [f"{key} = {_toml_value(v)}" for key, v in entry.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    # JSON string escapes are valid TOML basic-string escapes.
+    import json
+
+    return json.dumps(str(value), ensure_ascii=False)

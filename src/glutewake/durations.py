@@ -1,0 +1,45 @@
+"""Durations as people write them: "90s", "45m", "1h30m", "1h 30m"."""
+
+from __future__ import annotations
+
+import re
+
+_DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?", re.IGNORECASE)
+
+EXPECTED = 'a duration like "90s", "45m" or "1h30m"'
+
+
+def parse_duration(text: str) -> int:
+    """Return whole seconds; raise ValueError with what is expected otherwise."""
+    match = _DURATION.fullmatch(text.strip())
+    if not text.strip() or match is None or not any(match.groups()):
+        raise ValueError(f"expected {EXPECTED}, got {text!r}")
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The inverse of parse_duration, rounded to whole seconds: 5400 -> "1h30m"."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "", f"{secs}s" if secs else ""]
+    return "".join(parts) or "0s"
+
+
+def format_clock(seconds: float) -> str:
+    """A running clock for the status line: 23:12, or 1:05:09 past an hour."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def format_short(seconds: float) -> str:
+    """Coarse and compact, for status bars: 45s, 23m, 1h05m."""
+    total = max(0, int(seconds))
+    if total < 60:
+        return f"{total}s"
+    if total < 3600:
+        return f"{total // 60}m"
+    return f"{total // 3600}h{(total % 3600) // 60:02d}m"

@@ -1,0 +1,105 @@
+"""Output conventions in one place.
+
+Machine output (json, csv) goes to stdout, uncoloured and stable; messages go to
+stderr; colour only on a TTY and never when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TextIO, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+Column = tuple[str, str]  # (key in the row, header shown in a table)
+
+
+def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]:
+    """The shared --format option; the first choice is the default."""
+    choices = choices or ("table", "json", "csv")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default or choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def use_colour(stream: TextIO | None = None) -> bool:
+    stream = stream or sys.stdout
+    return "NO_COLOR" not in os.environ and stream.isatty()
+
+
+def style(text: str, *, fg: str | None = None, bold: bool = False, dim: bool = False,
+          stream: TextIO | None = None) -> str:
+    if not use_colour(stream):
+        return text
+    return click.style(text, fg=fg, bold=bold, dim=dim)
+
+
+def message(text: str) -> None:
+    """A human message (progress, warnings): stderr, so stdout stays machine-readable."""
+    click.echo(text, err=True)
+
+
+def to_json(data: Any) -> str:
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_cell(row.get(k)) for k in columns})
+    return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> str:
+    """Left-aligned columns separated by two spaces, headers in bold on a TTY."""
+    cells = [[_table_cell(row.get(key)) for key, _ in columns] for row in rows]
+    headers = [header for _, header in columns]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
+    lines = [style(head, bold=True)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _table_cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], fmt: str) -> None:
+    """Rows in the chosen format on stdout. JSON carries every key of each row."""
+    if fmt == "json":
+        click.echo(to_json(list(rows)))
+    elif fmt == "csv":
+        click.echo(to_csv(rows, [key for key, _ in columns]), nl=False)
+    else:
+        click.echo(to_table(rows, columns))

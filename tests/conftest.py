@@ -1,0 +1,67 @@
+"""Shared fixtures. Every test runs with its own home, config and data folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from glutewake.cli import main
+
+REQUIRE_E2E = os.environ.get("GLUTEWAKE_REQUIRE_E2E") == "1"
+
+
+def require_programs(*names: str) -> None:
+    """Skip (or, under GLUTEWAKE_REQUIRE_E2E=1, fail) when a system program is missing."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        reason = f"needs {', '.join(missing)} on PATH (apt-get install; see .ci/run)"
+        if REQUIRE_E2E:
+            pytest.fail(f"GLUTEWAKE_REQUIRE_E2E=1 but {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every file glutewake or a desktop program might touch into tmp_path."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local/share"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    monkeypatch.setenv("GLUTEWAKE_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("GLUTEWAKE_CONFIG", str(tmp_path / "config.toml"))
+    # A test reaches a desktop only through the `desktop` fixture, never the developer's.
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    (tmp_path / "run").mkdir(mode=0o700)
+    return home
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """The config path GLUTEWAKE_CONFIG points at (not created)."""
+    return tmp_path / "config.toml"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def cli() -> Iterator[Callable[..., Result]]:
+    """Run `glutewake ARGS...` in-process; stderr is kept apart from stdout."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    yield run
