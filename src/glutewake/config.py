@@ -103,7 +103,9 @@ def _duration(minimum: int = 1) -> Check:
             raise ValueError(f"expected {DURATION_EXPECTED}, got {_type_name(value)}")
         seconds = parse_duration(value)
         if seconds < minimum:
-            raise ValueError(f"expected a duration of at least {format_duration(minimum)}, got {value!r}")
+            raise ValueError(
+                f"expected a duration of at least {format_duration(minimum)}, got {value!r}"
+            )
         return seconds
 
     return check
@@ -143,7 +145,8 @@ def _one_of(choices: tuple[str, ...]) -> Check:
         if not isinstance(value, str):
             raise ValueError(f"expected one of {', '.join(choices)}, got {_type_name(value)}")
         if value not in choices:
-            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}{_did_you_mean(value, choices)}")
+            hint = _did_you_mean(value, choices)
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}{hint}")
         return value
 
     return check
@@ -258,9 +261,10 @@ def _toml_loads(text: str, path: Path) -> dict[str, Any]:
     else:
         import tomli as tomllib
     try:
-        return tomllib.loads(text)
+        doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+    return doc
 
 
 def from_mapping(doc: Mapping[str, Any], path: Path) -> Settings:
@@ -269,7 +273,9 @@ def from_mapping(doc: Mapping[str, Any], path: Path) -> Settings:
     for name, table in doc.items():
         if name not in _SCHEMA:
             hint = _did_you_mean(name, _SCHEMA)
-            raise ConfigError(f"{path}: unknown section [{name}]{hint}; expected one of {', '.join(_SCHEMA)}")
+            raise ConfigError(
+                f"{path}: unknown section [{name}]{hint}; expected one of {', '.join(_SCHEMA)}"
+            )
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: {name}: expected a table [{name}], got {_type_name(table)}")
         sections[name] = _section(name, table, path)
@@ -319,7 +325,9 @@ def to_dict(settings: Settings) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, (_cls, keys) in _SCHEMA.items():
         section = getattr(settings, name)
-        out[name] = {key: _plain(key, getattr(section, attr)) for key, (attr, _check) in keys.items()}
+        out[name] = {
+            key: _plain(key, getattr(section, attr)) for key, (attr, _check) in keys.items()
+        }
     return out
 
 

@@ -36,8 +36,14 @@ def use_colour(stream: TextIO | None = None) -> bool:
     return "NO_COLOR" not in os.environ and stream.isatty()
 
 
-def style(text: str, *, fg: str | None = None, bold: bool = False, dim: bool = False,
-          stream: TextIO | None = None) -> str:
+def style(
+    text: str,
+    *,
+    fg: str | None = None,
+    bold: bool = False,
+    dim: bool = False,
+    stream: TextIO | None = None,
+) -> str:
     if not use_colour(stream):
         return text
     return click.style(text, fg=fg, bold=bold, dim=dim)
@@ -59,7 +65,9 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     import io
 
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _csv_cell(row.get(k)) for k in columns})
@@ -81,9 +89,9 @@ def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> st
     cells = [[_table_cell(row.get(key)) for key, _ in columns] for row in rows]
     headers = [header for _, header in columns]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
+    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
     lines = [style(head, bold=True)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines)
 
 

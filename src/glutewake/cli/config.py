@@ -65,7 +65,9 @@ def show(app: App, fmt: str) -> None:
       glutewake config show --format json
     """
     settings = app.settings()
-    click.echo(to_json(cfg.to_dict(settings)) if fmt == "json" else cfg.to_toml(settings), nl=fmt == "json")
+    click.echo(
+        to_json(cfg.to_dict(settings)) if fmt == "json" else cfg.to_toml(settings), nl=fmt == "json"
+    )
 
 
 @config.command()
@@ -85,4 +87,6 @@ def check(app: App, file: Path | None) -> None:
     else:
         cfg.load(file, must_exist=True)
         source = file
-    click.echo(f"ok: {source}" if source.exists() else f"ok: {source} does not exist; using defaults")
+    click.echo(
+        f"ok: {source}" if source.exists() else f"ok: {source} does not exist; using defaults"
+    )
