@@ -1,0 +1,252 @@
+"""Config: defaults, the example file, and a precise one-line error for each bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from glutewake import config as cfg
+from glutewake.durations import format_duration, parse_duration
+from glutewake.errors import ConfigError
+from glutewake.files import package_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_file_means_defaults(tmp_path):
+    assert cfg.load(tmp_path / "absent.toml") == cfg.Settings()
+
+
+def test_defaults_match_the_issue():
+    s = cfg.Settings()
+    assert (s.timer.sit, s.timer.break_, s.timer.snooze) == (2700, 120, 300)
+    assert (s.timer.max_snoozes, s.timer.respond_within, s.timer.natural_break) == (2, 600, 300)
+    assert s.schedule == cfg.ScheduleSettings(
+        False, ("mon", "tue", "wed", "thu", "fri"), time(9), time(18)
+    )
+    assert s.notify == cfg.NotifySettings(desktop=True, bell=True)
+    assert s.goals.daily_breaks == 8
+    assert s.log.database is None
+
+
+def test_example_file_is_the_packaged_one_and_loads_to_the_defaults():
+    top = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    assert top == package_text("config.example.toml")
+    loaded = cfg.load(ROOT / "config.example.toml")
+    assert loaded == cfg.Settings(source=ROOT / "config.example.toml")
+
+
+def test_example_documents_every_key():
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    for section, keys in cfg.to_dict(cfg.Settings()).items():
+        assert f"[{section}]" in text
+        for key in keys:
+            documented = (f"\n{key} = ", f"\n# {key} = ", f"[[{section}.{key}]]")
+            assert any(form in text for form in documented), f"[{section}] {key}"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("45m", 2700), ("1h30m", 5400), ("1h 30m", 5400), ("2h", 7200), (" 5M ", 300)],
+)
+def test_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "45", "m", "-5m", "1.5h", "45 minutes", "30m1h"])
+def test_bad_durations(text):
+    with pytest.raises(ValueError, match="duration like"):
+        parse_duration(text)
+
+
+def test_format_duration_round_trips():
+    for seconds in (1, 59, 60, 90, 2700, 3600, 5400, 86399):
+        assert parse_duration(format_duration(seconds)) == seconds
+
+
+def test_overrides_and_full_file(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[timer]\nsit = "1h30m"\nbreak = "90s"\nmax_snoozes = 0\n'
+        '[schedule]\nenabled = true\ndays = ["sat"]\nstart = "07:30"\nend = "12:00"\n'
+        '[notify]\nbell = false\n[goals]\ndaily_breaks = 3\n[log]\ndatabase = "log.db"\n'
+        '[idle]\nbackend = "x11"\n'
+    )
+    s = cfg.load(path)
+    assert (s.timer.sit, s.timer.break_, s.timer.max_snoozes) == (5400, 90, 0)
+    assert s.schedule == cfg.ScheduleSettings(True, ("sat",), time(7, 30), time(12))
+    assert (s.notify.bell, s.notify.desktop, s.goals.daily_breaks) == (False, True, 3)
+    assert s.log.database == Path("log.db")
+    assert s.idle.backend == "x11"
+
+
+def test_show_toml_loads_back_to_the_same_settings(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[timer]\nsit = "20m"\n[schedule]\nenabled = true\ndays = ["mon"]\n')
+    settings = cfg.load(path)
+    again = tmp_path / "again.toml"
+    again.write_text(cfg.to_toml(settings))
+    assert cfg.load(again) == cfg.Settings(**{**settings.__dict__, "source": again})
+
+
+BAD = [
+    ("[timer\nsit = 1", "TOML syntax error: "),
+    ('[timer]\nsit = "45m"\nsit = "5m"\n', "(at line 3, column"),
+    ("[timers]\n", "unknown section [timers] (did you mean 'timer'?)"),
+    ("[shedule]\n", "unknown section [shedule] (did you mean 'schedule'?)"),
+    ('[timer]\nsitt = "45m"\n', "unknown key [timer] sitt (did you mean 'sit'?)"),
+    ('[timer]\nfoo = "45m"\n', "unknown key [timer] foo; expected one of sit, break"),
+    (
+        "[timer]\nsit = 45\n",
+        '[timer] sit: expected a duration like "90s", "45m" or "1h30m", got an integer',
+    ),
+    ('[timer]\nsit = "45x"\n', "[timer] sit: expected a duration like"),
+    ('[timer]\nbreak = "0s"\n', "[timer] break: expected a duration of at least 1s, got '0s'"),
+    ('[timer]\nmax_snoozes = "2"\n', "[timer] max_snoozes: expected an integer, got a string"),
+    ("[timer]\nmax_snoozes = -1\n", "[timer] max_snoozes: expected an integer from 0 to 100"),
+    ("[timer]\nmax_snoozes = true\n", "[timer] max_snoozes: expected an integer, got a boolean"),
+    ('[schedule]\nstart = "9am"\n', '[schedule] start: expected a time of day like "09:00"'),
+    ('[schedule]\nend = "25:00"\n', "[schedule] end: expected a time of day"),
+    (
+        '[schedule]\nstart = "18:00"\nend = "09:00"\n',
+        "[schedule] end: expected a time after start (18:00), got 09:00",
+    ),
+    (
+        '[schedule]\ndays = ["mon", "fry"]\n',
+        "[schedule] days: expected any of mon, tue, wed, thu, "
+        "fri, sat, sun, got 'fry' (did you mean 'fri'?)",
+    ),
+    ("[schedule]\ndays = []\n", "[schedule] days: expected one or more of mon,"),
+    ('[schedule]\nenabled = "yes"\n', "[schedule] enabled: expected true or false, got a string"),
+    (
+        '[exercises]\ncategories = ["glute"]\n',
+        "[exercises] categories: expected any of glutes, "
+        "hip_flexors, move, got 'glute' (did you mean 'glutes'?)",
+    ),
+    (
+        '[exercises]\nspaces = ["office"]\n',
+        "[exercises] spaces: expected any of desk, standing, floor",
+    ),
+    (
+        "[exercises]\nspaces = []\n",
+        "[exercises] spaces: expected one or more of desk, standing, floor",
+    ),
+    ("[exercises]\ncustom = 3\n", "[exercises] custom: expected an array of tables"),
+    (
+        "[goals]\ndaily_breaks = 0\n",
+        "[goals] daily_breaks: expected an integer from 1 to 100, got 0",
+    ),
+    ("[log]\ndatabase = 5\n", "[log] database: expected a file path as a string"),
+    (
+        '[idle]\nbackend = "gnom"\n',
+        "[idle] backend: expected one of auto, gnome, kde, x11, macos, "
+        "windows, off, got 'gnom' (did you mean 'gnome'?)",
+    ),
+    ("timer = 3\n", "timer: expected a table [timer], got an integer"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD)
+def test_bad_config_is_one_line_naming_file_and_key(cli, config_file, text, expected):
+    config_file.write_text(text, encoding="utf-8")
+    result = cli("config", "check")
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: {config_file}: ")
+    assert expected in result.output
+    assert result.output.count("\n") == 1
+    with pytest.raises(ConfigError):
+        cfg.load(config_file)
+
+
+def test_not_utf8(cli, config_file):
+    config_file.write_bytes(b'[timer]\nsit = "45m" # caf\xe9\n')
+    result = cli("config", "check")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {config_file}: not UTF-8 text (bad byte at offset 25)\n"
+
+
+def test_unreadable_file(cli, config_file):
+    config_file.write_text("[timer]\n")
+    config_file.chmod(0)
+    try:
+        if config_file.open("rb"):  # root reads anything: nothing to test then
+            pytest.skip("running as root: permissions do not stop reads")
+    except PermissionError:
+        result = cli("config", "check")
+        assert result.exit_code == 1
+        assert (
+            result.output == f"Error: {config_file}: cannot read config file (Permission denied)\n"
+        )
+    finally:
+        config_file.chmod(0o600)
+
+
+def test_config_is_a_folder(cli, config_file):
+    config_file.mkdir()
+    result = cli("config", "check")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {config_file}: is a folder, expected a TOML config file\n"
+
+
+def test_explicit_missing_config_is_an_error(cli, tmp_path):
+    missing = tmp_path / "nope.toml"
+    for args in (("--config", str(missing), "config", "show"), ("config", "check", str(missing))):
+        result = cli(*args)
+        assert result.exit_code == 1
+        assert result.output == f"Error: {missing}: no such config file\n"
+
+
+def test_missing_default_config_is_fine(cli, config_file):
+    result = cli("config", "check")
+    assert result.exit_code == 0
+    assert result.output == f"ok: {config_file} does not exist; using defaults\n"
+
+
+def test_check_ok_and_example(cli):
+    result = cli("config", "check", str(ROOT / "config.example.toml"))
+    assert result.exit_code == 0
+    assert result.output == f"ok: {ROOT / 'config.example.toml'}\n"
+
+
+def test_init_writes_example_and_refuses_to_overwrite(cli, config_file):
+    result = cli("config", "init")
+    assert result.exit_code == 0
+    assert result.output == f"wrote {config_file}\n"
+    assert config_file.read_text() == package_text("config.example.toml")
+    config_file.write_text('[timer]\nsit = "20m"\n')
+    result = cli("config", "init")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {config_file}: already exists; use --force to overwrite it\n"
+    assert config_file.read_text() == '[timer]\nsit = "20m"\n'
+    result = cli("config", "init", "--force")
+    assert result.exit_code == 0
+    assert config_file.read_text() == package_text("config.example.toml")
+    assert [p.name for p in config_file.parent.iterdir() if p.name.startswith(".config")] == []
+
+
+def test_init_follows_config_flag(cli, tmp_path):
+    target = tmp_path / "deep" / "er" / "g.toml"
+    result = cli("--config", str(target), "config", "init")
+    assert result.exit_code == 0
+    assert target.exists()
+
+
+def test_path_show(cli, config_file):
+    assert cli("config", "path").output == f"{config_file}\n"
+    config_file.write_text('[timer]\nsit = "20m"\n')
+    shown = json.loads(cli("config", "show", "--format", "json").output)
+    assert shown["timer"]["sit"] == "20m"
+    assert shown["timer"]["break"] == "2m"
+    assert shown["log"]["database"] is None
+    toml_out = cli("config", "show").output
+    assert 'sit = "20m"' in toml_out and "[idle]" in toml_out
+
+
+def test_bad_format_is_usage_error(cli):
+    result = cli("config", "show", "--format", "yaml")
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.output
