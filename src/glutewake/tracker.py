@@ -1,0 +1,443 @@
+"""The sitting clock and break state machine: pure, driven by injected time.
+
+Nothing here sleeps, reads a clock or does I/O. The loop feeds it `tick(now, ...)`,
+answers and commands; it returns actions (prompt, record a break, log an event,
+tell the user something). Intervals use the monotonic clock, which does not advance
+while the machine is suspended; records are stamped with wall time.
+
+States:
+  seated        the sitting clock runs; at `sit` a break falls due
+  due           prompted, waiting for done / snooze / skip / another (clock still runs)
+  snoozed       the due break comes back after `snooze` (clock still runs)
+  break         answered done; counting the break down (clock stopped, reset after)
+  away          no input for `natural_break`: a natural break (clock reset on return)
+  paused        meetings, lunch (clock stopped)
+  standing      standing desk (clock stopped)
+  off_schedule  outside working hours (clock stopped, reset when they open)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from glutewake.catalog import Exercise
+    from glutewake.config import TimerSettings
+
+# A due break is held back, not prompted, while the user has been idle this long: they
+# are probably away, and a prompt waiting on return is the complaint we design against.
+AWAY_HOLD_S = 30.0
+
+
+class Now(NamedTuple):
+    mono: float  # monotonic seconds: for every interval
+    wall: float  # unix seconds: for records
+
+
+# --- actions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Show the break: desktop notification, bell, card, keys."""
+
+    exercise: Exercise
+    again: bool = False  # shown before (snooze over, "another", resumed)
+
+
+@dataclass(frozen=True)
+class BreakLogged:
+    outcome: str  # done | skipped | missed | natural
+    at: float  # wall: the prompt, or when the user left (natural)
+    due_at: float  # wall: when it first fell due
+    answered_at: float | None
+    seated_s: int
+    exercise: Exercise | None
+    snoozes: int = 0
+    away_s: int | None = None
+
+
+@dataclass(frozen=True)
+class EventLogged:
+    kind: str
+    at: float
+    seconds: int | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell the user that is not a prompt; `kind` picks the wording."""
+
+    kind: str  # break_over | back | withdrawn | refused | schedule_closed | schedule_open
+    detail: str = ""
+
+
+Action = Prompt | BreakLogged | EventLogged | Notice
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the loop is doing, for the status line and for other processes."""
+
+    state: str
+    since: float  # wall time the state began
+    seated_s: float
+    clock_running: bool
+    next_mono: float | None  # when something happens without input
+    exercise: Exercise | None
+    snoozes: int
+
+
+@dataclass
+class _Pending:
+    """A break that fell due and has not been resolved yet."""
+
+    exercise: Exercise
+    due_wall: float
+    prompt_mono: float = 0.0
+    prompt_wall: float = 0.0
+    snoozes: int = 0
+    prompted: bool = False
+
+
+Chooser = Callable[[str | None], "Exercise"]
+
+
+class Tracker:
+    def __init__(self, timer: TimerSettings, choose: Chooser, now: Now) -> None:
+        self.timer = timer
+        self.choose = choose  # choose(not_id) -> the next exercise
+        self.state = "seated"
+        self.since_wall = now.wall
+        self.seated_s = 0.0
+        self.pending: _Pending | None = None
+        self.deadline: float | None = None  # mono: snooze/break/pause end
+        self.paused_at_mono = 0.0
+        self.stood_at_mono = 0.0
+        self.away_since_wall = 0.0
+        self.on_break: Exercise | None = None
+        self._last = now
+
+    # --- inputs ----------------------------------------------------------------------
+
+    def tick(self, now: Now, idle_s: float | None = None, on_schedule: bool = True) -> list[Action]:
+        actions: list[Action] = []
+        gap = self._advance(now)
+        if gap is not None:
+            actions += self._natural_break(now, away_s=gap, at=now.wall - gap, suspended=True)
+        actions += self._schedule(now, on_schedule)
+        actions += self._idle(now, idle_s)
+        actions += self._deadlines(now, idle_s)
+        return actions
+
+    def answer(self, kind: str, now: Now) -> list[Action]:
+        """The user's answer to a due break: done, snooze, skip or another."""
+        self._advance(now)
+        pending = self.pending
+        if self.state != "due" or pending is None:
+            return [Notice("refused", "no break is due")]
+        if kind == "done":
+            actions: list[Action] = [self._log(pending, "done", now)]
+            self.pending = None
+            self.on_break = pending.exercise
+            self.deadline = now.mono + self.timer.break_
+            self._enter("break", now)
+            return actions
+        if kind == "skip":
+            skipped = self._log(pending, "skipped", now)
+            self._reset_seated(now)
+            return [skipped]
+        if kind == "snooze":
+            return self._snooze(pending, now, None)
+        if kind == "another":
+            pending.exercise = self.choose(pending.exercise.id)
+            return [Prompt(pending.exercise, again=True)]
+        raise ValueError(f"unknown answer {kind!r}")
+
+    def snooze(self, now: Now, seconds: int | None = None) -> list[Action]:
+        self._advance(now)
+        if self.state != "due" or self.pending is None:
+            return [Notice("refused", "no break is due")]
+        return self._snooze(self.pending, now, seconds)
+
+    def break_now(self, now: Now) -> list[Action]:
+        self._advance(now)
+        if self.state not in ("seated", "snoozed"):
+            return [Notice("refused", _REFUSE_NOW.get(self.state, f"{self.state}"))]
+        if self.pending is None:
+            self.pending = _Pending(self.choose(None), due_wall=now.wall)
+        return self._prompt(now)
+
+    def pause(self, now: Now, seconds: int | None = None) -> list[Action]:
+        self._advance(now)
+        if self.state in ("paused", "off_schedule"):
+            return [Notice("refused", f"already {self.state.replace('_', ' ')}")]
+        actions = self._leave_posture(now)
+        if self.state == "break":
+            self._reset_seated(now)  # the break was done; the pause only cuts it short
+        self.deadline = now.mono + seconds if seconds else None
+        self.paused_at_mono = now.mono
+        self._enter("paused", now)
+        detail = f"for {seconds}s" if seconds else "until resume"
+        return [*actions, EventLogged("pause", now.wall, detail=detail)]
+
+    def resume(self, now: Now) -> list[Action]:
+        self._advance(now)
+        if self.state != "paused":
+            return [Notice("refused", "not paused")]
+        return self._resume(now, detail=None)
+
+    def stand(self, now: Now) -> list[Action]:
+        self._advance(now)
+        if self.state in ("standing", "paused", "off_schedule", "break", "away"):
+            return [Notice("refused", _REFUSE_POSTURE.get(self.state, self.state))]
+        self.stood_at_mono = now.mono
+        self._enter("standing", now)
+        return [EventLogged("stand", now.wall)]
+
+    def sit(self, now: Now) -> list[Action]:
+        self._advance(now)
+        if self.state != "standing":
+            return [Notice("refused", "not standing")]
+        actions = self._leave_posture(now)
+        return actions + self._back_to_sitting(now)
+
+    def stop(self, now: Now) -> list[Action]:
+        """The loop is ending: close whatever is open so the log is complete."""
+        self._advance(now)
+        actions = self._leave_posture(now)
+        if self.state == "paused":
+            seconds = round(now.mono - self.paused_at_mono)
+            actions.append(EventLogged("resume", now.wall, seconds, "loop stopped"))
+        if self.state == "away":
+            actions.append(self._back_event(now))
+        if self.pending is not None and self.pending.prompted:
+            actions.append(self._log(self.pending, "missed", now, answered=False))
+        return actions
+
+    # --- queries ---------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        pending = self.pending
+        return Snapshot(
+            state=self.state,
+            since=self.since_wall,
+            seated_s=self.seated_s,
+            clock_running=self.state in _CLOCK_RUNS,
+            next_mono=self.next_mono(),
+            exercise=pending.exercise if pending else self.on_break,
+            snoozes=pending.snoozes if pending else 0,
+        )
+
+    def next_mono(self) -> float | None:
+        """When something happens without any input, on the monotonic clock."""
+        if self.state == "seated":
+            return self._last.mono + max(0.0, self.timer.sit - self.seated_s)
+        if self.state == "due" and self.pending is not None:
+            return self.pending.prompt_mono + self.timer.respond_within
+        if self.state in ("snoozed", "break", "paused"):
+            return self.deadline
+        return None
+
+    def snoozes_left(self) -> int:
+        used = self.pending.snoozes if self.pending else 0
+        return max(0, self.timer.max_snoozes - used)
+
+    # --- internals -------------------------------------------------------------------
+
+    def _advance(self, now: Now) -> float | None:
+        """Move the clocks forward; return a suspend gap worth a natural break, if any."""
+        d_mono = max(0.0, now.mono - self._last.mono)
+        d_wall = now.wall - self._last.wall
+        self._last = now
+        if self.state in _CLOCK_RUNS:
+            self.seated_s += d_mono
+        # Wall time that the monotonic clock did not see: the machine slept. Clock
+        # changes (NTP, a manual set) also move wall time, so only long gaps count.
+        gap = d_wall - d_mono
+        if gap >= self.timer.natural_break and self.state in _NATURAL_BREAK_STATES:
+            return gap
+        return None
+
+    def _schedule(self, now: Now, on_schedule: bool) -> list[Action]:
+        if self.state == "off_schedule" and on_schedule:
+            self.seated_s = 0.0
+            self._enter("seated", now)
+            return [EventLogged("schedule_open", now.wall), Notice("schedule_open")]
+        # A break already on screen or under way finishes first.
+        if not on_schedule and self.state in ("seated", "snoozed", "away"):
+            actions: list[Action] = []
+            if self.state == "away":
+                actions.append(self._back_event(now))
+            self.pending = None
+            self._enter("off_schedule", now)
+            return [*actions, EventLogged("schedule_closed", now.wall), Notice("schedule_closed")]
+        return []
+
+    def _idle(self, now: Now, idle_s: float | None) -> list[Action]:
+        if idle_s is None:
+            return []
+        if self.state == "away":
+            if idle_s < self.timer.natural_break:
+                actions: list[Action] = [self._back_event(now), Notice("back")]
+                return actions + self._back_to_sitting(now, reset=True)
+            return []
+        if self.state == "due" and self.pending is not None and self.pending.prompted:
+            since_prompt = now.mono - self.pending.prompt_mono
+            # Gone for a break's length after the prompt: they took it.
+            if idle_s >= self.timer.break_ and since_prompt >= self.timer.break_:
+                actions = [self._log(self.pending, "done", now)]
+                self.away_since_wall = now.wall - idle_s
+                self.seated_s = 0.0
+                self.pending = None
+                self._enter("away", now)
+                return actions
+            return []
+        if self.state in ("seated", "snoozed") and idle_s >= self.timer.natural_break:
+            return self._natural_break(now, away_s=idle_s, at=now.wall - idle_s, suspended=False)
+        return []
+
+    def _natural_break(self, now: Now, away_s: float, at: float, suspended: bool) -> list[Action]:
+        pending = self.pending
+        record = BreakLogged(
+            outcome="natural",
+            at=at,
+            due_at=pending.due_wall if pending else at,
+            answered_at=None,
+            # Idle: the clock ran while they were already gone, and that was not sitting.
+            # Suspended: the monotonic clock, and so the sitting clock, stood still.
+            seated_s=round(max(0.0, self.seated_s - (0.0 if suspended else away_s))),
+            exercise=None,
+            snoozes=pending.snoozes if pending else 0,
+            away_s=round(away_s),
+        )
+        actions: list[Action] = [record]
+        if suspended:
+            actions.append(EventLogged("suspend", at, round(away_s)))
+        self.pending = None
+        self.seated_s = 0.0
+        self.away_since_wall = at
+        if suspended:
+            # Waking from sleep is itself input: sitting starts again now.
+            self._enter("seated", now)
+        else:
+            self._enter("away", now)
+        return actions
+
+    def _deadlines(self, now: Now, idle_s: float | None) -> list[Action]:
+        state, pending = self.state, self.pending
+        expired = self.deadline is not None and now.mono >= self.deadline
+        if state == "seated" and self.seated_s >= self.timer.sit:
+            if self.pending is None:
+                self.pending = _Pending(self.choose(None), due_wall=now.wall)
+            if idle_s is not None and idle_s >= min(AWAY_HOLD_S, self.timer.natural_break):
+                return []  # hold the prompt: they are away, and may not be back for long
+            return self._prompt(now)
+        if state == "snoozed" and expired:
+            if idle_s is not None and idle_s >= min(AWAY_HOLD_S, self.timer.natural_break):
+                return []
+            return self._prompt(now)
+        if state == "due" and pending is not None:
+            if now.mono - pending.prompt_mono >= self.timer.respond_within:
+                actions: list[Action] = [self._log(pending, "missed", now, answered=False)]
+                self._reset_seated(now)
+                return actions
+            return []
+        if state == "break" and expired:
+            self._reset_seated(now)
+            return [Notice("break_over")]
+        if state == "paused" and expired:
+            return self._resume(now, detail="pause over")
+        return []
+
+    def _prompt(self, now: Now) -> list[Action]:
+        assert self.pending is not None
+        again = self.pending.prompted
+        self.pending.prompted = True
+        self.pending.prompt_mono = now.mono
+        if not again:
+            self.pending.prompt_wall = now.wall
+        self.deadline = None
+        self._enter("due", now)
+        return [Prompt(self.pending.exercise, again=again)]
+
+    def _snooze(self, pending: _Pending, now: Now, seconds: int | None) -> list[Action]:
+        if pending.snoozes >= self.timer.max_snoozes:
+            return [Notice("refused", "no snoozes left for this break")]
+        pending.snoozes += 1
+        self.deadline = now.mono + (seconds or self.timer.snooze)
+        self._enter("snoozed", now)
+        return []
+
+    def _resume(self, now: Now, detail: str | None) -> list[Action]:
+        seconds = round(now.mono - self.paused_at_mono)
+        actions: list[Action] = [EventLogged("resume", now.wall, seconds, detail)]
+        return actions + self._back_to_sitting(now)
+
+    def _back_to_sitting(self, now: Now, reset: bool = False) -> list[Action]:
+        if reset:
+            self.seated_s = 0.0
+        self.deadline = None
+        self._enter("seated", now)
+        # A break that was due before the pause or stand comes back at the next tick.
+        return []
+
+    def _leave_posture(self, now: Now) -> list[Action]:
+        if self.state != "standing":
+            return []
+        seconds = round(now.mono - self.stood_at_mono)
+        return [EventLogged("sit", now.wall, seconds)]
+
+    def _back_event(self, now: Now) -> EventLogged:
+        return EventLogged("back", now.wall, round(max(0.0, now.wall - self.away_since_wall)))
+
+    def _reset_seated(self, now: Now) -> None:
+        self.pending = None
+        self.on_break = None
+        self.seated_s = 0.0
+        self.deadline = None
+        self._enter("seated", now)
+
+    def _log(
+        self,
+        pending: _Pending,
+        outcome: str,
+        now: Now,
+        answered: bool = True,
+    ) -> BreakLogged:
+        return BreakLogged(
+            outcome=outcome,
+            at=pending.prompt_wall,
+            due_at=pending.due_wall,
+            answered_at=now.wall if answered else None,
+            seated_s=round(self.seated_s),
+            exercise=pending.exercise,
+            snoozes=pending.snoozes,
+        )
+
+    def _enter(self, state: str, now: Now) -> None:
+        if state != self.state:
+            self.state = state
+            self.since_wall = now.wall
+
+
+_CLOCK_RUNS = frozenset({"seated", "due", "snoozed"})
+_NATURAL_BREAK_STATES = frozenset({"seated", "due", "snoozed"})
+_REFUSE_NOW = {
+    "due": "a break is already due",
+    "break": "you are on a break",
+    "paused": "paused: resume first",
+    "standing": "standing: sit first",
+    "away": "you are away",
+    "off_schedule": "outside the schedule",
+}
+_REFUSE_POSTURE = {
+    "standing": "already standing",
+    "paused": "paused: resume first",
+    "off_schedule": "outside the schedule",
+    "break": "you are on a break",
+    "away": "you are away",
+}

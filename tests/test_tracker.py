@@ -1,0 +1,421 @@
+"""The pure state machine, driven with plain numbers for time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from glutewake.config import TimerSettings
+from glutewake.tracker import (
+    AWAY_HOLD_S,
+    BreakLogged,
+    EventLogged,
+    Notice,
+    Now,
+    Prompt,
+    Tracker,
+)
+
+WALL0 = 1_800_000_000.0  # any wall time; kept apart from mono to catch mix-ups
+
+
+@dataclass(frozen=True)
+class Ex:
+    id: str
+    name: str = "x"
+    category: str = "glutes"
+
+
+TIMER = TimerSettings(
+    sit=100, break_=20, snooze=30, max_snoozes=2, respond_within=60, natural_break=50
+)
+
+
+class Rig:
+    """A tracker plus a clock; `at(t)` moves both clocks to t seconds after the start."""
+
+    def __init__(self, timer: TimerSettings = TIMER) -> None:
+        self.picks = iter(Ex(f"ex{i}") for i in range(1000))
+        self.not_ids: list[str | None] = []
+        self.t = 0.0
+        self.jump = 0.0  # wall - mono offset grows on suspend / clock changes
+        self.tracker = Tracker(timer, self._choose, self.now)
+
+    def _choose(self, not_id: str | None) -> Any:
+        self.not_ids.append(not_id)
+        return next(self.picks)
+
+    @property
+    def now(self) -> Now:
+        return Now(mono=self.t, wall=WALL0 + self.t + self.jump)
+
+    def at(self, t: float, idle: float | None = None, on_schedule: bool = True) -> list[Any]:
+        self.t = t
+        return self.tracker.tick(self.now, idle, on_schedule)
+
+    @property
+    def state(self) -> str:
+        return self.tracker.state
+
+
+def kinds(actions: list[Any]) -> list[str]:
+    out = []
+    for a in actions:
+        if isinstance(a, Prompt):
+            out.append("prompt-again" if a.again else "prompt")
+        elif isinstance(a, BreakLogged):
+            out.append(a.outcome)
+        elif isinstance(a, EventLogged):
+            out.append(f"event:{a.kind}")
+        elif isinstance(a, Notice):
+            out.append(f"notice:{a.kind}")
+    return out
+
+
+def only(actions: list[Any], cls: type) -> Any:
+    found = [a for a in actions if isinstance(a, cls)]
+    assert len(found) == 1, actions
+    return found[0]
+
+
+def test_seated_until_sit_then_prompt():
+    rig = Rig()
+    assert rig.at(50) == []
+    assert rig.tracker.snapshot().seated_s == 50
+    assert rig.tracker.next_mono() == 100
+    actions = rig.at(100)
+    assert kinds(actions) == ["prompt"]
+    assert only(actions, Prompt).exercise == Ex("ex0")
+    assert rig.state == "due"
+
+
+def test_done_records_then_break_then_sitting_restarts():
+    rig = Rig()
+    rig.at(100)
+    actions = rig.tracker.answer("done", Now(110, WALL0 + 110))
+    rec = only(actions, BreakLogged)
+    assert (rec.outcome, rec.seated_s, rec.snoozes) == ("done", 110, 0)
+    assert (rec.at, rec.due_at, rec.answered_at) == (WALL0 + 100, WALL0 + 100, WALL0 + 110)
+    assert rec.exercise == Ex("ex0")
+    assert rig.state == "break"
+    assert rig.tracker.snapshot().exercise == Ex("ex0")
+    assert rig.tracker.next_mono() == 130
+    assert rig.at(129) == []
+    assert kinds(rig.at(130)) == ["notice:break_over"]
+    assert rig.state == "seated"
+    assert rig.tracker.snapshot().seated_s == 0
+    assert kinds(rig.at(229)) == []
+    assert kinds(rig.at(230)) == ["prompt"]
+
+
+def test_skip_records_and_restarts():
+    rig = Rig()
+    rig.at(100)
+    rig.t = 105
+    rec = only(rig.tracker.answer("skip", rig.now), BreakLogged)
+    assert (rec.outcome, rec.seated_s) == ("skipped", 105)
+    assert rig.state == "seated" and rig.tracker.snapshot().seated_s == 0
+
+
+def test_no_answer_within_respond_within_is_missed():
+    rig = Rig()
+    rig.at(100)
+    assert rig.at(159) == []
+    rec = only(rig.at(160), BreakLogged)
+    assert (rec.outcome, rec.answered_at, rec.seated_s) == ("missed", None, 160)
+    assert rig.state == "seated"
+
+
+def test_snooze_comes_back_and_counts_on_the_break():
+    rig = Rig()
+    rig.at(100)
+    rig.t = 101
+    assert rig.tracker.answer("snooze", rig.now) == []
+    assert rig.state == "snoozed"
+    assert rig.tracker.next_mono() == 131
+    assert rig.at(130) == []
+    actions = rig.at(131)
+    assert kinds(actions) == ["prompt-again"]
+    assert only(actions, Prompt).exercise == Ex("ex0")
+    rig.t = 140
+    rig.tracker.answer("snooze", rig.now)
+    rig.at(170)
+    rig.t = 175
+    refused = rig.tracker.answer("snooze", rig.now)
+    assert refused == [Notice("refused", "no snoozes left for this break")]
+    assert rig.state == "due"
+    rec = only(rig.tracker.answer("done", rig.now), BreakLogged)
+    assert (rec.snoozes, rec.at, rec.due_at, rec.seated_s) == (2, WALL0 + 100, WALL0 + 100, 175)
+
+
+def test_snooze_with_duration_and_refusals_when_nothing_due():
+    rig = Rig()
+    assert rig.tracker.snooze(rig.now, 5) == [Notice("refused", "no break is due")]
+    assert rig.tracker.answer("done", rig.now) == [Notice("refused", "no break is due")]
+    rig.at(100)
+    rig.tracker.snooze(rig.now, 5)
+    assert rig.tracker.next_mono() == 105
+    assert kinds(rig.at(105)) == ["prompt-again"]
+
+
+def test_missed_after_snooze_keeps_snooze_count():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("snooze", rig.now)
+    rig.at(130)
+    rec = only(rig.at(190), BreakLogged)
+    assert (rec.outcome, rec.snoozes) == ("missed", 1)
+
+
+def test_another_picks_a_different_exercise():
+    rig = Rig()
+    rig.at(100)
+    actions = rig.tracker.answer("another", rig.now)
+    assert only(actions, Prompt) == Prompt(Ex("ex1"), again=True)
+    assert rig.not_ids == [None, "ex0"]
+    rec = only(rig.tracker.answer("done", rig.now), BreakLogged)
+    assert rec.exercise == Ex("ex1")
+
+
+def test_unknown_answer():
+    rig = Rig()
+    rig.at(100)
+    with pytest.raises(ValueError):
+        rig.tracker.answer("maybe", rig.now)
+
+
+def test_break_now_from_seated_and_snoozed():
+    rig = Rig()
+    rig.at(10)
+    assert kinds(rig.tracker.break_now(rig.now)) == ["prompt"]
+    assert rig.tracker.break_now(rig.now) == [Notice("refused", "a break is already due")]
+    rig.tracker.answer("snooze", rig.now)
+    assert kinds(rig.tracker.break_now(rig.now)) == ["prompt-again"]
+
+
+def test_pause_stops_the_clock_and_resume_continues_it():
+    rig = Rig()
+    rig.at(40)
+    actions = rig.tracker.pause(rig.now)
+    assert only(actions, EventLogged) == EventLogged("pause", WALL0 + 40, None, "until resume")
+    assert rig.tracker.next_mono() is None
+    assert rig.at(1000) == []
+    assert rig.tracker.snapshot().seated_s == 40
+    assert rig.tracker.pause(rig.now) == [Notice("refused", "already paused")]
+    actions = rig.tracker.resume(rig.now)
+    assert only(actions, EventLogged) == EventLogged("resume", WALL0 + 1000, 960, None)
+    assert rig.state == "seated"
+    assert kinds(rig.at(1059)) == []
+    assert kinds(rig.at(1060)) == ["prompt"]
+    assert rig.tracker.resume(rig.now) == [Notice("refused", "not paused")]
+
+
+def test_timed_pause_suppresses_a_due_break_then_it_comes_back():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.pause(rig.now, 5)
+    assert rig.state == "paused"
+    assert rig.at(104) == []
+    actions = rig.at(105)
+    assert kinds(actions) == ["event:resume"]
+    assert kinds(rig.at(105)) == ["prompt-again"]
+    rec = only(rig.tracker.answer("done", rig.now), BreakLogged)
+    assert rec.at == WALL0 + 100
+
+
+def test_pause_during_break_does_not_bring_the_break_back():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("done", rig.now)
+    rig.tracker.pause(rig.now, 5)
+    rig.at(105)
+    assert rig.at(106) == []
+    assert rig.state == "seated"
+
+
+def test_standing_keeps_the_sitting_clock_still():
+    rig = Rig()
+    rig.at(30)
+    assert kinds(rig.tracker.stand(rig.now)) == ["event:stand"]
+    assert rig.tracker.stand(rig.now) == [Notice("refused", "already standing")]
+    rig.at(500)
+    assert rig.tracker.snapshot().seated_s == 30
+    assert rig.tracker.snapshot().state == "standing"
+    actions = rig.tracker.sit(rig.now)
+    assert only(actions, EventLogged) == EventLogged("sit", WALL0 + 500, 470)
+    assert rig.tracker.sit(rig.now) == [Notice("refused", "not standing")]
+    assert kinds(rig.at(569)) == []
+    assert kinds(rig.at(570)) == ["prompt"]
+
+
+def test_pause_while_standing_ends_the_standing():
+    rig = Rig()
+    rig.tracker.stand(rig.now)
+    rig.t = 10
+    assert kinds(rig.tracker.pause(rig.now)) == ["event:sit", "event:pause"]
+
+
+def test_natural_break_from_idle_then_back():
+    rig = Rig()
+    rig.at(40, idle=10)
+    actions = rig.at(80, idle=50)
+    rec = only(actions, BreakLogged)
+    assert (rec.outcome, rec.at, rec.away_s, rec.seated_s) == ("natural", WALL0 + 30, 50, 30)
+    assert rec.exercise is None
+    assert rig.state == "away"
+    assert rig.at(300, idle=270) == []
+    actions = rig.at(301, idle=1)
+    assert kinds(actions) == ["event:back", "notice:back"]
+    assert only(actions, EventLogged).seconds == 271
+    assert rig.state == "seated" and rig.tracker.snapshot().seated_s == 0
+    assert kinds(rig.at(401, idle=0)) == ["prompt"]
+
+
+def test_break_due_while_away_is_not_prompted_but_becomes_natural():
+    rig = Rig()
+    assert rig.at(100, idle=AWAY_HOLD_S) == []
+    assert rig.state == "seated"
+    rec = only(rig.at(120, idle=50), BreakLogged)
+    assert (rec.outcome, rec.due_at, rec.seated_s) == ("natural", WALL0 + 100, 70)
+
+
+def test_held_break_is_prompted_when_they_return_early():
+    rig = Rig()
+    assert rig.at(100, idle=40) == []
+    assert kinds(rig.at(105, idle=2)) == ["prompt"]
+
+
+def test_away_after_a_prompt_for_the_break_length_counts_as_done():
+    rig = Rig()
+    rig.at(100, idle=0)
+    assert rig.at(110, idle=10) == []
+    rec = only(rig.at(125, idle=25), BreakLogged)
+    assert (rec.outcome, rec.answered_at) == ("done", WALL0 + 125)
+    assert rig.state == "away"
+    assert rig.at(200, idle=100) == []  # no natural break on top of it
+    assert kinds(rig.at(201, idle=0)) == ["event:back", "notice:back"]
+
+
+def test_snoozed_break_overtaken_by_a_natural_break():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("snooze", rig.now)
+    rec = only(rig.at(160, idle=55), BreakLogged)
+    assert (rec.outcome, rec.snoozes, rec.due_at) == ("natural", 1, WALL0 + 100)
+
+
+def test_idle_unknown_never_makes_a_natural_break():
+    rig = Rig()
+    assert kinds(rig.at(100, idle=None)) == ["prompt"]
+
+
+def test_suspend_gap_is_a_natural_break():
+    rig = Rig()
+    rig.at(40)
+    rig.jump = 3600  # the machine slept an hour: wall moved, mono did not
+    actions = rig.at(41)
+    rec = only(actions, BreakLogged)
+    assert (rec.outcome, rec.away_s, rec.seated_s) == ("natural", 3600, 41)
+    assert rec.at == WALL0 + 41
+    assert only(actions, EventLogged).kind == "suspend"
+    assert rig.state == "seated" and rig.tracker.snapshot().seated_s == 0
+
+
+def test_suspend_while_due_resolves_the_break_as_natural():
+    rig = Rig()
+    rig.at(100)
+    rig.jump = 600
+    rec = only(rig.at(101), BreakLogged)
+    assert (rec.outcome, rec.due_at) == ("natural", WALL0 + 100)
+    assert rig.state == "seated"
+    assert rig.at(150) == []  # no stale prompt or miss after waking
+
+
+def test_clock_set_back_gives_no_burst_and_no_negative_durations():
+    rig = Rig()
+    rig.at(50)
+    rig.jump = -7200
+    assert rig.at(60) == []
+    assert rig.tracker.snapshot().seated_s == 60
+    assert kinds(rig.at(100)) == ["prompt"]
+
+
+def test_clock_set_forward_less_than_natural_break_is_ignored():
+    rig = Rig()
+    rig.at(50)
+    rig.jump = 49
+    assert rig.at(60) == []
+    assert rig.tracker.snapshot().seated_s == 60
+
+
+def test_monotonic_never_goes_backwards_in_our_sums():
+    rig = Rig()
+    rig.at(50)
+    rig.t = 40  # a buggy clock source must not un-sit the user
+    rig.tracker.tick(rig.now)
+    assert rig.tracker.snapshot().seated_s == 50
+
+
+def test_schedule_close_and_open_restarts_the_clock():
+    rig = Rig()
+    rig.at(90)
+    actions = rig.at(95, on_schedule=False)
+    assert kinds(actions) == ["event:schedule_closed", "notice:schedule_closed"]
+    assert rig.state == "off_schedule"
+    assert rig.at(5000, on_schedule=False) == []
+    assert rig.tracker.snapshot().clock_running is False
+    actions = rig.at(5001, on_schedule=True)
+    assert kinds(actions) == ["event:schedule_open", "notice:schedule_open"]
+    assert rig.tracker.snapshot().seated_s == 0
+    assert kinds(rig.at(5101)) == ["prompt"]
+
+
+def test_schedule_close_waits_for_a_break_on_screen():
+    rig = Rig()
+    rig.at(100)
+    assert rig.at(101, on_schedule=False) == []
+    assert rig.state == "due"
+    rig.tracker.answer("done", rig.now)
+    assert rig.at(121, on_schedule=False) == [Notice("break_over")]
+    assert kinds(rig.at(122, on_schedule=False)) == [
+        "event:schedule_closed",
+        "notice:schedule_closed",
+    ]
+
+
+def test_stop_closes_what_is_open():
+    rig = Rig()
+    rig.at(100)
+    rec = only(rig.tracker.stop(rig.now), BreakLogged)
+    assert rec.outcome == "missed"
+    rig = Rig()
+    rig.tracker.stand(rig.now)
+    rig.t = 30
+    assert kinds(rig.tracker.stop(rig.now)) == ["event:sit"]
+    rig = Rig()
+    rig.tracker.pause(rig.now)
+    rig.t = 30
+    assert rig.tracker.stop(rig.now) == [EventLogged("resume", WALL0 + 30, 30, "loop stopped")]
+
+
+def test_refusals_name_the_state():
+    rig = Rig()
+    rig.tracker.pause(rig.now)
+    assert rig.tracker.break_now(rig.now) == [Notice("refused", "paused: resume first")]
+    assert rig.tracker.stand(rig.now) == [Notice("refused", "paused: resume first")]
+
+
+def test_snapshot_fields():
+    rig = Rig()
+    rig.at(100)
+    snap = rig.tracker.snapshot()
+    assert (snap.state, snap.since, snap.clock_running, snap.next_mono) == (
+        "due",
+        WALL0 + 100,
+        True,
+        160,
+    )
+    assert snap.exercise == Ex("ex0") and snap.snoozes == 0
+    assert rig.tracker.snoozes_left() == 2
