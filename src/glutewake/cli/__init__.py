@@ -19,6 +19,17 @@ from glutewake.paths import resolve
 
 # name -> "module:attribute"; the order is the order in --help.
 COMMANDS: dict[str, str] = {
+    "start": "glutewake.cli.start:start",
+    "status": "glutewake.cli.control:status",
+    "done": "glutewake.cli.control:done",
+    "snooze": "glutewake.cli.control:snooze",
+    "skip": "glutewake.cli.control:skip",
+    "now": "glutewake.cli.control:now",
+    "pause": "glutewake.cli.control:pause",
+    "resume": "glutewake.cli.control:resume",
+    "stand": "glutewake.cli.control:stand",
+    "sit": "glutewake.cli.control:sit",
+    "exercises": "glutewake.cli.exercises:exercises",
     "config": "glutewake.cli.config:config",
 }
 

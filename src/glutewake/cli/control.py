@@ -1,0 +1,147 @@
+"""`status` and the commands that answer the running loop from any terminal."""
+
+from __future__ import annotations
+
+import click
+
+from glutewake import control
+from glutewake.cli.context import App, pass_app
+from glutewake.cli.params import DURATION
+from glutewake.output import format_option, to_json
+from glutewake.status import NOT_RUNNING
+
+EXIT_NOT_RUNNING = 3
+
+
+def _loop(app: App) -> control.Loop:
+    return control.Loop(db_path=app.db_path(), lock_path=app.paths.lock_file)
+
+
+@click.command()
+@format_option("text", "short", "json")
+@pass_app
+@click.pass_context
+def status(ctx: click.Context, app: App, fmt: str) -> None:
+    """What the running loop is doing: seated for, next break in, paused, standing.
+
+    Exit code 3 when no loop runs.
+
+    \b
+    Examples:
+      glutewake status                 # seated 23m · break in 22m
+      glutewake status --format short  # in tmux: #(glutewake status --format short)
+      glutewake status --format json
+    """
+    current = control.status(_loop(app), control.utc_now())
+    if current is None:
+        click.echo(to_json({"running": False, "state": None}) if fmt == "json" else NOT_RUNNING)
+        ctx.exit(EXIT_NOT_RUNNING)
+    elif fmt == "json":
+        click.echo(to_json(current.as_dict()))
+    else:
+        click.echo(current.short() if fmt == "short" else current.text())
+
+
+def _send(app: App, name: str, arg: str | None = None) -> None:
+    current = control.send(_loop(app), name, arg, control.utc_now)
+    click.echo(current.text())
+
+
+@click.command()
+@pass_app
+def done(app: App) -> None:
+    """Answer the due break: done (the break starts now).
+
+    \b
+    Example:
+      glutewake done
+    """
+    _send(app, "done")
+
+
+@click.command()
+@click.argument("duration", type=DURATION, required=False)
+@pass_app
+def snooze(app: App, duration: int | None) -> None:
+    """Put the due break off, by [timer] snooze or DURATION.
+
+    \b
+    Examples:
+      glutewake snooze
+      glutewake snooze 10m
+    """
+    _send(app, "snooze", str(duration) if duration else None)
+
+
+@click.command()
+@pass_app
+def skip(app: App) -> None:
+    """Skip the due break (recorded as skipped; the sitting clock restarts).
+
+    \b
+    Example:
+      glutewake skip
+    """
+    _send(app, "skip")
+
+
+@click.command()
+@pass_app
+def now(app: App) -> None:
+    """Start a break now instead of waiting for it.
+
+    \b
+    Example:
+      glutewake now
+    """
+    _send(app, "now")
+
+
+@click.command()
+@click.argument("duration", type=DURATION, required=False)
+@pass_app
+def pause(app: App, duration: int | None) -> None:
+    """Pause the sitting clock (meetings, lunch): for DURATION, or until resume.
+
+    \b
+    Examples:
+      glutewake pause 1h
+      glutewake pause && glutewake resume
+    """
+    _send(app, "pause", str(duration) if duration else None)
+
+
+@click.command()
+@pass_app
+def resume(app: App) -> None:
+    """Resume after a pause.
+
+    \b
+    Example:
+      glutewake resume
+    """
+    _send(app, "resume")
+
+
+@click.command()
+@pass_app
+def stand(app: App) -> None:
+    """Standing desk up: the sitting clock stops while you stand.
+
+    \b
+    Example:
+      glutewake stand
+    """
+    _send(app, "stand")
+
+
+@click.command()
+@pass_app
+def sit(app: App) -> None:
+    """Sitting down again: the sitting clock runs again.
+
+    \b
+    Example:
+      glutewake sit
+    """
+    _send(app, "sit")

@@ -1,0 +1,43 @@
+"""`glutewake start`: the foreground loop."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from glutewake.cli.context import App, pass_app
+from glutewake.cli.params import DURATION
+from glutewake.config import with_overrides
+
+
+@click.command()
+@click.option("--sit", type=DURATION, help="Seated time before a break, for this run.")
+@click.option("--break", "break_", type=DURATION, help="Break length, for this run.")
+@click.option("--no-desktop", is_flag=True, help="No desktop notifications; the terminal only.")
+@pass_app
+def start(app: App, sit: int | None, break_: int | None, no_desktop: bool) -> None:
+    """Remind me to get up: runs in this terminal until Ctrl-C.
+
+    At each break a desktop notification names the exercise, and this terminal shows
+    its steps and cue and waits for one key: Enter done, s snooze, n another, x skip.
+    Not on a terminal (a service, nohup), answer with `glutewake done|snooze|skip`.
+
+    \b
+    Examples:
+      glutewake start
+      glutewake start --sit 30m --break 3m
+      nohup glutewake start --no-desktop >> ~/glutewake.out &
+    """
+    from glutewake import loop
+
+    overrides = {k: v for k, v in (("sit", sit), ("break_", break_)) if v is not None}
+    settings = with_overrides(app.settings(), **overrides)
+    tally = loop.run(
+        settings,
+        db_path=app.db_path(),
+        lock_path=app.paths.lock_file,
+        env=os.environ,
+        desktop=not no_desktop,
+    )
+    click.echo(tally.line())

@@ -1,0 +1,470 @@
+"""The real loop around the tracker: clocks, keys, idle time, notifications, the log.
+
+It sleeps until something can happen (the next deadline, a key press, an idle poll,
+a command from another terminal, the 1 s status refresh on a TTY), feeds the tracker,
+and carries out its actions. Any failure to record is reported and the reminders go on.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from glutewake import schedule
+from glutewake.durations import format_duration
+from glutewake.errors import StoreError
+from glutewake.lock import LoopLock
+from glutewake.status import view
+from glutewake.store import BreakRecord, Command, EventRecord, LoopState, Store
+from glutewake.terminal import KEYS_HELP, PlainUI, make_ui
+from glutewake.tracker import Action, BreakLogged, EventLogged, Notice, Now, Prompt, Tracker
+
+if TYPE_CHECKING:
+    from glutewake.catalog import Catalog, Exercise
+    from glutewake.config import Settings
+    from glutewake.idle import IdleReader
+    from glutewake.notify import Notifier
+
+# Commands from other terminals are picked up within this long (the issue asks for 2 s).
+COMMAND_POLL_S = 1.5
+# The longest the loop sleeps even with nothing to do; keeps wall-clock jumps (suspend)
+# and schedule edges noticed promptly without costing anything measurable.
+MAX_SLEEP_S = 30.0
+
+NOTICES = {
+    "break_over": "break over: back to it",
+    "back": "welcome back: that was a natural break; the sitting clock starts again",
+    "schedule_closed": "outside working hours: no reminders until the schedule opens",
+    "schedule_open": "working hours: the sitting clock starts now",
+}
+
+
+class Stop(Exception):
+    """SIGTERM or SIGHUP: leave the loop the way Ctrl-C does."""
+
+
+@dataclass
+class Tally:
+    outcomes: dict[str, int] = field(default_factory=dict)
+    seated_s: int = 0
+
+    def add(self, record: BreakLogged) -> None:
+        self.outcomes[record.outcome] = self.outcomes.get(record.outcome, 0) + 1
+        self.seated_s += record.seated_s
+
+    def line(self) -> str:
+        parts = [f"{self.outcomes.get(k, 0)} {k}" for k in ("done", "skipped", "missed")]
+        natural = self.outcomes.get("natural", 0)
+        if natural:
+            parts.append(f"{natural} natural")
+        return f"session: {', '.join(parts)} · seated {format_duration(self.seated_s)}"
+
+
+class Picker:
+    """The exercise chooser the tracker calls, remembering what was shown and done."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        recent: list[str],
+        last_done: dict[str, float],
+        avoid_repeat: int,
+        rng: random.Random,
+    ) -> None:
+        self.catalog, self.recent, self.last_done = catalog, recent, last_done
+        self.avoid_repeat, self.rng = avoid_repeat, rng
+
+    def __call__(self, not_id: str | None) -> Exercise:
+        from glutewake.catalog import choose_next
+
+        exercise = choose_next(
+            self.catalog, self.recent, self.last_done, self.rng, self.avoid_repeat, not_id
+        )
+        self.recent.insert(0, exercise.id)
+        return exercise
+
+    def done(self, exercise_id: str, wall: float) -> None:
+        self.last_done[exercise_id] = wall
+
+
+class Loop:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        catalog: Catalog,
+        store: Store,
+        notifier: Notifier | None,
+        idle: IdleReader | None,
+        ui: PlainUI,
+        pid: int,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings, self.store, self.notifier, self.idle, self.ui = (
+            settings,
+            store,
+            notifier,
+            idle,
+            ui,
+        )
+        self.pid, self.monotonic, self.wall = pid, monotonic, wall
+        self.tally = Tally()
+        self.session_id = 0
+        self.started = _utc(wall())
+        self.picker = Picker(
+            catalog,
+            recent=store.recent_exercise_ids(50),
+            last_done={k: v.timestamp() for k, v in store.last_done_at().items()},
+            avoid_repeat=settings.exercises.avoid_repeat,
+            rng=random.Random(),
+        )
+        self.tracker = Tracker(settings.timer, self.picker, self._now())
+        self._warned: set[str] = set()
+        self._last_state: tuple[Any, ...] | None = None
+        self._last_command = 0
+        self._data_version = -1
+        self._next_command_poll = 0.0
+        self._idle_every = max(1.0, min(5.0, settings.timer.natural_break / 3))
+        self._next_idle_poll = 0.0
+
+    # --- the loop --------------------------------------------------------------------
+
+    def run(self) -> Tally:
+        self.session_id = self.store.begin_session(pid=self.pid, started_at=self.started)
+        self._last_command = self.store.last_command_id()  # earlier commands are not ours
+        self._data_version = self.store.data_version()
+        self._greet()
+        try:
+            while True:
+                self._step()
+        except (KeyboardInterrupt, Stop):
+            pass
+        finally:
+            self._finish()
+        return self.tally
+
+    def _step(self) -> None:
+        now = self._now()
+        self._carry_out(self.tracker.tick(now, self._poll_idle(now), self._on_schedule()))
+        self._poll_commands(now)
+        self._save_state(now)
+        self._refresh_status(now)
+        key = self.ui.wait(self._sleep_for(self._now()))
+        if key is not None:
+            self._carry_out(self.tracker.answer(key, self._now()))
+
+    def _sleep_for(self, now: Now) -> float:
+        wake = [now.mono + MAX_SLEEP_S, self._next_command_poll]
+        if self.idle is not None:
+            wake.append(self._next_idle_poll)
+        deadline = self.tracker.next_mono()
+        if deadline is not None:
+            wake.append(deadline)
+        change = schedule.next_change(self.settings.schedule, datetime.now().astimezone())
+        if change is not None:
+            wake.append(now.mono + (change.timestamp() - now.wall))
+        if self.ui.interactive:
+            wake.append(now.mono + 1.0 - (now.wall % 1.0))  # redraw on the second
+        return min(max(0.02, t - now.mono) for t in wake)
+
+    # --- inputs ----------------------------------------------------------------------
+
+    def _now(self) -> Now:
+        return Now(self.monotonic(), self.wall())
+
+    def _on_schedule(self) -> bool:
+        return schedule.is_open(self.settings.schedule, datetime.now().astimezone())
+
+    def _poll_idle(self, now: Now) -> float | None:
+        if self.idle is None:
+            return None
+        deadline = self.tracker.next_mono()
+        # Poll on the idle cadence, and always at a deadline: a break due while the
+        # user is away must see fresh idle time to be held back.
+        if now.mono < self._next_idle_poll and (deadline is None or now.mono < deadline):
+            return None
+        self._next_idle_poll = now.mono + self._idle_every
+        try:
+            return self.idle.seconds()
+        except Exception as exc:  # a desktop going away must not end the reminders
+            self._warn_once("idle", f"idle time unavailable ({exc}); natural breaks paused")
+            return None
+
+    def _poll_commands(self, now: Now) -> None:
+        if now.mono < self._next_command_poll:
+            return
+        self._next_command_poll = now.mono + COMMAND_POLL_S
+        try:
+            version = self.store.data_version()
+            if version == self._data_version:
+                return  # nobody else wrote: nothing to read
+            self._data_version = version
+            commands = self.store.commands_after(self._last_command)
+        except StoreError as exc:
+            self._warn_once("commands", f"cannot read commands: {exc}")
+            return
+        for command in commands:
+            self._last_command = command.id
+            self._carry_out(self._command(command, self._now()))
+        if commands:
+            self._save_state(self._now(), force=True)  # the sender waits for this
+
+    def _command(self, command: Command, now: Now) -> list[Action]:
+        seconds = int(command.arg) if command.arg and command.arg.isdigit() else None
+        tracker = self.tracker
+        handlers: dict[str, Callable[[], list[Action]]] = {
+            "done": lambda: tracker.answer("done", now),
+            "skip": lambda: tracker.answer("skip", now),
+            "snooze": lambda: tracker.snooze(now, seconds),
+            "now": lambda: tracker.break_now(now),
+            "pause": lambda: tracker.pause(now, seconds),
+            "resume": lambda: tracker.resume(now),
+            "stand": lambda: tracker.stand(now),
+            "sit": lambda: tracker.sit(now),
+        }
+        handler = handlers.get(command.name)
+        if handler is None:
+            return [Notice("refused", f"unknown command {command.name!r}")]
+        self.ui.say(
+            f"from another terminal: {command.name}{' ' + command.arg if command.arg else ''}"
+        )
+        return handler()
+
+    # --- actions ---------------------------------------------------------------------
+
+    def _carry_out(self, actions: list[Action]) -> None:
+        for action in actions:
+            if isinstance(action, Prompt):
+                self._prompt(action)
+            elif isinstance(action, BreakLogged):
+                self._record_break(action)
+            elif isinstance(action, EventLogged):
+                self._write(
+                    "event",
+                    lambda a=action: self.store.add_event(  # type: ignore[misc]
+                        EventRecord(
+                            kind=a.kind,
+                            at=_utc(a.at),
+                            seconds=a.seconds,
+                            detail=a.detail,
+                            session_id=self.session_id,
+                        )
+                    ),
+                )
+            elif isinstance(action, Notice):
+                self._notice(action)
+
+    def _prompt(self, prompt: Prompt) -> None:
+        from glutewake.output import render_card
+
+        exercise = prompt.exercise
+        if self.notifier is not None and self.notifier.available:
+            failure = self.notifier.send(f"Time for a break: {exercise.name}", exercise.dose)
+            if failure:
+                self._warn_once(f"notify:{failure}", f"desktop notification failed: {failure}")
+        if self.settings.notify.bell:
+            self.ui.bell()
+        self.ui.say(f"break due{' again' if prompt.again else ''}: {exercise.name}")
+        self.ui.show(render_card(exercise))
+        self.ui.show(self._answer_help())
+
+    def _answer_help(self) -> str:
+        snooze = format_duration(self.settings.timer.snooze)
+        left = self.tracker.snoozes_left()
+        keys = KEYS_HELP.format(snooze=snooze)
+        if not left:
+            keys = keys.replace(f"  [s] snooze {snooze}", "")
+        if self.ui.interactive:
+            return keys
+        return "answer from another terminal: glutewake done | snooze | skip"
+
+    def _record_break(self, record: BreakLogged) -> None:
+        self.tally.add(record)
+        exercise = record.exercise
+        if record.outcome == "done" and exercise is not None:
+            self.picker.done(exercise.id, record.answered_at or record.at)
+            self.ui.say(
+                f"done: {exercise.name} · {format_duration(self.settings.timer.break_)} break, "
+                "then the sitting clock restarts"
+            )
+        elif record.outcome == "natural":
+            self.ui.say(f"natural break: away {format_duration(record.away_s or 0)}")
+        else:
+            self.ui.say(f"{record.outcome}: {exercise.name if exercise else 'break'}")
+        self._write(
+            "break",
+            lambda: self.store.add_break(
+                BreakRecord(
+                    outcome=record.outcome,
+                    at=_utc(record.at),
+                    due_at=_utc(record.due_at),
+                    answered_at=_utc(record.answered_at) if record.answered_at else None,
+                    seated_s=record.seated_s,
+                    exercise_id=exercise.id if exercise else None,
+                    exercise_name=exercise.name if exercise else None,
+                    category=exercise.category if exercise else None,
+                    snoozes=record.snoozes,
+                    away_s=record.away_s,
+                    session_id=self.session_id,
+                )
+            ),
+        )
+
+    def _notice(self, notice: Notice) -> None:
+        if notice.kind == "refused":
+            self.ui.say(f"not now: {notice.detail}")
+        else:
+            self.ui.say(NOTICES.get(notice.kind, notice.kind))
+
+    def _write(self, what: str, write: Callable[[], object]) -> None:
+        try:
+            write()
+        except StoreError as exc:
+            self._warn_once(f"write:{exc}", f"could not record the {what}: {exc} (reminders go on)")
+
+    def _warn_once(self, key: str, text: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self.ui.say(f"warning: {text}")
+
+    # --- state for other processes -----------------------------------------------------
+
+    def _save_state(self, now: Now, force: bool = False) -> None:
+        state = self._loop_state(now)
+        # Written on change only: a laptop's disk stays idle while nothing happens.
+        key = (
+            state.state,
+            state.since,
+            state.exercise_id,
+            state.snoozes,
+            round(state.next_at.timestamp() / 2) if state.next_at else None,
+        )
+        if force or key != self._last_state:
+            self._last_state = key
+            self._write("state", lambda: self.store.write_state(state))
+
+    def _loop_state(self, now: Now) -> LoopState:
+        snap = self.tracker.snapshot()
+        next_at = None
+        if snap.next_mono is not None:
+            next_at = _utc(now.wall + (snap.next_mono - now.mono))
+        elif snap.state == "off_schedule":
+            change = schedule.next_change(self.settings.schedule, datetime.now().astimezone())
+            next_at = change.astimezone(timezone.utc) if change else None
+        return LoopState(
+            pid=self.pid,
+            session_id=self.session_id,
+            started_at=self.started,
+            state=snap.state,
+            since=_utc(snap.since),
+            updated_at=_utc(now.wall),
+            seated_s=round(snap.seated_s),
+            clock_running=snap.clock_running,
+            next_at=next_at,
+            exercise_id=snap.exercise.id if snap.exercise else None,
+            exercise_name=snap.exercise.name if snap.exercise else None,
+            snoozes=snap.snoozes,
+            max_snoozes=self.settings.timer.max_snoozes,
+            snooze_s=self.settings.timer.snooze,
+        )
+
+    def _refresh_status(self, now: Now) -> None:
+        if self.ui.interactive and self.tracker.state != "due":
+            self.ui.status(view(self._loop_state(now), _utc(now.wall)).text(clock=True))
+
+    # --- start and finish ----------------------------------------------------------------
+
+    def _greet(self) -> None:
+        timer = self.settings.timer
+        self.ui.say(
+            f"glutewake: a break every {format_duration(timer.sit)} of sitting, "
+            f"{format_duration(timer.break_)} each · Ctrl-C to stop"
+        )
+        if self.notifier is not None and not self.notifier.available:
+            self.ui.say(f"desktop notifications off: {self.notifier.reason}; reminders show here")
+        if self.idle is None and self.settings.idle.backend != "off":
+            self.ui.say("idle time unavailable here: natural breaks are not detected")
+
+    def _finish(self) -> None:
+        now = self._now()
+        self._carry_out(self.tracker.stop(now))
+        tail = 0 if self.tracker.state in ("away", "off_schedule") else self.tracker.seated_s
+        self.tally.seated_s += round(tail)
+        self._write(
+            "session end",
+            lambda: self.store.end_session(
+                self.session_id, ended_at=_utc(now.wall), seated_s=round(tail)
+            ),
+        )
+        self._write("state", lambda: self.store.clear_state(self.pid))
+
+
+def _utc(wall: float) -> datetime:
+    return datetime.fromtimestamp(wall, tz=timezone.utc)
+
+
+@contextmanager
+def _signals_stop_the_loop() -> Iterator[None]:
+    def stop(signum: int, frame: object) -> None:
+        raise Stop
+
+    names = ("SIGTERM", "SIGHUP")
+    saved = {n: signal.signal(getattr(signal, n), stop) for n in names if hasattr(signal, n)}
+    try:
+        yield
+    finally:
+        for name, handler in saved.items():
+            signal.signal(getattr(signal, name), handler)
+
+
+def run(
+    settings: Settings,
+    *,
+    db_path: Path,
+    lock_path: Path,
+    env: Mapping[str, str],
+    desktop: bool,
+    out: TextIO = sys.stdout,
+    inp: TextIO = sys.stdin,
+) -> Tally:
+    """`glutewake start`: take the lock, open the log, and remind until stopped."""
+    from glutewake.catalog import build_catalog
+    from glutewake.idle import open_reader
+    from glutewake.notify import Notifier
+
+    catalog = build_catalog(settings.exercises, settings.source)
+    pid = os.getpid()
+    lock = LoopLock(lock_path)
+    lock.acquire(pid, datetime.now().astimezone())
+    try:
+        with Store.open(db_path) as store, _signals_stop_the_loop():
+            notifier = Notifier(env, enabled=desktop and settings.notify.desktop)
+            idle = open_reader(settings.idle.backend, env)
+            try:
+                with make_ui(out, inp) as ui:
+                    loop = Loop(
+                        settings=settings,
+                        catalog=catalog,
+                        store=store,
+                        notifier=notifier,
+                        idle=idle,
+                        ui=ui,
+                        pid=pid,
+                    )
+                    tally = loop.run()
+            finally:
+                if idle is not None:
+                    idle.close()
+            return tally
+    finally:
+        lock.release()

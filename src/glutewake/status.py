@@ -1,0 +1,121 @@
+"""What the loop is doing, in words: derived from its last written state and the clock.
+
+The loop writes its state only when it changes; live figures (seated for, break in)
+are computed here from that row and `now`, so the text is the same whether the
+loop draws its own status line or `glutewake status` runs in another terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from glutewake.durations import format_clock, format_duration, format_short
+
+if TYPE_CHECKING:
+    from glutewake.store import LoopState
+
+
+@dataclass(frozen=True)
+class StatusView:
+    state: str
+    pid: int
+    started_at: datetime
+    since: datetime
+    seated_s: int
+    next_at: datetime | None
+    next_in_s: int | None
+    exercise_id: str | None
+    exercise_name: str | None
+    snoozes: int
+    snoozes_left: int
+
+    def text(self, clock: bool = False) -> str:
+        """One line: "seated 23m · break in 22m"; clock=True gives 23:12 · 21:48 figures."""
+        dur = format_clock if clock else _coarse
+        seated, left = dur(self.seated_s), dur(self.next_in_s or 0)
+        name = self.exercise_name or "a break"
+        if self.state == "seated":
+            return f"seated {seated} · break in {left}"
+        if self.state == "due":
+            return f"break due: {name} — answer with glutewake done|snooze|skip"
+        if self.state == "snoozed":
+            return f"snoozed: {name} back in {left} · seated {seated}"
+        if self.state == "break":
+            return f"on a break: {name} · back to sitting in {left}"
+        if self.state == "paused":
+            until = f"until {_local(self.next_at)}" if self.next_at else "until glutewake resume"
+            return f"paused {until}"
+        if self.state == "standing":
+            return f"standing since {_local(self.since)} · seated {seated} so far"
+        if self.state == "away":
+            return f"away since {_local(self.since)} (a natural break)"
+        if self.state == "off_schedule":
+            when = _local(self.next_at, "%a %H:%M") if self.next_at else "the schedule opens"
+            return f"off schedule until {when}"
+        return self.state
+
+    def short(self) -> str:
+        """A few characters for a tmux status bar or a shell prompt."""
+        seated, left = format_short(self.seated_s), format_short(self.next_in_s or 0)
+        return {
+            "seated": f"🪑{seated} ⏳{left}",
+            "due": "🍑 break!",
+            "snoozed": f"💤{left}",
+            "break": f"🍑{left}",
+            "paused": "⏸",
+            "standing": "🧍",
+            "away": "🚶",
+            "off_schedule": "🌙",
+        }.get(self.state, self.state)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "running": True,
+            "state": self.state,
+            "pid": self.pid,
+            "started_at": self.started_at.isoformat(),
+            "since": self.since.isoformat(),
+            "seated_s": self.seated_s,
+            "next_at": self.next_at.isoformat() if self.next_at else None,
+            "next_in_s": self.next_in_s,
+            "exercise_id": self.exercise_id,
+            "exercise_name": self.exercise_name,
+            "snoozes": self.snoozes,
+            "snoozes_left": self.snoozes_left,
+            "text": self.text(),
+        }
+
+
+def view(state: LoopState, now: datetime) -> StatusView:
+    elapsed = max(0.0, (now - state.updated_at).total_seconds())
+    seated = state.seated_s + (elapsed if state.clock_running else 0.0)
+    next_in = None
+    if state.next_at is not None:
+        next_in = max(0, round((state.next_at - now).total_seconds()))
+    return StatusView(
+        state=state.state,
+        pid=state.pid,
+        started_at=state.started_at,
+        since=state.since,
+        seated_s=int(seated),
+        next_at=state.next_at,
+        next_in_s=next_in,
+        exercise_id=state.exercise_id,
+        exercise_name=state.exercise_name,
+        snoozes=state.snoozes,
+        snoozes_left=max(0, state.max_snoozes - state.snoozes),
+    )
+
+
+NOT_RUNNING = "not running"
+
+
+def _coarse(seconds: float) -> str:
+    # Minutes are enough in a prompt; seconds only when under one.
+    return format_duration(seconds if seconds < 60 else seconds // 60 * 60)
+
+
+def _local(when: datetime | None, fmt: str = "%H:%M") -> str:
+    return when.astimezone().strftime(fmt) if when else "-"

@@ -1,0 +1,157 @@
+"""The loop's terminal: an interactive one (status line, single keys) or plain lines.
+
+On a TTY the status line is redrawn in place and answers are single key presses read in
+cbreak mode, which is restored on every exit path. Anywhere else (nohup, a service, CI)
+there is no key reading and output is plain timestamped lines without control codes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from types import TracebackType
+from typing import Any, TextIO
+
+KEYS_HELP = "[Enter] done  [s] snooze {snooze}  [n] another  [x] skip"
+_KEYMAP = {"\n": "done", "\r": "done", "s": "snooze", "n": "another", "x": "skip"}
+
+
+def _stamp() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+class PlainUI:
+    """No TTY: one timestamped line per message, nothing redrawn, no keys."""
+
+    interactive = False
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def __enter__(self) -> PlainUI:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def status(self, text: str) -> None:
+        return None  # a log file or journal wants events, not a ticking clock
+
+    def say(self, text: str) -> None:
+        self._write(f"{_stamp()} {text}\n")
+
+    def show(self, block: str) -> None:
+        self._write(block.rstrip("\n") + "\n")
+
+    def bell(self) -> None:
+        return None
+
+    def wait(self, timeout: float) -> str | None:
+        time.sleep(max(0.0, timeout))
+        return None
+
+    def _write(self, text: str) -> None:
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # a closed pipe must not stop the reminders
+
+
+class TerminalUI(PlainUI):
+    """A TTY: status line redrawn in place, answers as single keys."""
+
+    interactive = True
+
+    def __init__(self, out: TextIO, inp: TextIO) -> None:
+        super().__init__(out)
+        self.fd = inp.fileno()
+        self._saved: Any = None
+        self._status_shown = False
+
+    def __enter__(self) -> TerminalUI:
+        if sys.platform != "win32":
+            import termios
+            import tty
+
+            self._saved = termios.tcgetattr(self.fd)
+            # cbreak, not raw: Ctrl-C still sends SIGINT, output still translates \n.
+            tty.setcbreak(self.fd)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._clear_status()
+        if self._saved is not None:
+            import termios
+
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+            self._saved = None
+
+    def status(self, text: str) -> None:
+        self._write(f"\r\x1b[2K\x1b[2m{text}\x1b[0m")
+        self._status_shown = True
+
+    def say(self, text: str) -> None:
+        self._clear_status()
+        super().say(text)
+
+    def show(self, block: str) -> None:
+        self._clear_status()
+        super().show(block)
+
+    def bell(self) -> None:
+        self._write("\a")
+
+    def wait(self, timeout: float) -> str | None:
+        key = _read_key(self.fd, timeout)
+        return _KEYMAP.get(key.lower()) if key else None
+
+    def _clear_status(self) -> None:
+        if self._status_shown:
+            self._write("\r\x1b[2K")
+            self._status_shown = False
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _read_key(fd: int, timeout: float) -> str | None:
+        # No select() on a Windows console; poll at a rate a person cannot notice.
+        deadline = time.monotonic() + timeout
+        while True:
+            if msvcrt.kbhit():
+                return msvcrt.getwch()
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.05)
+
+else:
+    import select
+
+    def _read_key(fd: int, timeout: float) -> str | None:
+        ready, _, _ = select.select([fd], [], [], max(0.0, timeout))
+        if not ready:
+            return None
+        data = os.read(fd, 32)
+        if not data:  # end of input: wait as asked rather than spin on it
+            time.sleep(max(0.0, timeout))
+            return None
+        # One press can arrive with others (a paste, an escape sequence): act on the first.
+        return data[:1].decode("utf-8", "replace")
+
+
+def make_ui(out: TextIO, inp: TextIO) -> PlainUI:
+    if out.isatty() and inp.isatty():
+        return TerminalUI(out, inp)
+    return PlainUI(out)
