@@ -1,0 +1,493 @@
+"""The exercise catalog: the bundled exercises, the user's own, and which one comes next.
+
+The bundled `exercises.toml` and the user's `[[exercises.custom]]` tables go through the
+same validation, so a custom exercise can be anything a bundled one can be, and nothing
+else. Choosing is pure: history and randomness come in as arguments.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import random
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from glutewake.config import CATEGORIES, SPACES, ExerciseSettings
+from glutewake.durations import EXPECTED as DURATION_EXPECTED
+from glutewake.durations import format_duration, parse_duration
+from glutewake.errors import CatalogError, ConfigError
+from glutewake.files import package_text
+
+BUNDLED_FILE = "exercises.toml"
+LEVELS = ("easy", "moderate")
+# The two halves of the problem, taken in turn; "move" is slotted in now and then.
+ALTERNATING = ("glutes", "hip_flexors")
+MOVE = "move"
+# A move break is allowed only when none of the last MOVE_GAP picks was one, so at most
+# one pick in any MOVE_GAP + 1 consecutive picks is a move.
+MOVE_GAP = 2
+MOVE_CHANCE = 0.25
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_ID = 40
+MAX_NAME = 40
+MAX_SENTENCE = 200
+MIN_STEPS, MAX_STEPS = 2, 6
+MAX_TARGETS = 6
+MIN_DURATION, MAX_DURATION = 5, 30 * 60
+MAX_REPS = 100
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    category: str
+    space: str
+    duration: int | None  # seconds; per side when sides == 2 and reps is None
+    reps: int | None  # per side when sides == 2
+    sides: int
+    level: str
+    targets: tuple[str, ...]
+    steps: tuple[str, ...]
+    cue: str
+    caution: str | None = None
+    custom: bool = False
+
+    @property
+    def dose(self) -> str:
+        """How much: "60s", "10 reps", "10 reps per side", "8 reps per side · 45s"."""
+        per_side = " per side" if self.sides == 2 else ""
+        parts: list[str] = []
+        if self.reps is not None:
+            parts.append(f"{self.reps} rep{'s' if self.reps != 1 else ''}{per_side}")
+        if self.duration is not None:
+            parts.append(_seconds(self.duration) + ("" if parts else per_side))
+        return " · ".join(parts)
+
+
+def _seconds(seconds: int) -> str:
+    # "60s" and "90s" read better than "1m" and "1m30s" for an exercise.
+    return f"{seconds}s" if seconds < 120 else format_duration(seconds)
+
+
+# --- validation: one set of rules for bundled and custom exercises ---------------------
+
+
+class _BadField(Exception):
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+Check = Callable[[Any], Any]
+
+
+def _type_name(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names |= {list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _exercise_id(value: Any) -> str:
+    if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > MAX_ID:
+        got = repr(value) if isinstance(value, str) else _type_name(value)
+        raise ValueError(
+            f'expected a kebab-case id like "glute-bridge" (lowercase letters, digits and '
+            f"single hyphens, at most {MAX_ID} characters), got {got}"
+        )
+    return value
+
+
+def _text(limit: int) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {_type_name(value)}")
+        text = " ".join(value.split())
+        if not text:
+            raise ValueError("expected some text, got an empty string")
+        if len(text) > limit:
+            raise ValueError(f"expected at most {limit} characters, got {len(text)}")
+        return text
+
+    return check
+
+
+def _choice(choices: tuple[str, ...]) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected one of {', '.join(choices)}, got {_type_name(value)}")
+        if value not in choices:
+            hint = _did_you_mean(value, choices)
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}{hint}")
+        return value
+
+    return check
+
+
+def _duration(value: Any) -> int:
+    if not isinstance(value, str):
+        raise ValueError(f"expected {DURATION_EXPECTED}, got {_type_name(value)}")
+    seconds = parse_duration(value)
+    if not MIN_DURATION <= seconds <= MAX_DURATION:
+        raise ValueError(
+            f"expected a duration from {_seconds(MIN_DURATION)} to "
+            f"{format_duration(MAX_DURATION)}, got {value!r}"
+        )
+    return seconds
+
+
+def _integer(minimum: int, maximum: int) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected an integer, got {_type_name(value)}")
+        if not minimum <= value <= maximum:
+            raise ValueError(f"expected an integer from {minimum} to {maximum}, got {value}")
+        return value
+
+    return check
+
+
+def _sentences(minimum: int, maximum: int, what: str) -> Check:
+    item = _text(MAX_SENTENCE)
+
+    def check(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            expected = f"a list of {minimum} to {maximum} {what}"
+            raise ValueError(f"expected {expected}, got {_type_name(value)}")
+        if not minimum <= len(value) <= maximum:
+            raise ValueError(f"expected {minimum} to {maximum} {what}, got {len(value)}")
+        texts: list[str] = []
+        for number, entry in enumerate(value, 1):
+            try:
+                texts.append(item(entry))
+            except ValueError as exc:
+                raise ValueError(f"entry {number}: {exc}") from None
+        return tuple(texts)
+
+    return check
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_type_name(value)}")
+    return value
+
+
+# toml key -> checker, in the order problems are reported.
+_FIELDS: dict[str, Check] = {
+    "id": _exercise_id,
+    "name": _text(MAX_NAME),
+    "category": _choice(CATEGORIES),
+    "space": _choice(SPACES),
+    "duration": _duration,
+    "reps": _integer(1, MAX_REPS),
+    "sides": _integer(1, 2),
+    "level": _choice(LEVELS),
+    "targets": _sentences(1, MAX_TARGETS, "muscle names"),
+    "steps": _sentences(MIN_STEPS, MAX_STEPS, "steps"),
+    "cue": _text(MAX_SENTENCE),
+    "caution": _text(MAX_SENTENCE),
+}
+_REQUIRED = ("id", "name", "category", "space", "level", "targets", "steps", "cue")
+# Only a user's exercise may replace a bundled one.
+_CUSTOM_FIELDS: dict[str, Check] = {**_FIELDS, "replace": _boolean}
+
+
+def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Exercise, bool]:
+    """One exercise table, validated; returns it and its `replace` flag.
+
+    Raises _BadField naming the first key at fault.
+    """
+    fields = _CUSTOM_FIELDS if custom else _FIELDS
+    for key in raw:
+        if key not in fields:
+            hint = _did_you_mean(key, fields)
+            raise _BadField(key, f"unknown key{hint}; expected one of {', '.join(fields)}")
+    values: dict[str, Any] = {}
+    for key, check in fields.items():
+        if key in raw:
+            try:
+                values[key] = check(raw[key])
+            except ValueError as exc:
+                raise _BadField(key, str(exc)) from None
+        elif key in _REQUIRED:
+            raise _BadField(key, "missing; every exercise needs one")
+    if "duration" not in values and "reps" not in values:
+        raise _BadField("duration", 'missing; expected duration (like "60s") and/or reps')
+    replace = values.pop("replace", False)
+    exercise = Exercise(
+        id=values["id"],
+        name=values["name"],
+        category=values["category"],
+        space=values["space"],
+        duration=values.get("duration"),
+        reps=values.get("reps"),
+        sides=values.get("sides", 1),
+        level=values["level"],
+        targets=values["targets"],
+        steps=values["steps"],
+        cue=values["cue"],
+        caution=values.get("caution"),
+        custom=custom,
+    )
+    return exercise, replace
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = closest(word, list(choices), limit=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def closest(word: str, choices: Sequence[str], limit: int = 3) -> list[str]:
+    """The choices most like `word`, best first: "brige" finds "glute-bridge"."""
+    scores = {choice: _likeness(word.lower(), choice) for choice in choices}
+    ranked = sorted((c for c in choices if scores[c] >= 0.65), key=lambda c: -scores[c])
+    return ranked[:limit]
+
+
+def _likeness(word: str, choice: str) -> float:
+    # People remember one word of an id ("bridge"), so compare with each word too.
+    if word and word in choice:
+        return 1.0 if word == choice else 0.9
+    whole = difflib.SequenceMatcher(None, word, choice).ratio()
+    parts = [difflib.SequenceMatcher(None, word, part).ratio() for part in choice.split("-")]
+    return max(whole, 0.9 * max(parts))
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+@functools.cache
+def load_bundled() -> tuple[Exercise, ...]:
+    """The exercises shipped with glutewake, validated (once per process)."""
+    doc = _toml_loads(package_text(BUNDLED_FILE))
+    entries = doc.get("exercise")
+    if not isinstance(entries, list) or not entries:
+        raise CatalogError(f"{BUNDLED_FILE}: expected [[exercise]] tables")
+    exercises: list[Exercise] = []
+    for number, raw in enumerate(entries, 1):
+        where = f"{BUNDLED_FILE}: [[exercise]] #{number}"
+        try:
+            exercise, _replace = _parse_exercise(raw)
+        except _BadField as exc:
+            raise CatalogError(f"{where} {exc}") from None
+        if any(e.id == exercise.id for e in exercises):
+            raise CatalogError(f"{where} id: {exercise.id!r} is used twice")
+        exercises.append(exercise)
+    return tuple(exercises)
+
+
+def _toml_loads(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    doc: dict[str, Any] = tomllib.loads(text)
+    return doc
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every exercise (bundled and custom) and the user's filters over them."""
+
+    exercises: tuple[Exercise, ...]
+    categories: tuple[str, ...] = CATEGORIES
+    spaces: tuple[str, ...] = SPACES
+    exclude: frozenset[str] = frozenset()
+    _by_id: dict[str, Exercise] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {e.id: e for e in self.exercises})
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self._by_id)
+
+    def get(self, exercise_id: str) -> Exercise:
+        try:
+            return self._by_id[exercise_id]
+        except KeyError:
+            raise CatalogError(unknown_id_message(exercise_id, self.ids)) from None
+
+    def is_eligible(self, exercise: Exercise) -> bool:
+        """Allowed by the user's categories, spaces and exclude."""
+        return (
+            exercise.category in self.categories
+            and exercise.space in self.spaces
+            and exercise.id not in self.exclude
+        )
+
+    def eligible(self) -> tuple[Exercise, ...]:
+        return tuple(e for e in self.exercises if self.is_eligible(e))
+
+    def select(
+        self, categories: Sequence[str] = (), spaces: Sequence[str] = ()
+    ) -> tuple[Exercise, ...]:
+        """Every exercise in any of `categories` and `spaces` (empty: no filter)."""
+        return tuple(
+            e
+            for e in self.exercises
+            if (not categories or e.category in categories) and (not spaces or e.space in spaces)
+        )
+
+
+def unknown_id_message(exercise_id: str, ids: Sequence[str]) -> str:
+    close = closest(exercise_id, ids)
+    if close:
+        return f"unknown exercise {exercise_id!r}; did you mean {', '.join(close)}?"
+    return f"unknown exercise {exercise_id!r}; `glutewake exercises` lists them all"
+
+
+def build_catalog(prefs: ExerciseSettings, source: Path | None = None) -> Catalog:
+    """The bundled exercises plus the user's, with the user's filters checked.
+
+    Every problem is a ConfigError naming `source` (the config file) and the key.
+    """
+    where = f"{source}: " if source is not None else ""
+    exercises = _with_custom(load_bundled(), prefs.custom, where)
+    catalog = Catalog(
+        exercises=exercises,
+        categories=prefs.categories,
+        spaces=prefs.spaces,
+        exclude=frozenset(prefs.exclude),
+    )
+    _check_exclude(prefs.exclude, catalog, where)
+    _check_choosable(catalog, where)
+    return catalog
+
+
+def _with_custom(
+    bundled: tuple[Exercise, ...], custom: Sequence[Mapping[str, Any]], where: str
+) -> tuple[Exercise, ...]:
+    merged = {e.id: e for e in bundled}
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(custom, 1):
+        label = f"{where}[[exercises.custom]] #{number}"
+        try:
+            exercise, replace = _parse_exercise(raw, custom=True)
+        except _BadField as exc:
+            raise ConfigError(f"{label} {exc}") from None
+        if exercise.id in seen:
+            raise ConfigError(
+                f"{label} id: {exercise.id!r} is already used by [[exercises.custom]] "
+                f"#{seen[exercise.id]}"
+            )
+        is_bundled = exercise.id in merged
+        if is_bundled and not replace:
+            raise ConfigError(
+                f"{label} id: {exercise.id!r} is a bundled exercise; add replace = true to "
+                "replace it, or choose another id"
+            )
+        if replace and not is_bundled:
+            raise ConfigError(
+                f"{label} replace: there is no bundled exercise {exercise.id!r} to replace"
+                f"{_did_you_mean(exercise.id, list(merged))}"
+            )
+        seen[exercise.id] = number
+        # A replacement keeps the bundled one's place in the list; new ones go last.
+        merged[exercise.id] = exercise
+    return tuple(merged.values())
+
+
+def _check_exclude(exclude: Sequence[str], catalog: Catalog, where: str) -> None:
+    for exercise_id in exclude:
+        if exercise_id not in catalog.ids:
+            close = closest(exercise_id, catalog.ids)
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            raise ConfigError(
+                f"{where}[exercises] exclude: unknown exercise id {exercise_id!r}{hint}"
+            )
+
+
+def _check_choosable(catalog: Catalog, where: str) -> None:
+    if catalog.eligible():
+        return
+    allowed = catalog.select(catalog.categories, catalog.spaces)
+    if allowed:
+        raise ConfigError(
+            f"{where}[exercises] exclude: excludes all {len(allowed)} exercises that "
+            "categories and spaces allow, leaving nothing to choose"
+        )
+    raise ConfigError(
+        f"{where}[exercises] categories and spaces leave nothing to choose: no "
+        f"{' or '.join(catalog.categories)} exercise has space "
+        f"{' or '.join(catalog.spaces)}; add a category or a space"
+    )
+
+
+# --- choosing --------------------------------------------------------------------------
+
+
+def choose_next(
+    catalog: Catalog,
+    recent: Sequence[str],
+    last_done: Mapping[str, float],
+    rng: random.Random,
+    avoid_repeat: int,
+    not_id: str | None = None,
+) -> Exercise:
+    """The exercise for the next break.
+
+    `recent`: ids done most recent first; `last_done`: id -> when it was last done (any
+    increasing number); `not_id`: the one on screen when the user asks for another.
+    Alternates glutes and hip flexors, slots in a move now and then (never two within
+    MOVE_GAP + 1 picks), and within the category avoids the last `avoid_repeat` and
+    prefers the least recently done. A rule that the eligible pool cannot satisfy is
+    relaxed rather than failed.
+    """
+    pool = catalog.eligible()
+    if not pool:
+        raise CatalogError("no exercise to choose: the [exercises] filters exclude them all")
+    others = tuple(e for e in pool if e.id != not_id)
+    pool = others or pool
+    category_of = {e.id: e.category for e in catalog.exercises}
+    history = [category_of.get(exercise_id) for exercise_id in recent]
+    category = _next_category({e.category for e in pool}, history, rng)
+    candidates = [e for e in pool if e.category == category]
+    return _least_recent(candidates, recent, last_done, rng, avoid_repeat)
+
+
+def _next_category(present: set[str], history: Sequence[str | None], rng: random.Random) -> str:
+    halves = [c for c in ALTERNATING if c in present]
+    if not halves:
+        return MOVE
+    move_allowed = MOVE in present and MOVE not in history[:MOVE_GAP]
+    if move_allowed and rng.random() < MOVE_CHANCE:
+        return MOVE
+    last = next((c for c in history if c in ALTERNATING), None)
+    # The half not done last; with no history, glutes first (wake them, then stretch).
+    return next((c for c in halves if c != last), halves[0])
+
+
+def _least_recent(
+    candidates: Sequence[Exercise],
+    recent: Sequence[str],
+    last_done: Mapping[str, float],
+    rng: random.Random,
+    avoid_repeat: int,
+) -> Exercise:
+    age: dict[str, float] = {}
+    for index, exercise_id in enumerate(recent):
+        age.setdefault(exercise_id, index)
+
+    def picks_ago(e: Exercise) -> float:
+        return age.get(e.id, math.inf)
+
+    # Avoid the last `avoid_repeat`; with too few candidates, avoid as many as possible.
+    bar = min(avoid_repeat, max(picks_ago(e) for e in candidates))
+    fresh = [e for e in candidates if picks_ago(e) >= bar]
+
+    def staleness(e: Exercise) -> tuple[float, float]:
+        # Smaller is longer ago; never done sorts first.
+        return (last_done.get(e.id, -math.inf), -picks_ago(e))
+
+    oldest = min(staleness(e) for e in fresh)
+    return rng.choice([e for e in fresh if staleness(e) == oldest])

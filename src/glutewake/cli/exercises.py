@@ -1,0 +1,159 @@
+"""`glutewake exercises`: the catalog as a table or JSON, and one exercise's card."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+from click.shell_completion import CompletionItem
+
+from glutewake.catalog import Catalog, Exercise, build_catalog, load_bundled
+from glutewake.cli.context import App, pass_app
+from glutewake.config import CATEGORIES, SPACES
+from glutewake.errors import GlutewakeError
+from glutewake.output import Column, emit, format_option, message, render_card
+from glutewake.paths import resolve
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+COLUMNS: list[Column] = [
+    ("id", "ID"),
+    ("name", "NAME"),
+    ("category", "CATEGORY"),
+    ("space", "SPACE"),
+    ("time", "TIME"),
+]
+_LIST_OPTIONS = ("categories", "spaces", "fmt")
+
+
+def list_options(command: F) -> F:
+    """--category, --space and --format, shared by `exercises` and `exercises list`."""
+    command = format_option("table", "json")(command)
+    command = click.option(
+        "--space",
+        "spaces",
+        multiple=True,
+        type=click.Choice(SPACES),
+        help="Only exercises done in this space (repeatable).",
+    )(command)
+    return click.option(
+        "--category",
+        "categories",
+        multiple=True,
+        type=click.Choice(CATEGORIES),
+        help="Only this category (repeatable).",
+    )(command)
+
+
+@click.group(invoke_without_command=True)
+@list_options
+@pass_app
+def exercises(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: str) -> None:
+    """List the exercise catalog (the default), or show one exercise.
+
+    The catalog is the bundled exercises plus your own from [[exercises.custom]] in
+    the config file.
+
+    \b
+    Examples:
+      glutewake exercises                      # the whole catalog
+      glutewake exercises --space desk --space standing
+      glutewake exercises --format json
+      glutewake exercises show glute-bridge
+    """
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is None:
+        _list(app, categories, spaces, fmt)
+        return
+    given = [
+        name for name in _LIST_OPTIONS if ctx.get_parameter_source(name) != ParameterSource.DEFAULT
+    ]
+    if given:
+        raise click.UsageError(
+            "--category, --space and --format go after `list`: "
+            "glutewake exercises list --format json"
+        )
+
+
+@exercises.command("list")
+@list_options
+@pass_app
+def list_(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: str) -> None:
+    """List exercises: id, name, category, space and how long.
+
+    JSON has every field (duration in seconds), plus `dose` as shown in the card and
+    `eligible`: whether your [exercises] filters let a break choose it.
+
+    \b
+    Examples:
+      glutewake exercises list --category hip_flexors
+      glutewake exercises list --format json | jq '.[].id'
+    """
+    _list(app, categories, spaces, fmt)
+
+
+def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Exercise ids starting with what has been typed, with their names as help."""
+    catalog = _catalog_for_completion(ctx)
+    return [
+        CompletionItem(e.id, help=e.name) for e in catalog.exercises if e.id.startswith(incomplete)
+    ]
+
+
+@exercises.command()
+@click.argument("exercise_id", metavar="ID", shell_complete=complete_ids)
+@pass_app
+def show(app: App, exercise_id: str) -> None:
+    """Show one exercise: what to do, how much, and the cue that makes it work.
+
+    This is the card a break shows.
+
+    \b
+    Examples:
+      glutewake exercises show glute-bridge
+      glutewake exercises show "$(glutewake exercises --format json | jq -r '.[0].id')"
+    """
+    click.echo(render_card(_catalog(app).get(exercise_id)))
+
+
+def _catalog(app: App) -> Catalog:
+    settings = app.settings()
+    return build_catalog(settings.exercises, source=settings.source)
+
+
+def _list(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: str) -> None:
+    catalog = _catalog(app)
+    chosen = catalog.select(categories, spaces)
+    if not chosen and fmt == "table":
+        message("no exercise matches these --category and --space options")
+        return
+    rows = [_row(e, catalog) for e in chosen]
+    if fmt == "table":
+        rows = [row | {"time": row["dose"].replace(" per side", "/side")} for row in rows]
+    emit(rows, COLUMNS, fmt)
+
+
+def _row(exercise: Exercise, catalog: Catalog) -> dict[str, Any]:
+    row = asdict(exercise)
+    row["targets"] = list(exercise.targets)
+    row["steps"] = list(exercise.steps)
+    row["dose"] = exercise.dose
+    # Whether the user's [exercises] filters let a break choose it.
+    row["eligible"] = catalog.is_eligible(exercise)
+    return row
+
+
+def _catalog_for_completion(ctx: click.Context) -> Catalog:
+    # While completing, click parses but does not run `main`, so there is no App yet.
+    app = ctx.find_object(App)
+    try:
+        if app is None:
+            config_flag = ctx.find_root().params.get("config_path")
+            app = App(paths=resolve(config_flag, os.environ))
+        return _catalog(app)
+    except GlutewakeError:
+        return Catalog(load_bundled())
