@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "sit": "glutewake.cli.control:sit",
     "exercises": "glutewake.cli.exercises:exercises",
     "config": "glutewake.cli.config:config",
+    "service": "glutewake.cli.service:service",
+    "completion": "glutewake.cli.completion:completion",
 }
 
 

@@ -1,0 +1,119 @@
+"""`glutewake service`: start the loop at login, stop doing so, and say what is set up."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from glutewake import service as svc
+from glutewake.cli.context import App, pass_app
+from glutewake.lock import running
+from glutewake.output import emit, format_option
+
+_PLATFORM = svc.platform_name(sys.platform)
+
+
+@click.group()
+def service() -> None:
+    """Start glutewake at login: a systemd user unit (Linux; XDG autostart without
+    systemd), a LaunchAgent (macOS) or a Startup-folder script (Windows).
+
+    \b
+    Examples:
+      glutewake service install --dry-run   # show the file and commands first
+      glutewake service install
+      glutewake service status
+      glutewake service uninstall
+    """
+
+
+@service.command()
+@click.option(
+    "--kind",
+    type=click.Choice(svc.KINDS[_PLATFORM]),
+    help="How to start it (default: the best one that works here).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be written and run; change nothing."
+)
+@click.option(
+    "--force", is_flag=True, help="Overwrite a file that glutewake did not write as it is."
+)
+@pass_app
+def install(app: App, kind: svc.Kind | None, dry_run: bool, force: bool) -> None:
+    """Start `glutewake start` at every login, with the current --config, and now.
+
+    The loop runs without a terminal there: breaks come as desktop notifications;
+    answer them with `glutewake done`, `snooze` or `skip`.
+
+    \b
+    Examples:
+      glutewake service install --dry-run
+      glutewake --config ~/dotfiles/glutewake.toml service install
+      glutewake service install --kind autostart   # XDG autostart, not systemd
+    """
+    # A broken config would only show up as a unit that keeps failing at login.
+    app.settings()
+    host = _host()
+    executable = svc.find_executable(sys.argv[0], sys.executable)
+    launched = svc.launch(executable, app.paths, os.environ)
+    _carry_out(svc.plan_install(host, kind, launched, force=force), dry_run)
+
+
+@service.command()
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be removed and run; change nothing."
+)
+@click.option("--force", is_flag=True, help="Also remove files changed since glutewake wrote them.")
+def uninstall(dry_run: bool, force: bool) -> None:
+    """Stop starting glutewake at login: remove exactly what `install` wrote.
+
+    \b
+    Examples:
+      glutewake service uninstall --dry-run
+      glutewake service uninstall
+    """
+    _carry_out(svc.plan_uninstall(_host(), force=force), dry_run)
+
+
+@service.command()
+@format_option("table", "json")
+@pass_app
+def status(app: App, fmt: str) -> None:
+    """Say which start-at-login files exist and whether the loop is running.
+
+    \b
+    Example:
+      glutewake service status --format json
+    """
+    rows: list[dict[str, Any]] = [
+        {"kind": item.kind, "state": item.state.value, "where": str(item.path)}
+        for item in svc.installed(svc.locations(_PLATFORM, os.environ))
+    ]
+    holder = running(app.paths.lock_file)
+    loop: dict[str, Any] = {"kind": "loop", "state": "running" if holder else "not running"}
+    if holder:
+        loop["where"] = f"pid {holder.pid} since {holder.since:%Y-%m-%d %H:%M}"
+        loop.update(pid=holder.pid, since=holder.since.isoformat(timespec="seconds"))
+    rows.append(loop)
+    emit(rows, [("kind", "KIND"), ("state", "STATE"), ("where", "WHERE")], fmt)
+
+
+def _host() -> svc.Host:
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return svc.detect(_PLATFORM, os.environ, uid=uid)
+
+
+def _carry_out(plan: svc.Plan, dry_run: bool) -> None:
+    if plan.reason:
+        click.echo(plan.reason)
+    if dry_run:
+        for line in svc.describe(plan):
+            click.echo(line)
+    else:
+        svc.apply(plan, svc.run_loud, click.echo)
+    for note in plan.notes:
+        click.echo(note)

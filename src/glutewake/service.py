@@ -1,0 +1,609 @@
+"""Start glutewake at login: a systemd user unit, an XDG autostart entry, a macOS
+LaunchAgent or a Windows Startup-folder script.
+
+Everything is computed from what the caller passes in (platform name, environment
+mapping, executable, paths), so all four kinds are built and tested on any OS. Each file
+carries a hash of its own text, which is how a later `install` or `uninstall` tells a file
+glutewake wrote from one the user has since changed (or wrote themselves).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import plistlib
+import re
+import shlex
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Literal
+
+from glutewake.errors import GlutewakeError
+from glutewake.files import atomic_write
+from glutewake.paths import APP, Paths
+
+Kind = Literal["systemd", "autostart", "launchd", "startup"]
+Platform = Literal["linux", "darwin", "win32"]
+
+KINDS: dict[Platform, tuple[Kind, ...]] = {
+    "linux": ("systemd", "autostart"),
+    "darwin": ("launchd",),
+    "win32": ("startup",),
+}
+ALL_KINDS: tuple[Kind, ...] = ("systemd", "autostart", "launchd", "startup")
+DESCRIPTIONS: dict[Kind, str] = {
+    "systemd": "systemd user unit",
+    "autostart": "XDG autostart entry",
+    "launchd": "launchd LaunchAgent",
+    "startup": "Startup-folder script",
+}
+
+UNIT = "glutewake.service"
+# The unit starts with the desktop session: the session manager has imported DISPLAY,
+# WAYLAND_DISPLAY and the session bus into the user manager by then, so notifications
+# and idle detection reach the desktop without copying this login's values into the file.
+SESSION_TARGET = "graphical-session.target"
+LABEL = "io.github.glutewake"
+# Where the running loop learns about the same files as the shell that installed it.
+CARRIED_ENV = ("GLUTEWAKE_HOME", "GLUTEWAKE_CONFIG")
+
+_HEADER = "Written by `glutewake service install`; `glutewake service uninstall` removes it."
+_STAMP_KEY = "glutewake-sha256:"
+_STAMP = re.compile(r"^.*" + _STAMP_KEY + r" ([0-9a-f]{64}).*(?:\n|$)", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ServiceError(GlutewakeError):
+    """Start-at-login files cannot be written or removed as asked."""
+
+
+class FileState(Enum):
+    ABSENT = "not installed"
+    INSTALLED = "installed"
+    CHANGED = "changed since install"
+    FOREIGN = "not written by glutewake"
+
+
+@dataclass(frozen=True)
+class SystemdState:
+    reachable: bool = False
+    # graphical-session.target active: the desktop starts units wanted by it at login.
+    graphical: bool = False
+
+
+@dataclass(frozen=True)
+class Host:
+    platform: Platform
+    files: Mapping[Kind, Path]
+    log_file: Path  # launchd's stdout/stderr; only macOS uses it
+    systemd: SystemdState = SystemdState()
+    uid: int = 0
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        return KINDS[self.platform]
+
+    @property
+    def wants_link(self) -> Path:
+        """The symlink `systemctl --user enable` makes for the unit."""
+        return self.files["systemd"].parent / f"{SESSION_TARGET}.wants" / UNIT
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What runs at login: a command line and the environment it needs."""
+
+    argv: tuple[str, ...]
+    env: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Write:
+    path: Path
+    text: str
+
+
+@dataclass(frozen=True)
+class Remove:
+    path: Path
+
+
+@dataclass(frozen=True)
+class Run:
+    argv: tuple[str, ...]
+    # Stopping something that may not be loaded: a failure is reported, not fatal.
+    may_fail: bool = False
+
+
+Step = Write | Remove | Run
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: Kind | None
+    steps: tuple[Step, ...] = ()
+    # Told before the steps (which kind, and why) and after them (what is left to do).
+    reason: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Installed:
+    kind: Kind
+    path: Path
+    state: FileState
+
+
+Runner = Callable[[Sequence[str]], int]
+
+
+# --- where things are -------------------------------------------------------------
+
+
+def platform_name(sys_platform: str) -> Platform:
+    """Map `sys.platform` to a kind family; other Unixes get the XDG (Linux) kinds."""
+    if sys_platform == "darwin":
+        return "darwin"
+    if sys_platform in ("win32", "cygwin"):
+        return "win32"
+    return "linux"
+
+
+def detect(
+    platform: Platform, env: Mapping[str, str], uid: int = 0, probe: Runner | None = None
+) -> Host:
+    """The host as seen from `env`; on Linux `probe` asks systemctl about the user manager."""
+    systemd = systemd_state(probe or run_quiet) if platform == "linux" else SystemdState()
+    home = _home(env)
+    return Host(
+        platform=platform,
+        files=locations(platform, env),
+        log_file=home / "Library" / "Logs" / f"{APP}.log",
+        systemd=systemd,
+        uid=uid,
+    )
+
+
+def locations(platform: Platform, env: Mapping[str, str]) -> dict[Kind, Path]:
+    home = _home(env)
+    if platform == "darwin":
+        return {"launchd": home / "Library" / "LaunchAgents" / f"{LABEL}.plist"}
+    if platform == "win32":
+        appdata = _absolute(env.get("APPDATA")) or home / "AppData" / "Roaming"
+        startup = appdata / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
+        return {"startup": startup / f"{APP}.cmd"}
+    config = _absolute(env.get("XDG_CONFIG_HOME")) or home / ".config"
+    return {
+        "systemd": config / "systemd" / "user" / UNIT,
+        "autostart": config / "autostart" / f"{APP}.desktop",
+    }
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    home = _absolute(env.get("HOME")) or _absolute(env.get("USERPROFILE"))
+    if home is None:
+        raise ServiceError("cannot tell your home folder: set HOME to an absolute path")
+    return home
+
+
+def _absolute(value: str | None) -> Path | None:
+    # The XDG spec says a relative value is invalid and must be ignored.
+    if value and Path(value).is_absolute():
+        return Path(value)
+    return None
+
+
+def systemd_state(probe: Runner) -> SystemdState:
+    if probe(("systemctl", "--user", "show-environment")) != 0:
+        return SystemdState()
+    graphical = probe(("systemctl", "--user", "is-active", "--quiet", SESSION_TARGET)) == 0
+    return SystemdState(reachable=True, graphical=graphical)
+
+
+def find_executable(argv0: str, python: str) -> tuple[str, ...]:
+    """The command that runs this very glutewake, as an absolute path.
+
+    The console script that is running, else the one installed beside this interpreter,
+    else `python -m glutewake` with this interpreter. A `glutewake` found on PATH is not
+    used: it may belong to another installation than the one doing the install.
+    """
+    script = Path(argv0)
+    if script.stem == APP and script.suffix.lower() in ("", ".exe"):
+        # abspath, not resolve(): a pipx or Homebrew symlink survives upgrades, while
+        # the versioned folder it points into does not.
+        found = _first_file([Path(os.path.abspath(script)), Path(os.path.abspath(argv0 + ".exe"))])
+        if found:
+            return (found,)
+    if not python:
+        raise ServiceError("cannot tell which Python runs glutewake (sys.executable is empty)")
+    interpreter = Path(os.path.abspath(python))
+    folders = [interpreter.parent, interpreter.parent / "Scripts"]
+    found = _first_file([folder / name for folder in folders for name in (APP, f"{APP}.exe")])
+    return (found,) if found else (str(interpreter), "-m", APP)
+
+
+def _first_file(candidates: Sequence[Path]) -> str | None:
+    for candidate in candidates:
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def launch(executable: Sequence[str], paths: Paths, env: Mapping[str, str]) -> Launch:
+    """`glutewake [--config PATH] start`, with the GLUTEWAKE_* variables this shell set."""
+    config = ["--config", str(paths.config_file.absolute())] if paths.config_explicit else []
+    resolved = {
+        "GLUTEWAKE_HOME": str(paths.data_dir.absolute()),
+        "GLUTEWAKE_CONFIG": str(paths.config_file.absolute()),
+    }
+    carried = tuple(
+        (name, resolved[name])
+        for name in CARRIED_ENV
+        if env.get(name) and not (name == "GLUTEWAKE_CONFIG" and paths.config_explicit)
+    )
+    launched = Launch(argv=(*executable, *config, "start"), env=carried)
+    for value in (*launched.argv, *(v for _, v in launched.env)):
+        if _CONTROL.search(value):
+            raise ServiceError(f"cannot start {value!r} at login: it contains a control character")
+    return launched
+
+
+# --- the files ---------------------------------------------------------------------
+
+
+def render(kind: Kind, launched: Launch, host: Host) -> str:
+    if kind == "systemd":
+        return systemd_unit(launched)
+    if kind == "autostart":
+        return desktop_entry(launched)
+    if kind == "launchd":
+        return launch_agent(launched, host.log_file)
+    return startup_script(launched)
+
+
+def systemd_unit(launched: Launch) -> str:
+    environment = [("PYTHONUNBUFFERED", "1"), *launched.env]
+    lines = [
+        f"# {_HEADER}",
+        "[Unit]",
+        "Description=glutewake sitting-break reminder",
+        f"PartOf={SESSION_TARGET}",
+        f"After={SESSION_TARGET}",
+        # A loop that keeps failing (a config error, another loop running) gives up.
+        "StartLimitIntervalSec=10min",
+        "StartLimitBurst=5",
+        "",
+        "[Service]",
+        "Type=simple",
+        "ExecStart=" + " ".join(_systemd_word(arg) for arg in launched.argv),
+        *(f"Environment={_systemd_env(name, value)}" for name, value in environment),
+        "Restart=on-failure",
+        "RestartSec=10",
+        "",
+        "[Install]",
+        f"WantedBy={SESSION_TARGET}",
+    ]
+    return _stamped(lines, 1, "# {}")
+
+
+def _systemd_word(arg: str) -> str:
+    # `%` starts a specifier and `$` a variable reference in ExecStart.
+    text = arg.replace("%", "%%").replace("$", "$$")
+    if re.fullmatch(r"[\w/.:@+,=-]+", text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _systemd_env(name: str, value: str) -> str:
+    text = f"{name}={value}".replace("%", "%%")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def desktop_entry(launched: Launch) -> str:
+    command = [*(("env", *(f"{k}={v}" for k, v in launched.env)) if launched.env else ())]
+    words = [*command, *launched.argv]
+    lines = [
+        f"# {_HEADER}",
+        "[Desktop Entry]",
+        "Type=Application",
+        "Name=glutewake",
+        "Comment=Sitting-break reminders: wake your glutes, stretch your hip flexors",
+        "Exec=" + _desktop_string(" ".join(_desktop_word(word) for word in words)),
+        "Terminal=false",
+        "NoDisplay=true",
+        "X-GNOME-Autostart-enabled=true",
+    ]
+    return _stamped(lines, 1, "# {}")
+
+
+# Characters the Desktop Entry spec reserves in Exec: an argument holding one is quoted.
+_DESKTOP_RESERVED = frozenset(" \t\n\"'\\><~|&;$*?#()`")
+
+
+def _desktop_word(word: str) -> str:
+    if any(char in _DESKTOP_RESERVED for char in word):
+        word = '"' + re.sub(r'(["`$\\])', r"\\\1", word) + '"'
+    return word.replace("%", "%%")
+
+
+def _desktop_string(value: str) -> str:
+    # The string-value escape is applied before Exec's own quoting rule.
+    return value.replace("\\", "\\\\")
+
+
+def launch_agent(launched: Launch, log_file: Path) -> str:
+    agent = {
+        "Label": LABEL,
+        "ProgramArguments": list(launched.argv),
+        "EnvironmentVariables": {"PYTHONUNBUFFERED": "1", **dict(launched.env)},
+        "RunAtLoad": True,
+        # Like Restart=on-failure: start it again only if it exited with an error.
+        "KeepAlive": {"SuccessfulExit": False},
+        "StandardOutPath": str(log_file),
+        "StandardErrorPath": str(log_file),
+    }
+    lines = plistlib.dumps(agent).decode("utf-8").splitlines()
+    lines.insert(2, f"<!-- {_HEADER} -->")
+    return _stamped(lines, 3, "<!-- {} -->")
+
+
+def startup_script(launched: Launch) -> str:
+    setters = [f'set "{_cmd_text(name)}={_cmd_text(value)}"' for name, value in launched.env]
+    lines = [
+        "@echo off",
+        # Batch files are read in the console code page; paths may not be ASCII.
+        "chcp 65001 >nul",
+        f"rem {_HEADER}",
+        *setters,
+        'start "glutewake" /min ' + " ".join(_cmd_word(arg) for arg in launched.argv),
+    ]
+    return _stamped(lines, 3, "rem {}")
+
+
+def _cmd_text(text: str) -> str:
+    return text.replace("%", "%%")
+
+
+def _cmd_word(arg: str) -> str:
+    if '"' in arg:
+        # Windows file names cannot hold one, and cmd has no way to quote it.
+        raise ServiceError(f"cannot start {arg!r} from a .cmd file: it contains a double quote")
+    if re.fullmatch(r"[\w\\/.:+,=-]+", arg):
+        return _cmd_text(arg)
+    return f'"{_cmd_text(arg)}"'
+
+
+def _stamped(lines: list[str], at: int, template: str) -> str:
+    """The file text with a line holding the hash of everything else inserted at `at`."""
+    body = "\n".join(lines) + "\n"
+    stamp = template.format(f"{_STAMP_KEY} {_digest(body)}")
+    return "\n".join([*lines[:at], stamp, *lines[at:]]) + "\n"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_state(path: Path) -> FileState:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return FileState.ABSENT
+    except UnicodeDecodeError:
+        return FileState.FOREIGN
+    except OSError as exc:
+        raise ServiceError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    match = _STAMP.search(text)
+    if match is None:
+        return FileState.FOREIGN
+    body = text[: match.start()] + text[match.end() :]
+    return FileState.INSTALLED if _digest(body) == match.group(1) else FileState.CHANGED
+
+
+def installed(files: Mapping[Kind, Path]) -> list[Installed]:
+    return [Installed(kind, path, file_state(path)) for kind, path in files.items()]
+
+
+# --- install and uninstall ---------------------------------------------------------
+
+
+def choose_kind(host: Host, asked: Kind | None) -> tuple[Kind, str]:
+    """The kind to install and why, in words for the user."""
+    if asked is not None:
+        if asked not in host.kinds:
+            raise ServiceError(
+                f"--kind {asked} does not work on {host.platform}; use {' or '.join(host.kinds)}"
+            )
+        return asked, "as asked with --kind"
+    if host.platform != "linux":
+        return host.kinds[0], f"the way {host.platform} starts programs at login"
+    if host.systemd.reachable and host.systemd.graphical:
+        return "systemd", f"the systemd user manager runs and {SESSION_TARGET} is active"
+    if host.systemd.reachable:
+        return "autostart", (
+            f"{SESSION_TARGET} is not active here, so a unit wanted by it would never start"
+        )
+    return "autostart", "no systemd user manager answers here"
+
+
+def plan_install(host: Host, asked: Kind | None, launched: Launch, *, force: bool) -> Plan:
+    kind, why = choose_kind(host, asked)
+    path = host.files[kind]
+    state = file_state(path)
+    _check_ours(path, state, force, "overwrite")
+    text = render(kind, launched, host)
+    unchanged = state is FileState.INSTALLED and path.read_text(encoding="utf-8") == text
+    steps: list[Step] = []
+    notes: list[str] = []
+    for other in host.kinds:
+        if other == kind:
+            continue
+        other_state = file_state(host.files[other])
+        if other_state is FileState.INSTALLED:
+            steps += _removal(other, host)
+        elif other_state is not FileState.ABSENT:
+            notes.append(f"left {host.files[other]} alone ({other_state.value})")
+    if not unchanged:
+        steps.append(Write(path, text))
+    steps_after, notes_after = _activation(
+        kind, host, fresh=state is FileState.ABSENT, unchanged=unchanged
+    )
+    if unchanged:
+        notes.append(f"{path} is up to date")
+    return Plan(
+        kind, tuple(steps + steps_after), f"{DESCRIPTIONS[kind]}: {why}", tuple(notes + notes_after)
+    )
+
+
+def _check_ours(path: Path, state: FileState, force: bool, verb: str) -> None:
+    if force or state in (FileState.ABSENT, FileState.INSTALLED):
+        return
+    raise ServiceError(f"{path}: {state.value}; use --force to {verb} it")
+
+
+def _activation(
+    kind: Kind, host: Host, *, fresh: bool, unchanged: bool
+) -> tuple[list[Step], list[str]]:
+    path = host.files[kind]
+    if kind == "systemd":
+        if not host.systemd.reachable:
+            return [], [
+                "no systemd user manager answers here; in your desktop session run: "
+                f"systemctl --user daemon-reload && systemctl --user enable --now {UNIT}"
+            ]
+        reload = [] if unchanged else [Run(_systemctl("daemon-reload"))]
+        if fresh or unchanged:
+            return [*reload, Run(_systemctl("enable", "--now", UNIT))], []
+        return [*reload, Run(_systemctl("enable", UNIT)), Run(_systemctl("restart", UNIT))], []
+    if kind == "launchd":
+        domain = f"gui/{host.uid}"
+        return [
+            Run(("launchctl", "bootout", domain, str(path)), may_fail=True),
+            Run(("launchctl", "bootstrap", domain, str(path))),
+        ], []
+    when = "login" if kind == "autostart" else "sign-in"
+    return [], [f"glutewake starts at your next {when}; run `glutewake start` to start it now"]
+
+
+def plan_uninstall(host: Host, *, force: bool) -> Plan:
+    found = [item for item in installed(host.files) if item.state is not FileState.ABSENT]
+    for item in found:
+        _check_ours(item.path, item.state, force, "remove")
+    steps = [step for item in found for step in _removal(item.kind, host)]
+    notes: list[str] = []
+    if not found:
+        notes.append("nothing to remove: glutewake is not set to start at login")
+    elif any(item.kind == "systemd" for item in found) and not host.systemd.reachable:
+        notes.append(
+            "no systemd user manager answers here; a glutewake it started runs until logout"
+        )
+    return Plan(found[0].kind if found else None, tuple(steps), notes=tuple(notes))
+
+
+def _removal(kind: Kind, host: Host) -> list[Step]:
+    path = host.files[kind]
+    if kind == "systemd":
+        if host.systemd.reachable:
+            return [
+                Run(_systemctl("disable", "--now", UNIT), may_fail=True),
+                Remove(path),
+                Run(_systemctl("daemon-reload")),
+            ]
+        link = host.wants_link
+        # Without a manager to run `disable`, remove its symlink ourselves, but only
+        # if it is the one `enable` made for our unit.
+        ours = link.is_symlink() and _link_target(link) == path
+        return [*([Remove(link)] if ours else []), Remove(path)]
+    if kind == "launchd":
+        return [
+            Run(("launchctl", "bootout", f"gui/{host.uid}", str(path)), may_fail=True),
+            Remove(path),
+        ]
+    return [Remove(path)]
+
+
+def _link_target(link: Path) -> Path:
+    return Path(os.path.normpath(link.parent / os.readlink(link)))
+
+
+def _systemctl(*args: str) -> tuple[str, ...]:
+    return ("systemctl", "--user", *args)
+
+
+# --- carrying a plan out ----------------------------------------------------------
+
+
+def describe(plan: Plan) -> list[str]:
+    """What the plan would do, as lines: file contents in full, commands as typed."""
+    lines: list[str] = []
+    for step in plan.steps:
+        if isinstance(step, Write):
+            lines.append(f"would write {step.path}:")
+            lines += [f"    {line}" if line else "" for line in step.text.splitlines()]
+        elif isinstance(step, Remove):
+            lines.append(f"would remove {step.path}")
+        else:
+            lines.append(f"would run: {shlex.join(step.argv)}")
+    return lines
+
+
+def apply(plan: Plan, run: Runner, report: Callable[[str], None]) -> None:
+    """Carry out each step in order, reporting each path touched and command run."""
+    for step in plan.steps:
+        if isinstance(step, Write):
+            _write(step)
+            report(f"wrote {step.path}")
+        elif isinstance(step, Remove):
+            _remove(step.path)
+            report(f"removed {step.path}")
+        else:
+            command = shlex.join(step.argv)
+            code = run(step.argv)
+            if code == 0:
+                report(f"ran: {command}")
+            elif step.may_fail:
+                report(f"ran: {command} (exit code {code}; carrying on)")
+            else:
+                raise ServiceError(f"{command} failed with exit code {code}")
+
+
+def _write(step: Write) -> None:
+    try:
+        atomic_write(step.path, step.text)
+    except OSError as exc:
+        raise ServiceError(f"{step.path}: cannot write it ({exc.strerror or exc})") from None
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ServiceError(f"{path}: cannot remove it ({exc.strerror or exc})") from None
+
+
+def run_loud(argv: Sequence[str]) -> int:
+    """Run a command with its output shown; 127 if it is not there."""
+    return _run(argv, quiet=False)
+
+
+def run_quiet(argv: Sequence[str]) -> int:
+    return _run(argv, quiet=True)
+
+
+def _run(argv: Sequence[str], *, quiet: bool) -> int:
+    sink = subprocess.DEVNULL if quiet else None
+    try:
+        completed = subprocess.run(
+            list(argv),
+            stdout=sink,
+            stderr=sink,
+            stdin=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return 127
+    return completed.returncode
