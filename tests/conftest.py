@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from desktop import desktop, notifications  # noqa: F401 (fixtures for every test module)
 from glutewake.cli import main
+from terminal import Tmux
 
 REQUIRE_E2E = os.environ.get("GLUTEWAKE_REQUIRE_E2E") == "1"
 
@@ -54,6 +56,15 @@ def config_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    """A real terminal: a private tmux server, killed afterwards."""
+    require_programs("tmux")
+    term = Tmux(tmp_path)
+    yield term
+    term.kill()
 
 
 @pytest.fixture

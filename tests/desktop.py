@@ -1,0 +1,334 @@
+"""A real, private, headless desktop for tests: Xvfb + a session bus + dunst.
+
+`desktop` starts Xvfb on a free display (it picks the number itself, `-displayfd`), a
+private `dbus-daemon --session` and dunst, waits until dunst owns
+org.freedesktop.Notifications, and stops all three by pid afterwards. The bus has no
+service directories, so nothing is ever D-Bus-activated behind a test's back (no second
+dunst, no "daemon appeared from nowhere" when a test wants none).
+
+`notifications` reads what reached dunst (`dunstctl close-all`, then `dunstctl history`).
+`FakeDBusService` answers one method on the private bus, for back ends (GNOME, KDE idle
+time) that a headless machine does not have.
+
+Expose them to a test module through conftest.py:
+    from desktop import desktop, notifications  # noqa: F401
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+SETUP_TIMEOUT = 10.0
+PROGRAMS = ("Xvfb", "dbus-daemon", "dunst", "dunstctl")
+
+# The stock session.conf minus the service directories (no D-Bus activation).
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={socket_dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@dataclass
+class Desktop:
+    display: str  # ":N"
+    bus_address: str
+    pids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The variables a desktop client needs; merge into a subprocess env or monkeypatch."""
+        return {"DISPLAY": self.display, "DBUS_SESSION_BUS_ADDRESS": self.bus_address}
+
+    def environ(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """`base` (default: os.environ) with this desktop's variables on top."""
+        return {**(os.environ if base is None else base), **self.env}
+
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 10.0
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a program (xdotool, notify-send, ...) inside this desktop; with `check`,
+        raise if it fails."""
+        return subprocess.run(
+            args, env=self.environ(), capture_output=True, text=True, check=check, timeout=timeout
+        )
+
+
+def start_desktop(workdir: Path) -> tuple[Desktop, list[subprocess.Popen[Any]]]:
+    """Xvfb, then the bus (with DISPLAY set), then dunst; wait until dunst owns its name."""
+    processes: list[subprocess.Popen[Any]] = []
+    try:
+        xvfb, display = _start_xvfb()
+        processes.append(xvfb)
+        bus, address = _start_bus(workdir, display)
+        processes.append(bus)
+        env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": address}
+        dunst = subprocess.Popen(
+            ["dunst", "-config", "/dev/null"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        processes.append(dunst)
+        wait_for_name(address, NOTIFICATIONS, process=dunst)
+    except BaseException:
+        stop_processes(processes)
+        raise
+    pids = {"xvfb": xvfb.pid, "dbus": bus.pid, "dunst": dunst.pid}
+    return Desktop(display=display, bus_address=address, pids=pids), processes
+
+
+def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    # -displayfd: Xvfb picks a free display and writes its number once it accepts clients,
+    # so there is neither a race for a number nor a sleep. -noreset: without it the server
+    # resets (and zeroes the idle time) whenever its last client disconnects.
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(
+        [
+            *("Xvfb", "-displayfd", str(write_end), "-noreset", "-nolisten", "tcp"),
+            *("-screen", "0", "1280x800x24"),
+        ],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        number = _read_line(read_end, xvfb, "Xvfb")
+    finally:
+        os.close(read_end)
+    return xvfb, f":{number}"
+
+
+def _start_bus(workdir: Path, display: str) -> tuple[subprocess.Popen[bytes], str]:
+    config = workdir / "bus.conf"
+    # unix:dir= wants a short path (sockets are limited to ~108 bytes).
+    socket_dir = Path(os.environ.get("TMPDIR", "/tmp"))
+    config.write_text(BUS_CONFIG.format(socket_dir=socket_dir), encoding="utf-8")
+    read_end, write_end = os.pipe()
+    bus = subprocess.Popen(
+        ["dbus-daemon", f"--config-file={config}", "--nofork", f"--print-address={write_end}"],
+        env={**os.environ, "DISPLAY": display},
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        address = _read_line(read_end, bus, "dbus-daemon")
+    finally:
+        os.close(read_end)
+    return bus, address
+
+
+def _read_line(fd: int, process: subprocess.Popen[Any], name: str) -> str:
+    """The first line `process` writes to `fd`, or RuntimeError if it dies or takes too long."""
+    import selectors
+
+    data = b""
+    deadline = time.monotonic() + SETUP_TIMEOUT
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while b"\n" not in data:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RuntimeError(f"{name} did not start within {SETUP_TIMEOUT:.0f}s")
+            if selector.select(min(left, 0.1)):
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    raise RuntimeError(f"{name} exited (code {process.wait()}) before it was ready")
+                data += chunk
+    return data.decode().splitlines()[0].strip()
+
+
+def wait_for_name(
+    address: str,
+    name: str,
+    *,
+    process: subprocess.Popen[Any] | None = None,
+    timeout: float = SETUP_TIMEOUT,
+) -> None:
+    """Poll NameHasOwner on the bus at `address` until `name` has an owner."""
+    from jeepney import DBus
+    from jeepney.io.blocking import open_dbus_connection
+
+    deadline = time.monotonic() + timeout
+    with open_dbus_connection(address) as connection:
+        bus = DBus()
+        while True:
+            reply = connection.send_and_get_reply(bus.NameHasOwner(name), timeout=1.0)
+            if reply.body[0]:
+                return
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"{process.args[0]} exited (code {process.returncode})")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nothing owned {name} within {timeout:.0f}s")
+            time.sleep(0.02)
+
+
+def stop_processes(processes: list[subprocess.Popen[Any]]) -> None:
+    """Stop by pid, newest first: TERM, then KILL whatever is still there after 3 s."""
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.terminate()
+    for process in reversed(processes):
+        try:
+            process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def desktop(tmp_path: Path) -> Iterator[Desktop]:
+    """A fresh private desktop per test (about 0.2 s): Xvfb + session bus + dunst."""
+    from conftest import require_programs
+
+    require_programs(*PROGRAMS)
+    workdir = tmp_path / "desktop"
+    workdir.mkdir()
+    session, processes = start_desktop(workdir)
+    try:
+        yield session
+    finally:
+        stop_processes(processes)
+
+
+# --- notifications that reached dunst ---
+
+
+def read_notifications(desktop: Desktop) -> list[dict[str, Any]]:
+    """Every notification dunst has received so far, oldest first, as flat dicts."""
+    # History holds only closed notifications: close the open ones first.
+    desktop.run("dunstctl", "close-all")
+    history = json.loads(desktop.run("dunstctl", "history").stdout)
+    flat = [{key: value["data"] for key, value in n.items()} for n in history["data"][0]]
+    return sorted(flat, key=lambda n: n["id"])
+
+
+class Notifications:
+    """`notifications()` lists what reached dunst; `notifications.wait(n)` polls for n."""
+
+    def __init__(self, desktop: Desktop) -> None:
+        self.desktop = desktop
+
+    def __call__(self) -> list[dict[str, Any]]:
+        return read_notifications(self.desktop)
+
+    def wait(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self()
+            if len(found) >= count or time.monotonic() > deadline:
+                assert len(found) >= count, f"expected {count} notification(s), got {found}"
+                return found
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def notifications(desktop: Desktop) -> Notifications:
+    return Notifications(desktop)
+
+
+# --- a tiny service on the private bus ---
+
+
+class FakeDBusService:
+    """Owns `name` on the bus and answers `interface.method` at `paths` with `value()`.
+
+    Runs in a thread with its own jeepney connection; any other call gets an
+    UnknownMethod error, as a real service would. Use as a context manager.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        name: str,
+        paths: tuple[str, ...],
+        interface: str,
+        method: str,
+        signature: str,
+        value: Callable[[], Any],
+    ) -> None:
+        self.address = address
+        self.name = name
+        self.paths = paths
+        self.interface = interface
+        self.method = method
+        self.signature = signature
+        self.value = value
+        self.calls = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> FakeDBusService:
+        from jeepney import DBus
+        from jeepney.io.blocking import open_dbus_connection
+
+        self._connection = open_dbus_connection(self.address)
+        reply = self._connection.send_and_get_reply(DBus().RequestName(self.name), timeout=2)
+        assert reply.body[0] == 1, f"could not own {self.name}: {reply.body}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        self._connection.close()
+
+    def _serve(self) -> None:
+        from jeepney import MessageType, new_error, new_method_return
+        from jeepney.low_level import HeaderFields
+
+        while not self._stop.is_set():
+            try:
+                message = self._connection.receive(timeout=0.05)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if message.header.message_type != MessageType.method_call:
+                continue
+            fields = message.header.fields
+            matches = (
+                fields.get(HeaderFields.path) in self.paths
+                and fields.get(HeaderFields.interface) in (self.interface, None)
+                and fields.get(HeaderFields.member) == self.method
+            )
+            if matches:
+                self.calls += 1
+                reply = new_method_return(message, self.signature, (self.value(),))
+            else:
+                reply = new_error(
+                    message,
+                    "org.freedesktop.DBus.Error.UnknownMethod",
+                    "s",
+                    (f"no {fields.get(HeaderFields.member)} here",),
+                )
+            self._connection.send(reply)
+
+
+def has_programs(*names: str) -> bool:
+    return all(shutil.which(name) for name in names)
