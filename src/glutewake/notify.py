@@ -1,0 +1,214 @@
+"""Desktop notifications through plyer, with the failures plyer hides detected up front.
+
+plyer 2.1.0 picks its Linux back end once per process: the Flatpak portal if /app is a
+folder, else dbus-python if importable, else `notify-send` if on PATH, else nothing.
+Its notify-send path fails silently (no session bus, no notification daemon, an argument
+starting with "-"): `probe` checks those cases before anything is sent, cheaply (one
+short D-Bus connection, no plyer import).
+
+plyer reads os.environ (PATH to find notify-send; the child inherits DISPLAY and
+DBUS_SESSION_BUS_ADDRESS), not an env we pass. So `Notifier.send` runs plyer with
+os.environ set to the Notifier's env for the duration of the call, and puts it back
+afterwards. That is the simplest way to make the notification go where `env` says; it
+assumes no other thread reads os.environ meanwhile (the loop is single-threaded).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import os
+import shutil
+import sys
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from glutewake.idle import Unavailable, connect_session_bus
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+PORTAL = "org.freedesktop.portal.Desktop"
+# Seconds on screen where the back end honours it (plyer's notify-send path does not).
+TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class NotifyProbe:
+    ok: bool
+    backend: str  # "dbus-python" | "notify-send" | "flatpak-portal" | "macos" | "windows" | "none"
+    reason: str  # why it can / cannot work, one line
+
+
+def probe(env: Mapping[str, str], platform: str = sys.platform) -> NotifyProbe:
+    """Which back end plyer would use here, and whether a notification would arrive."""
+    if platform == "darwin":
+        if importlib.util.find_spec("pyobjus") is None:
+            return NotifyProbe(False, "macos", "plyer needs pyobjus on macOS (pip install pyobjus)")
+        return NotifyProbe(True, "macos", "macOS notification centre (through pyobjus)")
+    if platform in ("win32", "cygwin"):
+        return NotifyProbe(True, "windows", "Windows balloon tip")
+    if not platform.startswith("linux"):
+        return NotifyProbe(False, "none", f"plyer has no notification back end for {platform}")
+    backend = _linux_backend(env)
+    if backend == "none":
+        return NotifyProbe(
+            False,
+            "none",
+            "no notification back end: install notify-send (libnotify-bin) or dbus-python",
+        )
+    if backend == "flatpak-portal":
+        return _check_portal(env)
+    return _check_daemon(backend, env)
+
+
+def _linux_backend(env: Mapping[str, str]) -> str:
+    """plyer's own order (plyer/platforms/linux/notification.py, instance())."""
+    if os.path.isdir("/app"):
+        return "flatpak-portal"
+    if importlib.util.find_spec("dbus") is not None:
+        return "dbus-python"
+    if shutil.which("notify-send", path=env.get("PATH", "")):
+        return "notify-send"
+    return "none"
+
+
+def _check_daemon(backend: str, env: Mapping[str, str]) -> NotifyProbe:
+    try:
+        connection = connect_session_bus(env)
+    except Unavailable as exc:
+        return NotifyProbe(False, backend, str(exc))
+    try:
+        from jeepney import DBus  # type: ignore[import-untyped,unused-ignore]
+
+        bus = DBus()
+        if connection.send_and_get_reply(bus.NameHasOwner(NOTIFICATIONS), timeout=1.0).body[0]:
+            return NotifyProbe(True, backend, f"{backend} to {NOTIFICATIONS}")
+        activatable = connection.send_and_get_reply(bus.ListActivatableNames(), timeout=1.0)
+        if NOTIFICATIONS in activatable.body[0]:
+            return NotifyProbe(
+                True, backend, f"{backend} to {NOTIFICATIONS} (D-Bus starts the daemon)"
+            )
+        return NotifyProbe(
+            False,
+            backend,
+            f"no notification daemon on the session bus (nothing owns {NOTIFICATIONS})",
+        )
+    except (OSError, TimeoutError) as exc:
+        return NotifyProbe(False, backend, f"the session bus stopped answering: {exc}")
+    finally:
+        connection.close()
+
+
+def _check_portal(env: Mapping[str, str]) -> NotifyProbe:
+    if not shutil.which("gdbus", path=env.get("PATH", "")):
+        return NotifyProbe(False, "flatpak-portal", "Flatpak portal back end needs gdbus on PATH")
+    try:
+        connection = connect_session_bus(env)
+    except Unavailable as exc:
+        return NotifyProbe(False, "flatpak-portal", str(exc))
+    try:
+        from jeepney import DBus  # type: ignore[import-untyped,unused-ignore]
+
+        reply = connection.send_and_get_reply(DBus().NameHasOwner(PORTAL), timeout=1.0)
+        if not reply.body[0]:
+            return NotifyProbe(False, "flatpak-portal", f"nothing owns {PORTAL}")
+    except (OSError, TimeoutError) as exc:
+        return NotifyProbe(False, "flatpak-portal", f"the session bus stopped answering: {exc}")
+    finally:
+        connection.close()
+    return NotifyProbe(True, "flatpak-portal", f"gdbus to {PORTAL}")
+
+
+class Notifier:
+    """Sends desktop notifications; never raises, and stays usable after a failure."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        enabled: bool = True,
+        app_name: str = "glutewake",
+        platform: str = sys.platform,
+    ) -> None:
+        self.env = dict(env)
+        self.enabled = enabled
+        self.app_name = app_name
+        self.platform = platform
+        if enabled:
+            found = probe(self.env, platform)
+            self.backend, self.available, self.reason = found.backend, found.ok, found.reason
+        else:
+            self.backend, self.available = "none", False
+            self.reason = "disabled ([notify] desktop = false, or --no-desktop)"
+
+    def send(self, title: str, body: str) -> str | None:
+        """Show a notification: None when sent, else one line saying why not.
+
+        Probes again first (cheap): the daemon may have gone, or come, since the last one.
+        """
+        if not self.enabled:
+            return self.reason
+        found = probe(self.env, self.platform)
+        self.backend, self.available, self.reason = found.backend, found.ok, found.reason
+        if not found.ok:
+            return found.reason
+        title, body = _escape(title, body, found)
+        try:
+            with _environ(self.env), warnings.catch_warnings():
+                # plyer warns (on stderr, over the terminal UI) about a missing dbus-python.
+                warnings.simplefilter("ignore")
+                from plyer import notification
+
+                notification.notify(
+                    title=title, message=body, app_name=self.app_name, timeout=TIMEOUT
+                )
+        except Exception as exc:  # any plyer or back-end failure: report it, keep going
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            self.available, self.reason = False, f"desktop notification failed: {reason}"
+            return self.reason
+        return None
+
+
+def _escape(title: str, body: str, found: NotifyProbe) -> tuple[str, str]:
+    """Make text arrive literally through `found.backend`."""
+    if found.backend == "flatpak-portal":
+        # plyer pastes the text into a GVariant literal between single quotes.
+        return _gvariant(title), _gvariant(body)
+    if found.backend in ("notify-send", "dbus-python"):
+        # The summary is plain text by the spec (daemons escape it themselves). The body is
+        # markup: "<b>" would turn bold and a bare "&" breaks it. Daemons render body markup
+        # without always advertising "body-markup" (dunst does not), so always escape.
+        body = html.escape(body, quote=False)
+        if found.backend == "notify-send":
+            title, body = _not_an_option(title, markup=False), _not_an_option(body, markup=True)
+    return title, body
+
+
+def _not_an_option(text: str, markup: bool) -> str:
+    """notify-send would read a leading "-" as an option, fail, and plyer would not tell."""
+    if not text.startswith("-"):
+        return text
+    # In markup, a character reference shows as the "-" itself; in plain text an
+    # invisible WORD JOINER in front keeps it from being an option.
+    return "&#45;" + text[1:] if markup else "\u2060" + text
+
+
+def _gvariant(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+@contextmanager
+def _environ(env: Mapping[str, str]) -> Iterator[None]:
+    """os.environ is exactly `env` inside the block, and what it was again afterwards."""
+    if env == os.environ:
+        yield
+        return
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
