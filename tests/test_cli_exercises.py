@@ -1,0 +1,389 @@
+"""`glutewake exercises`, custom exercises from the config, and `config check` on them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.shell_completion import ShellComplete
+
+from glutewake.catalog import load_bundled
+from glutewake.cli import main
+from glutewake.output import render_card
+
+BUNDLED = load_bundled()
+FIELDS = {
+    "id",
+    "name",
+    "category",
+    "space",
+    "duration",
+    "reps",
+    "sides",
+    "level",
+    "targets",
+    "steps",
+    "cue",
+    "caution",
+    "custom",
+    "dose",
+    "eligible",
+}
+
+STAIRS = """
+[[exercises.custom]]
+id = "office-stairs"
+name = "Office stairs"
+category = "move"
+space = "standing"
+duration = "2m"
+level = "easy"
+targets = ["glutes", "calves"]
+steps = ["Walk to the stairwell.", "Climb two flights, pushing through your heels."]
+cue = "Drive each step up through the heel of the leading leg."
+caution = "Hold the rail."
+"""
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def write_custom(config_file: Path, **changes: Any) -> None:
+    entry: dict[str, Any] = {
+        "id": "office-stairs",
+        "name": "Office stairs",
+        "category": "move",
+        "space": "standing",
+        "duration": "2m",
+        "level": "easy",
+        "targets": ["glutes", "calves"],
+        "steps": ["Walk to the stairwell.", "Climb two flights."],
+        "cue": "Drive each step up through the heel of the leading leg.",
+    }
+    entry.update(changes)
+    lines = ["[[exercises.custom]]"]
+    lines += [f"{key} = {toml_value(v)}" for key, v in entry.items() if v is not None]
+    config_file.write_text("\n".join(lines) + "\n")
+
+
+# --- list ------------------------------------------------------------------------------
+
+
+def test_exercises_lists_the_catalog_as_a_table(cli):
+    result = cli("exercises")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "CATEGORY", "SPACE", "TIME"]
+    assert [line.split()[0] for line in lines[1:]] == [e.id for e in BUNDLED]
+    assert "glute-bridge          Glute bridge          glutes       floor     12 reps" in lines
+    assert max(len(line) for line in lines) <= 80
+    assert result.stderr == ""
+
+
+def test_list_is_the_default(cli):
+    assert cli("exercises").stdout == cli("exercises", "list").stdout
+
+
+def test_json_lists_every_exercise_with_every_field(cli):
+    result = cli("exercises", "--format", "json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [row["id"] for row in rows] == [e.id for e in BUNDLED]
+    for row, exercise in zip(rows, BUNDLED, strict=True):
+        assert set(row) == FIELDS
+        assert row["steps"] == list(exercise.steps)
+        assert row["targets"] == list(exercise.targets)
+        assert row["duration"] == exercise.duration
+        assert row["reps"] == exercise.reps
+        assert row["dose"] == exercise.dose
+        assert row["cue"] == exercise.cue and row["caution"] == exercise.caution
+        assert row["custom"] is False and row["eligible"] is True
+
+
+def test_json_via_list_is_the_same(cli):
+    assert (
+        cli("exercises", "list", "--format", "json").stdout
+        == cli("exercises", "--format", "json").stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "check"),
+    [
+        (["--category", "hip_flexors"], lambda row: row["category"] == "hip_flexors"),
+        (["--space", "desk"], lambda row: row["space"] == "desk"),
+        (
+            ["--space", "desk", "--space", "standing", "--category", "glutes"],
+            lambda row: row["space"] in ("desk", "standing") and row["category"] == "glutes",
+        ),
+    ],
+)
+def test_filters(cli, args, check):
+    rows = json.loads(cli("exercises", "list", "--format", "json", *args).stdout)
+    expected = [e.id for e in BUNDLED if check({"category": e.category, "space": e.space})]
+    assert [row["id"] for row in rows] == expected and expected
+
+
+def test_filters_matching_nothing(cli):
+    result = cli("exercises", "--category", "move", "--space", "floor")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == "no exercise matches these --category and --space options\n"
+    assert cli(
+        "exercises", "--category", "move", "--space", "floor", "--format", "json"
+    ).stdout == ("[]\n")
+
+
+def test_bad_category_is_a_usage_error(cli):
+    result = cli("exercises", "--category", "glute")
+    assert result.exit_code == 2
+    assert "Invalid value for '--category': 'glute' is not one of" in result.stderr
+
+
+def test_list_options_before_a_subcommand_are_a_usage_error(cli):
+    result = cli("exercises", "--format", "json", "show", "clamshell")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: --category, --space and --format go after `list`: "
+        "glutewake exercises list --format json\n"
+    )
+
+
+def test_excluded_exercises_are_listed_but_not_eligible(cli, config_file):
+    config_file.write_text('[exercises]\nexclude = ["clamshell"]\nspaces = ["desk"]\n')
+    rows = {row["id"]: row for row in json.loads(cli("exercises", "--format", "json").stdout)}
+    assert len(rows) == len(BUNDLED)
+    assert rows["clamshell"]["eligible"] is False
+    assert rows["glute-bridge"]["eligible"] is False  # floor
+    assert rows["seated-glute-squeeze"]["eligible"] is True
+
+
+# --- show ------------------------------------------------------------------------------
+
+
+def test_show_prints_the_card(cli):
+    result = cli("exercises", "show", "glute-bridge")
+    assert result.exit_code == 0
+    exercise = next(e for e in BUNDLED if e.id == "glute-bridge")
+    assert result.stdout == render_card(exercise) + "\n"
+    assert result.stdout.startswith("Glute bridge  (glute-bridge)\nGlutes · on the floor · easy")
+    assert "  1. Lie on your back" in result.stdout
+    assert "\nCue: Tuck your pelvis under before you lift" in result.stdout
+
+
+def test_show_unknown_id_suggests_the_closest(cli):
+    result = cli("exercises", "show", "brige")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: unknown exercise 'brige'; did you mean glute-bridge, single-leg-bridge, "
+        "bridge-march?\n"
+    )
+
+
+def test_show_unknown_id_with_nothing_close(cli):
+    result = cli("exercises", "show", "zzz")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: unknown exercise 'zzz'; `glutewake exercises` lists them all\n"
+
+
+def test_show_needs_an_id(cli):
+    result = cli("exercises", "show")
+    assert result.exit_code == 2
+    assert "Missing argument 'ID'" in result.stderr
+
+
+# --- custom exercises from the config --------------------------------------------------
+
+
+def test_custom_exercises_appear_in_list_and_show(cli, config_file):
+    config_file.write_text(STAIRS)
+    table = cli("exercises", "--category", "move").stdout
+    assert "office-stairs      Office stairs      move      standing  2m" in table
+    rows = json.loads(cli("exercises", "--format", "json").stdout)
+    assert rows[-1]["id"] == "office-stairs"
+    assert rows[-1]["custom"] is True and rows[-1]["duration"] == 120
+    assert rows[-1]["caution"] == "Hold the rail."
+    card = cli("exercises", "show", "office-stairs")
+    assert card.exit_code == 0
+    assert card.stdout.startswith(
+        "Office stairs  (office-stairs, your own)\nMove · standing · easy"
+    )
+    assert "  2. Climb two flights, pushing through your heels.\n" in card.stdout
+    assert card.stdout.endswith("Caution: Hold the rail.\n")
+
+
+def test_a_replacing_custom_exercise_is_shown_instead(cli, config_file):
+    write_custom(config_file, id="glute-bridge", replace=True, name="My bridge")
+    result = cli("exercises", "show", "glute-bridge")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("My bridge  (glute-bridge, your own)\n")
+
+
+def test_the_config_example_custom_block_is_valid(cli, config_file):
+    from glutewake.files import package_text
+
+    example = package_text("config.example.toml")
+    block = example.split("# [[exercises.custom]]")[1].split("\n\n")[0]
+    uncommented = "[[exercises.custom]]" + "\n".join(
+        line.removeprefix("# ") for line in block.splitlines()
+    )
+    config_file.write_text(uncommented)
+    result = cli("exercises", "show", "office-stairs")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_bad_config_fails_list_with_the_config_message(cli, config_file):
+    write_custom(config_file, level="hard")
+    result = cli("exercises")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {config_file}: [[exercises.custom]] #1 level: expected one of easy, moderate, "
+        "got 'hard'\n"
+    )
+
+
+BAD_FIELDS = [
+    (
+        {"id": "Office Stairs"},
+        'id: expected a kebab-case id like "glute-bridge" (lowercase letters, digits and single '
+        "hyphens, at most 40 characters), got 'Office Stairs'",
+    ),
+    (
+        {"id": 7},
+        'id: expected a kebab-case id like "glute-bridge" (lowercase letters, digits and '
+        "single hyphens, at most 40 characters), got an integer",
+    ),
+    ({"name": "  "}, "name: expected some text, got an empty string"),
+    ({"name": "x" * 41}, "name: expected at most 40 characters, got 41"),
+    (
+        {"category": "glute"},
+        "category: expected one of glutes, hip_flexors, move, got 'glute' (did you mean 'glutes'?)",
+    ),
+    ({"space": "office"}, "space: expected one of desk, standing, floor, got 'office'"),
+    (
+        {"duration": 60},
+        'duration: expected a duration like "90s", "45m" or "1h30m", got an integer',
+    ),
+    (
+        {"duration": "soon"},
+        'duration: expected a duration like "90s", "45m" or "1h30m", got \'soon\'',
+    ),
+    ({"duration": "2s"}, "duration: expected a duration from 5s to 30m, got '2s'"),
+    ({"duration": None}, 'duration: missing; expected duration (like "60s") and/or reps'),
+    ({"reps": 0}, "reps: expected an integer from 1 to 100, got 0"),
+    ({"reps": "ten"}, "reps: expected an integer, got a string"),
+    ({"sides": 3}, "sides: expected an integer from 1 to 2, got 3"),
+    ({"level": "hard"}, "level: expected one of easy, moderate, got 'hard'"),
+    ({"targets": []}, "targets: expected 1 to 6 muscle names, got 0"),
+    ({"targets": "glutes"}, "targets: expected a list of 1 to 6 muscle names, got a string"),
+    ({"steps": ["Walk."]}, "steps: expected 2 to 6 steps, got 1"),
+    ({"steps": ["Step."] * 7}, "steps: expected 2 to 6 steps, got 7"),
+    ({"steps": ["Walk.", ""]}, "steps: entry 2: expected some text, got an empty string"),
+    ({"steps": ["Walk.", 3]}, "steps: entry 2: expected a string, got an integer"),
+    ({"cue": None}, "cue: missing; every exercise needs one"),
+    ({"cue": "x" * 201}, "cue: expected at most 200 characters, got 201"),
+    ({"caution": True}, "caution: expected a string, got a boolean"),
+    ({"replace": "yes"}, "replace: expected true or false, got a string"),
+    (
+        {"setps": ["a", "b"]},
+        "setps: unknown key (did you mean 'steps'?); expected one of id, name, category, space, "
+        "duration, reps, sides, level, targets, steps, cue, caution, replace",
+    ),
+    (
+        {"id": "clamshell"},
+        "id: 'clamshell' is a bundled exercise; add replace = true to replace it, or choose "
+        "another id",
+    ),
+    (
+        {"replace": True, "id": "clamshel"},
+        "replace: there is no bundled exercise 'clamshel' to replace (did you mean 'clamshell'?)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"), BAD_FIELDS, ids=[p.split(":")[0] for _, p in BAD_FIELDS]
+)
+def test_config_check_names_the_bad_custom_field(cli, config_file, changes, problem):
+    write_custom(config_file, **changes)
+    result = cli("config", "check")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Error: {config_file}: [[exercises.custom]] #1 {problem}\n"
+
+
+def test_config_check_counts_custom_entries_from_one(cli, config_file):
+    config_file.write_text(STAIRS + STAIRS.replace("office-stairs", "more-stairs") + STAIRS)
+    result = cli("config", "check")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {config_file}: [[exercises.custom]] #3 id: 'office-stairs' is already used by "
+        "[[exercises.custom]] #1\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "problem"),
+    [
+        (
+            'exclude = ["glute-brige"]',
+            "[exercises] exclude: unknown exercise id 'glute-brige' (did you mean 'glute-bridge'?)",
+        ),
+        (
+            'categories = ["move"]\nspaces = ["floor"]',
+            "[exercises] categories and spaces leave nothing to choose: no move exercise has "
+            "space floor; add a category or a space",
+        ),
+    ],
+)
+def test_config_check_reports_filters_that_cannot_work(cli, config_file, section, problem):
+    config_file.write_text(f"[exercises]\n{section}\n")
+    result = cli("config", "check")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {config_file}: {problem}\n"
+
+
+def test_config_check_accepts_good_custom_exercises(cli, config_file):
+    config_file.write_text('[exercises]\nexclude = ["office-stairs"]\n' + STAIRS)
+    result = cli("config", "check")
+    assert result.exit_code == 0
+    assert result.stdout == f"ok: {config_file}\n"
+
+
+# --- shell completion ------------------------------------------------------------------
+
+
+def complete(incomplete: str, *args: str) -> list[tuple[str, str | None]]:
+    shell = ShellComplete(main, {}, "glutewake", "_GLUTEWAKE_COMPLETE")
+    items = shell.get_completions([*args, "exercises", "show"], incomplete)
+    return [(item.value, item.help) for item in items]
+
+
+def test_show_completes_ids():
+    assert complete("glute") == [("glute-bridge", "Glute bridge")]
+    assert [value for value, _ in complete("")] == [e.id for e in BUNDLED]
+
+
+def test_completion_includes_custom_exercises(config_file):
+    config_file.write_text(STAIRS)
+    assert complete("office") == [("office-stairs", "Office stairs")]
+
+
+def test_completion_reads_the_config_named_by_flag(tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text(STAIRS)
+    assert complete("office", "--config", str(other)) == [("office-stairs", "Office stairs")]
+
+
+def test_completion_falls_back_to_bundled_when_the_config_is_bad(config_file):
+    config_file.write_text(STAIRS + "\n[timer]\nsit = 5\n")
+    assert complete("office") == []
+    assert complete("clam") == [("clamshell", "Clamshell")]
