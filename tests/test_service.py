@@ -14,6 +14,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +34,14 @@ def bin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("PATH", str(folder))
     return folder
+
+
+@pytest.fixture
+def cli(cli):
+    """The CLI here installs the Linux kinds; other platforms are covered by the core tests."""
+    if svc.platform_name(sys.platform) != "linux":
+        pytest.skip("the CLI tests install Linux kinds (systemd, XDG autostart)")
+    return cli
 
 
 @pytest.fixture
