@@ -1,0 +1,151 @@
+"""The loop against a real desktop: dunst notifications and X11 idle time under Xvfb."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from desktop import Desktop, Notifications
+from glutewake.catalog import load_bundled
+from terminal import child_env, glutewake_argv
+from test_loop_e2e import breaks, wait_until
+
+pytestmark = pytest.mark.e2e
+
+BASE = """
+[timer]
+sit = "{sit}"
+break = "1s"
+respond_within = "1m"
+natural_break = "{natural}"
+[notify]
+bell = false
+[idle]
+backend = "{idle}"
+"""
+
+
+@contextmanager
+def headless_loop(tmp_path: Path, env: dict[str, str]) -> Iterator[Path]:
+    """Run `glutewake start` off any terminal; yield the file its output goes to."""
+    out_path = tmp_path / "loop.out"
+    with out_path.open("w") as out:
+        proc = subprocess.Popen(
+            glutewake_argv("start"),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield out_path
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=10) == 0
+
+
+def wait_for_text(path: Path, text: str, timeout: float = 10.0) -> str:
+    return wait_until(
+        lambda: text in path.read_text() and path.read_text(), timeout, f"{text!r} in output"
+    )
+
+
+def test_break_notification_names_the_exercise(
+    desktop: Desktop, notifications: Notifications, config_file: Path, tmp_path: Path
+) -> None:
+    config_file.write_text(BASE.format(sit="1s", natural="1h", idle="off"))
+    with headless_loop(tmp_path, child_env(**desktop.env)) as out:
+        text = wait_for_text(out, "break due: ")
+        name = text.split("break due: ")[1].splitlines()[0]
+        shown = notifications.wait(1)
+    assert "desktop notifications off" not in text
+    assert shown[0]["appname"] == "glutewake"
+    assert shown[0]["summary"] == f"Time for a break: {name}"
+    exercise = next(e for e in load_bundled() if e.name == name)
+    assert shown[0]["body"] == exercise.dose
+
+
+def test_custom_exercise_markup_arrives_literally(
+    desktop: Desktop, notifications: Notifications, config_file: Path, tmp_path: Path
+) -> None:
+    others = [e.id for e in load_bundled() if e.category == "glutes" and e.space == "desk"]
+    config_file.write_text(
+        BASE.format(sit="1s", natural="1h", idle="off")
+        + f"""
+[exercises]
+categories = ["glutes"]
+spaces = ["desk"]
+exclude = {json.dumps(others)}
+
+[[exercises.custom]]
+id = "bold-squeeze"
+name = "<b>Bold</b> & co"
+category = "glutes"
+space = "desk"
+reps = 10
+level = "easy"
+targets = ["gluteus maximus"]
+steps = ["Sit tall.", "Squeeze both glutes for two seconds, then relax."]
+cue = "Squeeze as if to lift yourself an inch off the seat."
+"""
+    )
+    with headless_loop(tmp_path, child_env(**desktop.env)) as out:
+        wait_for_text(out, "break due: <b>Bold</b> & co")
+        shown = notifications.wait(1)
+    assert shown[0]["summary"] == "Time for a break: <b>Bold</b> & co"
+
+
+def test_without_a_session_bus_the_terminal_still_prompts(
+    config_file: Path, tmp_path: Path
+) -> None:
+    config_file.write_text(BASE.format(sit="1s", natural="1h", idle="off"))
+    with headless_loop(tmp_path, child_env()) as out:
+        text = wait_for_text(out, "break due: ")
+    notice = next(line for line in text.splitlines() if "desktop notifications off:" in line)
+    assert "reminders show here" in notice
+    assert "DBUS_SESSION_BUS_ADDRESS" in notice or "session bus" in notice
+
+
+def test_natural_break_from_x11_idle(
+    desktop: Desktop, config_file: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    config_file.write_text(BASE.format(sit="1h", natural="3s", idle="x11"))
+    desktop.run("xdotool", "mousemove", "10", "10")
+    with headless_loop(tmp_path, child_env(**desktop.env)) as out:
+        wait_for_text(out, "glutewake: a break every")
+        # No input: after natural_break (3 s) the loop records a natural break ...
+        wait_for_text(out, "natural break: away", timeout=8)
+        natural = [b for b in breaks(data_dir) if b.outcome == "natural"]
+        assert len(natural) == 1 and natural[0].away_s is not None and natural[0].away_s >= 3
+        status = json.loads(
+            subprocess.run(
+                glutewake_argv("status", "--format", "json"),
+                env=child_env(),
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        assert status["state"] == "away"
+        # ... and input brings the user back with the sitting clock restarted.
+        desktop.run("xdotool", "mousemove", "200", "200")
+        wait_for_text(out, "welcome back", timeout=8)
+        time.sleep(0.2)
+        status = json.loads(
+            subprocess.run(
+                glutewake_argv("status", "--format", "json"),
+                env=child_env(),
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        assert status["state"] == "seated"
+        assert status["seated_s"] <= 3
