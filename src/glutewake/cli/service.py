@@ -18,8 +18,10 @@ _PLATFORM = svc.platform_name(sys.platform)
 
 @click.group()
 def service() -> None:
-    """Start glutewake at login: a systemd user unit (Linux; XDG autostart without
-    systemd), a LaunchAgent (macOS) or a Startup-folder script (Windows).
+    """Start glutewake at every login, or stop doing so.
+
+    Linux: a systemd user unit (an XDG autostart entry without one); macOS: a
+    LaunchAgent; Windows: a script in the Startup folder.
 
     \b
     Examples:
@@ -40,14 +42,16 @@ def service() -> None:
     "--dry-run", is_flag=True, help="Print what would be written and run; change nothing."
 )
 @click.option(
-    "--force", is_flag=True, help="Overwrite a file that glutewake did not write as it is."
+    "--force",
+    is_flag=True,
+    help="Overwrite a file changed since glutewake wrote it, or not written by it.",
 )
 @pass_app
 def install(app: App, kind: svc.Kind | None, dry_run: bool, force: bool) -> None:
-    """Start `glutewake start` at every login, with the current --config, and now.
+    """Run the loop at every login (and now, where the platform allows it).
 
-    The loop runs without a terminal there: breaks come as desktop notifications;
-    answer them with `glutewake done`, `snooze` or `skip`.
+    It runs `glutewake start` with the current --config, without a terminal: breaks
+    come as desktop notifications; answer them with `glutewake done`, `snooze` or `skip`.
 
     \b
     Examples:
@@ -69,7 +73,7 @@ def install(app: App, kind: svc.Kind | None, dry_run: bool, force: bool) -> None
 )
 @click.option("--force", is_flag=True, help="Also remove files changed since glutewake wrote them.")
 def uninstall(dry_run: bool, force: bool) -> None:
-    """Stop starting glutewake at login: remove exactly what `install` wrote.
+    """Stop starting glutewake at login: remove what `install` wrote.
 
     \b
     Examples:
@@ -83,7 +87,7 @@ def uninstall(dry_run: bool, force: bool) -> None:
 @format_option("table", "json")
 @pass_app
 def status(app: App, fmt: str) -> None:
-    """Say which start-at-login files exist and whether the loop is running.
+    """Show what starts glutewake at login and whether the loop runs.
 
     \b
     Example:
