@@ -445,7 +445,7 @@ def test_a_single_exercise_is_always_the_answer():
     assert choose_next(catalog, [], {}, rng, 5, not_id="clamshell").id == "clamshell"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     categories=st.sets(st.sampled_from(CATEGORIES), min_size=1),
     spaces=st.sets(st.sampled_from(SPACES), min_size=1),

@@ -108,14 +108,15 @@ def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str) ->
 @click.argument("exercise_id", metavar="ID", shell_complete=complete_ids)
 @pass_app
 def show(app: App, exercise_id: str) -> None:
-    """Show one exercise: what to do, how much, and the cue that makes it work.
+    """Show one exercise's card: steps, how much, and the cue that makes it work.
 
-    This is the card a break shows.
+    This is the card a break shows. Tab completes the id (see your shell's
+    click completion setup).
 
     \b
     Examples:
       glutewake exercises show glute-bridge
-      glutewake exercises show "$(glutewake exercises --format json | jq -r '.[0].id')"
+      glutewake exercises show hip-flexor-stretch
     """
     click.echo(render_card(_catalog(app).get(exercise_id)))
 
