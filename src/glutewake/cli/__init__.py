@@ -29,9 +29,11 @@ COMMANDS: dict[str, str] = {
     "resume": "glutewake.cli.control:resume",
     "stand": "glutewake.cli.control:stand",
     "sit": "glutewake.cli.control:sit",
+    "log": "glutewake.cli.log:log",
     "exercises": "glutewake.cli.exercises:exercises",
     "config": "glutewake.cli.config:config",
     "service": "glutewake.cli.service:service",
+    "doctor": "glutewake.cli.doctor:doctor",
     "completion": "glutewake.cli.completion:completion",
 }
 

@@ -1,0 +1,144 @@
+"""`glutewake log`: the breaks you took, skipped and missed, or a per-day summary."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import click
+
+from glutewake import report
+from glutewake.cli.context import App, pass_app
+from glutewake.output import emit, format_option, message, style, to_csv, to_json
+from glutewake.store import OUTCOMES, Store, StoreMissing
+
+
+@click.command()
+@click.option("--today", is_flag=True, help="Only today.")
+@click.option("--week", is_flag=True, help="This week, from Monday.")
+@click.option("--month", is_flag=True, help="This month, from the 1st.")
+@click.option(
+    "--since",
+    metavar="WHEN",
+    help="From a date (2024-03-31), a local time (2024-03-31T14:00) or the last N days or "
+    'weeks ("3d", "2w"; today counts as one).',
+)
+@click.option("--until", metavar="WHEN", help="Up to and including a date, or up to a local time.")
+@click.option(
+    "--outcome",
+    "outcomes",
+    multiple=True,
+    metavar="OUTCOME",
+    help=f"Only these outcomes ({', '.join(OUTCOMES)}); repeat or separate with commas.",
+)
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="The N most recent.")
+@click.option("--summary", is_flag=True, help="Per-day chart, compliance, streaks, top exercises.")
+@format_option()
+@pass_app
+def log(
+    app: App,
+    today: bool,
+    week: bool,
+    month: bool,
+    since: str | None,
+    until: str | None,
+    outcomes: tuple[str, ...],
+    limit: int | None,
+    summary: bool,
+    fmt: str,
+) -> None:
+    """Show the break log (default: the last 7 days, today included).
+
+    Each break is one row: date, time, exercise, category, outcome (done, skipped,
+    missed, or natural when you got up on your own), snoozes and minutes sat before it.
+    Days and times are local.
+
+    \b
+    Examples:
+      glutewake log --today
+      glutewake log --since 2w --outcome skipped,missed
+      glutewake log --week --summary
+      glutewake log --month --format csv > breaks.csv
+    """
+    _check_exclusive(today=today, week=week, month=month, since=since)
+    if summary and (outcomes or limit):
+        raise click.UsageError("--outcome and --limit filter the break list, not --summary")
+    now = datetime.now(timezone.utc)
+    try:
+        period = report.choose_period(
+            now, today=today, week=week, month=month, since=since, until=until
+        )
+    except report.OptionError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
+    wanted = _outcomes(outcomes)
+    store = _open_log(app)
+    if store is None:
+        message(report.NO_BREAKS)
+        if fmt == "table":
+            return
+    try:
+        if summary:
+            goal = app.settings().goals.daily_breaks
+            _show_summary(report.summarize(store, period, goal=goal, now=now), fmt)
+        else:
+            rows = report.break_rows(store, period, outcomes=wanted, limit=limit) if store else []
+            _show_breaks(rows, fmt, period)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _open_log(app: App) -> Store | None:
+    """The log for reading, or None when there is none yet (nothing is created)."""
+    try:
+        store = Store.open(app.db_path(), create=False)
+    except StoreMissing:
+        return None
+    try:
+        empty = store.first_break_at() is None
+    except BaseException:
+        store.close()
+        raise
+    if empty:
+        store.close()
+        return None
+    return store
+
+
+def _check_exclusive(**chosen: Any) -> None:
+    named = [f"--{name}" for name, value in chosen.items() if value]
+    if len(named) > 1:
+        raise click.UsageError(f"{' and '.join(named)} each choose the period; give only one")
+
+
+def _outcomes(values: tuple[str, ...]) -> tuple[str, ...]:
+    if not values:
+        return OUTCOMES
+    wanted = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    for name in wanted:
+        if name not in OUTCOMES:
+            raise click.BadParameter(
+                f"expected one of {', '.join(OUTCOMES)}, got {name!r}", param_hint="'--outcome'"
+            )
+    return tuple(dict.fromkeys(wanted))
+
+
+def _show_breaks(rows: list[dict[str, Any]], fmt: str, period: report.Period) -> None:
+    if fmt == "json":
+        click.echo(to_json(rows))
+    elif fmt == "csv":
+        click.echo(to_csv(rows, report.BREAK_FIELDS), nl=False)
+    elif rows:
+        emit([report.break_display(row) for row in rows], report.BREAK_TABLE, fmt)
+    else:
+        message(f"no breaks from {period.describe()}")
+
+
+def _show_summary(summary: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(to_json(summary))
+    elif fmt == "csv":
+        rows = report.summary_csv_rows(summary)
+        click.echo(to_csv(rows, report.SUMMARY_CSV_FIELDS), nl=False)
+    else:
+        click.echo(report.summary_text(summary, style))

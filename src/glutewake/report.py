@@ -1,0 +1,511 @@
+"""What `glutewake log` shows: periods, break rows, the per-day summary and its chart.
+
+Times come out of the store in UTC; days and hours here are local (the process's time
+zone), so a DST day has 23 or 25 hours and a break at 00:10 belongs to the new day.
+`now` is always passed in; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from glutewake.durations import format_short
+from glutewake.store import OUTCOMES, BreakRecord, DayTotals, ExerciseCount, Store
+
+NO_BREAKS = "no breaks recorded yet — run glutewake start"
+DEFAULT_DAYS = 7
+TOP_EXERCISES = 5
+CATEGORY_LABELS = {"glutes": "glutes", "hip_flexors": "hip flexors", "move": "move"}
+
+# (key, header) for the break table, and the stable keys of each break in json/csv.
+BREAK_TABLE: tuple[tuple[str, str], ...] = (
+    ("date", "date"),
+    ("time", "time"),
+    ("exercise", "exercise"),
+    ("category", "category"),
+    ("outcome", "outcome"),
+    ("snoozes", "snoozes"),
+    ("seated_min", "sat (min)"),
+)
+BREAK_FIELDS = (
+    "id",
+    "date",
+    "time",
+    "at",
+    "due_at",
+    "answered_at",
+    "outcome",
+    "exercise_id",
+    "exercise",
+    "category",
+    "snoozes",
+    "seated_s",
+    "seated_min",
+    "away_s",
+)
+DAY_FIELDS = (
+    "date",
+    "weekday",
+    "done",
+    "skipped",
+    "missed",
+    "natural",
+    "due",
+    "snoozes",
+    "compliance",
+    "goal_met",
+    "streak",
+    "seated_s",
+    "longest_s",
+    "standing_s",
+    "glutes",
+    "hip_flexors",
+    "move",
+)
+SUMMARY_CSV_FIELDS = (*DAY_FIELDS, "streak_best", "top_exercises")
+
+Paint = Callable[..., str]
+
+
+def no_paint(text: str, **_: Any) -> str:
+    return text
+
+
+class OptionError(ValueError):
+    """A bad --since/--until value; `option` names the flag for the usage message."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+# --- local days -----------------------------------------------------------------------
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone().date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The aware instant a local day starts (mktime resolves DST)."""
+    return datetime(day.year, day.month, day.day).astimezone()
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone().isoformat(timespec="seconds")
+
+
+# --- periods --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # inclusive
+    end: datetime  # exclusive
+
+    def describe(self) -> str:
+        last = (self.end - timedelta(microseconds=1)).astimezone()
+        return f"{self.start.astimezone():%a %Y-%m-%d} to {last:%a %Y-%m-%d}"
+
+
+_SPAN = re.compile(r"(\d+)\s*([dw])", re.IGNORECASE)
+_SINCE_EXPECTED = "a date like 2024-03-31, a date and time like 2024-03-31T14:00, or 3d / 2w"
+_UNTIL_EXPECTED = "a date like 2024-03-31 or a date and time like 2024-03-31T14:00"
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """Start of a period: an ISO date (local midnight), an ISO time, or the last N days/weeks.
+
+    "3d" is today and the two days before it, so the default period is "7d".
+    """
+    span = _SPAN.fullmatch(text.strip())
+    if span:
+        count = int(span.group(1)) * (7 if span.group(2).lower() == "w" else 1)
+        if count < 1:
+            raise ValueError(f"expected at least 1d, got {text!r}")
+        return local_midnight(local_day(now) - timedelta(days=count - 1))
+    moment = _parse_iso(text)
+    if moment is None:
+        raise ValueError(f"expected {_SINCE_EXPECTED}; got {text!r}")
+    return moment if isinstance(moment, datetime) else local_midnight(moment)
+
+
+def parse_until(text: str) -> datetime:
+    """End of a period (exclusive): a date includes that whole day."""
+    moment = _parse_iso(text)
+    if moment is None:
+        raise ValueError(f"expected {_UNTIL_EXPECTED}; got {text!r}")
+    if isinstance(moment, datetime):
+        return moment
+    return local_midnight(moment + timedelta(days=1))
+
+
+def _parse_iso(text: str) -> date | datetime | None:
+    text = text.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    # A time without an offset is local time.
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def choose_period(
+    now: datetime,
+    *,
+    today: bool = False,
+    week: bool = False,
+    month: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+) -> Period:
+    """The period a `log` invocation asks for; default: the last 7 days, today included.
+
+    --week starts on Monday, --month on the 1st. Raises OptionError naming the option.
+    """
+    day = local_day(now)
+    end = local_midnight(day + timedelta(days=1))
+    if until is not None:
+        try:
+            end = parse_until(until)
+        except ValueError as exc:
+            raise OptionError("--until", str(exc)) from None
+    if today:
+        start = local_midnight(day)
+    elif week:
+        start = local_midnight(day - timedelta(days=day.weekday()))
+    elif month:
+        start = local_midnight(day.replace(day=1))
+    elif since is not None:
+        try:
+            start = parse_since(since, now)
+        except ValueError as exc:
+            raise OptionError("--since", str(exc)) from None
+    else:
+        last = local_day(end - timedelta(microseconds=1))
+        start = local_midnight(last - timedelta(days=DEFAULT_DAYS - 1))
+    if end <= start:
+        if until is None:
+            raise OptionError("--since", f"expected a time before now, got {since!r}")
+        raise OptionError(
+            "--until",
+            f"expected a time after the period's start ({local_iso(start)}), got {until!r}",
+        )
+    return Period(start=start, end=end)
+
+
+# --- the break list -------------------------------------------------------------------
+
+
+def break_rows(
+    store: Store,
+    period: Period,
+    *,
+    outcomes: Sequence[str] = OUTCOMES,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """One stable dict per break (BREAK_FIELDS), oldest first."""
+    records = store.breaks_between(period.start, period.end, outcomes=outcomes, limit=limit)
+    return [break_row(record) for record in records]
+
+
+def break_row(record: BreakRecord) -> dict[str, Any]:
+    at = record.at.astimezone()
+    return {
+        "id": record.id,
+        "date": at.date().isoformat(),
+        "time": f"{at:%H:%M}",
+        "at": local_iso(at),
+        "due_at": local_iso(record.due_at),
+        "answered_at": local_iso(record.answered_at),
+        "outcome": record.outcome,
+        "exercise_id": record.exercise_id,
+        "exercise": record.exercise_name,
+        "category": record.category,
+        "snoozes": record.snoozes,
+        "seated_s": record.seated_s,
+        "seated_min": round(record.seated_s / 60),
+        "away_s": record.away_s,
+    }
+
+
+def break_display(row: dict[str, Any]) -> dict[str, Any]:
+    """A break row as the table shows it: readable names, natural breaks say how long away."""
+    shown = dict(row)
+    if row["outcome"] == "natural":
+        away = row["away_s"]
+        shown["exercise"] = f"(away {format_short(away)})" if away else "(got up)"
+    elif row["exercise"] is None:
+        shown["exercise"] = row["exercise_id"]
+    shown["category"] = CATEGORY_LABELS.get(row["category"], row["category"])
+    shown["snoozes"] = row["snoozes"] or ""
+    return shown
+
+
+# --- the summary ----------------------------------------------------------------------
+
+
+def summarize(store: Store | None, period: Period, *, goal: int, now: datetime) -> dict[str, Any]:
+    """Per-day rows and totals for `period` (see the README for the shape).
+
+    Days run from the first recorded break (or the period's start, if later) to today (or
+    the period's end, if earlier). Streaks look at the whole history up to the last day:
+    days with nothing recorded (weekends) neither count nor break a streak, and today
+    breaks nothing until it is over.
+    """
+    first = store.first_break_at() if store is not None else None
+    days: list[dict[str, Any]] = []
+    best = 0
+    top: list[ExerciseCount] = []
+    if store is not None and first is not None:
+        end = min(period.end, local_midnight(local_day(now) + timedelta(days=1)))
+        streak, best = _streaks(store.done_per_day(end), goal, today=local_day(now))
+        totals = {t.day: t for t in store.day_totals(period.start, end)}
+        first_day = max(local_day(period.start), local_day(first))
+        last_day = local_day(end - timedelta(microseconds=1))
+        for label in _labels(first_day, last_day):
+            days.append(_day_row(totals.get(label) or DayTotals(label), goal, streak(label)))
+        top = store.top_exercises(period.start, end, TOP_EXERCISES)
+    return {
+        "since": local_iso(period.start),
+        "until": local_iso(period.end),
+        "goal": goal,
+        "days": days,
+        "totals": _totals(days, best, top),
+    }
+
+
+def _labels(first: date, last: date) -> list[str]:
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
+def _streaks(
+    history: Sequence[tuple[str, int, int]], goal: int, *, today: date
+) -> tuple[Callable[[str], int], int]:
+    """The streak as of any day (a function of its label), and the best streak."""
+    current = best = 0
+    labels: list[str] = []
+    values: list[int] = []
+    for label, breaks, done in history:
+        if done >= goal:
+            current += 1
+            best = max(best, current)
+        elif breaks and label != today.isoformat():
+            current = 0
+        labels.append(label)
+        values.append(current)
+
+    def as_of(label: str) -> int:
+        # A day with nothing recorded keeps the streak of the last day that had something.
+        index = bisect_right(labels, label)
+        return values[index - 1] if index else 0
+
+    return as_of, best
+
+
+def _day_row(totals: DayTotals, goal: int, streak: int) -> dict[str, Any]:
+    due = totals.done + totals.skipped + totals.missed
+    return {
+        "date": totals.day,
+        "weekday": f"{date.fromisoformat(totals.day):%a}",
+        "done": totals.done,
+        "skipped": totals.skipped,
+        "missed": totals.missed,
+        "natural": totals.natural,
+        "due": due,
+        "snoozes": totals.snoozes,
+        "compliance": _ratio(totals.done, due),
+        "goal_met": totals.done >= goal,
+        "streak": streak,
+        "seated_s": totals.seated_s,
+        "longest_s": totals.longest_s,
+        "standing_s": totals.standing_s,
+        "glutes": totals.glutes,
+        "hip_flexors": totals.hip_flexors,
+        "move": totals.move,
+    }
+
+
+def _totals(
+    days: Sequence[dict[str, Any]], best: int, top: Sequence[ExerciseCount]
+) -> dict[str, Any]:
+    def total(key: str) -> int:
+        return sum(int(day[key]) for day in days)
+
+    done, due = total("done"), total("due")
+    return {
+        "days": len(days),
+        "days_goal_met": sum(1 for day in days if day["goal_met"]),
+        "done": done,
+        "skipped": total("skipped"),
+        "missed": total("missed"),
+        "natural": total("natural"),
+        "due": due,
+        "snoozes": total("snoozes"),
+        "compliance": _ratio(done, due),
+        "seated_s": total("seated_s"),
+        "longest_s": max((int(day["longest_s"]) for day in days), default=0),
+        "standing_s": total("standing_s"),
+        "streak_current": days[-1]["streak"] if days else 0,
+        "streak_best": best,
+        "top_exercises": [
+            {"id": t.exercise_id, "name": t.name, "category": t.category, "done": t.done}
+            for t in top
+        ],
+        "balance": {key: total(key) for key in ("glutes", "hip_flexors", "move")},
+    }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+# --- rendering ------------------------------------------------------------------------
+
+BAR_CELLS = 20
+DAY_HEADERS = (
+    "date",
+    "day",
+    "",
+    "done",
+    "skipped",
+    "missed",
+    "natural",
+    "seated",
+    "longest",
+    "standing",
+)
+
+
+def bar(done: int, goal: int, paint: Paint = no_paint) -> str:
+    """Breaks done against the goal: one cell per break (scaled when the goal is large)."""
+    cells = min(goal, BAR_CELLS)
+    filled = min(cells, round(done * cells / goal))
+    extra = f"+{done - goal}" if done > goal else ""
+    colour = "green" if done >= goal else "yellow"
+    text = paint("█" * filled + extra, fg=colour) if filled or extra else ""
+    return text + paint("·" * (cells - filled), dim=True)
+
+
+def summary_text(summary: dict[str, Any], paint: Paint = no_paint) -> str:
+    goal = summary["goal"]
+    totals = summary["totals"]
+    lines = [
+        paint(f"{_span(summary)} · goal {goal} breaks a day", bold=True),
+        "",
+        *_day_table(summary["days"], goal, paint),
+        "",
+        *_totals_lines(totals, goal),
+    ]
+    return "\n".join(lines)
+
+
+def _span(summary: dict[str, Any]) -> str:
+    start = datetime.fromisoformat(summary["since"])
+    end = datetime.fromisoformat(summary["until"]) - timedelta(microseconds=1)
+    return f"{start:%a %Y-%m-%d} to {end:%a %Y-%m-%d}"
+
+
+def _day_table(days: Sequence[dict[str, Any]], goal: int, paint: Paint) -> list[str]:
+    headers = [
+        "date",
+        "day",
+        "_",
+        "done",
+        "skipped",
+        "missed",
+        "natural",
+        "seated",
+        "longest",
+        "standing",
+    ]
+    headers[2] = ""
+    rows = [
+        (
+            day["date"],
+            day["weekday"],
+            bar(day["done"], goal),
+            f"{day['done']}/{goal}",
+            str(day["skipped"]),
+            str(day["missed"]),
+            str(day["natural"]),
+            _short(day["seated_s"]),
+            _short(day["longest_s"]),
+            _short(day["standing_s"]),
+        )
+        for day in days
+    ]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = [paint(_join(headers, widths), bold=True)]
+    for day, row in zip(days, rows, strict=True):
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=True)]
+        # The bar is padded by its plain length: colour codes take no columns on screen.
+        cells[2] = bar(day["done"], goal, paint) + " " * (widths[2] - len(row[2]))
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _join(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+
+def _totals_lines(totals: dict[str, Any], goal: int) -> list[str]:
+    compliance = totals["compliance"]
+    percent = "-" if compliance is None else f"{compliance:.0%}"
+    top = " · ".join(f"{t['name'] or t['id']} {t['done']}" for t in totals["top_exercises"])
+    balance = totals["balance"]
+    lines = [
+        f"compliance  {percent} ({totals['done']} done of {totals['due']} due; "
+        f"{totals['skipped']} skipped, {totals['missed']} missed, {totals['snoozes']} snoozes)",
+        f"streak      {_days(totals['streak_current'])} meeting the goal of {goal} "
+        f"(best {_days(totals['streak_best'])})",
+        f"natural     {totals['natural']} breaks taken on your own",
+        f"top         {top or '-'}",
+        f"balance     {_balance(balance)}",
+        f"seated      {_short(totals['seated_s'])} (longest stretch "
+        f"{_short(totals['longest_s'])}); standing {_short(totals['standing_s'])}",
+    ]
+    return lines
+
+
+def _balance(balance: dict[str, int]) -> str:
+    glutes, hips = balance["glutes"], balance["hip_flexors"]
+    text = f"glutes {glutes} · hip flexors {hips} · move {balance['move']}"
+    if glutes + hips:
+        text += f" ({glutes / (glutes + hips):.0%} glutes vs {hips / (glutes + hips):.0%} hips)"
+    return text
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def _short(seconds: int) -> str:
+    return format_short(seconds) if seconds else "-"
+
+
+def summary_csv_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The day rows plus a final row with date "total" (SUMMARY_CSV_FIELDS)."""
+    totals = summary["totals"]
+    top = ";".join(f"{t['id']}:{t['done']}" for t in totals["top_exercises"])
+    total_row = {key: totals.get(key) for key in DAY_FIELDS}
+    total_row |= {
+        "date": "total",
+        "weekday": None,
+        "goal_met": None,
+        "longest_s": totals["longest_s"],
+        "streak": totals["streak_current"],
+        "streak_best": totals["streak_best"],
+        "top_exercises": top,
+        **totals["balance"],
+    }
+    return [*summary["days"], total_row]

@@ -1,0 +1,715 @@
+"""The break log: one SQLite file that records everything and carries commands to the loop.
+
+Times are timezone-aware UTC datetimes in Python and fixed-width UTC ISO 8601 text in the
+file (microseconds included, so text order is time order and range queries use indexes).
+The schema migrates itself on open (an ordered MIGRATIONS list and PRAGMA user_version).
+
+A file that is not ours to change is never written: a corrupt or non-SQLite file, a newer
+schema, someone else's database. Every failure is a StoreError with one line naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from glutewake.errors import StoreError
+
+OUTCOMES = ("done", "skipped", "missed", "natural")
+PROMPTED = ("done", "skipped", "missed")
+
+# "GLWK": marks the file as a glutewake log, so we never migrate someone else's database.
+APPLICATION_ID = int.from_bytes(b"GLWK", "big")
+BUSY_TIMEOUT = 5.0
+
+
+class StoreMissing(StoreError):
+    """There is no log yet: no file, or a file with no glutewake tables (read-only open)."""
+
+
+@dataclass(frozen=True)
+class BreakRecord:
+    outcome: str
+    at: datetime
+    due_at: datetime
+    answered_at: datetime | None
+    seated_s: int
+    exercise_id: str | None = None
+    exercise_name: str | None = None
+    category: str | None = None
+    snoozes: int = 0
+    away_s: int | None = None
+    session_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    kind: str
+    at: datetime
+    seconds: int | None = None
+    detail: str | None = None
+    session_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class LoopState:
+    pid: int
+    session_id: int
+    started_at: datetime
+    state: str
+    since: datetime
+    updated_at: datetime
+    seated_s: int
+    clock_running: bool
+    next_at: datetime | None
+    exercise_id: str | None = None
+    exercise_name: str | None = None
+    snoozes: int = 0
+    max_snoozes: int = 0
+    snooze_s: int = 0
+
+
+@dataclass(frozen=True)
+class Command:
+    id: int
+    at: datetime
+    name: str
+    arg: str | None
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """One local day's aggregates (see Store.day_totals)."""
+
+    day: str
+    done: int = 0
+    skipped: int = 0
+    missed: int = 0
+    natural: int = 0
+    snoozes: int = 0
+    glutes: int = 0
+    hip_flexors: int = 0
+    move: int = 0
+    seated_s: int = 0
+    longest_s: int = 0
+    standing_s: int = 0
+
+
+@dataclass(frozen=True)
+class ExerciseCount:
+    exercise_id: str
+    name: str | None
+    category: str | None
+    done: int
+
+
+# --- time as text ---------------------------------------------------------------------
+
+
+def to_text(moment: datetime) -> str:
+    """Fixed-width UTC ISO 8601, so comparing the text compares the times."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"glutewake stores aware datetimes only, got naive {moment!r}")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _maybe_text(moment: datetime | None) -> str | None:
+    return None if moment is None else to_text(moment)
+
+
+def _maybe_time(text: str | None) -> datetime | None:
+    return None if text is None else from_text(text)
+
+
+# --- schema ---------------------------------------------------------------------------
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _m001_initial(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            seated_s INTEGER
+        )"""
+    )
+    conn.execute("CREATE INDEX sessions_ended_at ON sessions(ended_at)")
+    conn.execute(
+        """CREATE TABLE breaks (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id),
+            outcome TEXT NOT NULL CHECK (outcome IN ('done', 'skipped', 'missed', 'natural')),
+            at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            answered_at TEXT,
+            seated_s INTEGER NOT NULL,
+            exercise_id TEXT,
+            exercise_name TEXT,
+            category TEXT,
+            snoozes INTEGER NOT NULL DEFAULT 0,
+            away_s INTEGER
+        )"""
+    )
+    # (at, outcome) covers the per-day counts of a whole history without touching rows.
+    conn.execute("CREATE INDEX breaks_at ON breaks(at, outcome)")
+    conn.execute("CREATE INDEX breaks_outcome_at ON breaks(outcome, at)")
+    conn.execute(
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id),
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            seconds INTEGER,
+            detail TEXT
+        )"""
+    )
+    conn.execute("CREATE INDEX events_at ON events(at)")
+    conn.execute("CREATE INDEX events_kind_at ON events(kind, at)")
+    # One row at most: what the running loop is doing, for `status`.
+    conn.execute(
+        """CREATE TABLE state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pid INTEGER NOT NULL,
+            session_id INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            since TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            seated_s INTEGER NOT NULL,
+            clock_running INTEGER NOT NULL,
+            next_at TEXT,
+            exercise_id TEXT,
+            exercise_name TEXT,
+            snoozes INTEGER NOT NULL,
+            max_snoozes INTEGER NOT NULL,
+            snooze_s INTEGER NOT NULL
+        )"""
+    )
+    # AUTOINCREMENT: a command id is never reused, so "commands after N" stays true.
+    conn.execute(
+        """CREATE TABLE commands (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            name TEXT NOT NULL,
+            arg TEXT
+        )"""
+    )
+
+
+# Append only: a released version's migration never changes; user_version = how many ran.
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+OUR_TABLES = frozenset({"sessions", "breaks", "events", "state", "commands"})
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply the pending migrations in one transaction; return the new schema version.
+
+    `conn` must be in autocommit mode (isolation_level=None). The version is read again
+    under the write lock, so two processes opening a new file at once migrate it once.
+    """
+    if schema_version(conn) >= len(migrations):
+        return schema_version(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = schema_version(conn)
+        for number in range(version, len(migrations)):
+            migrations[number](conn)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return len(migrations)
+
+
+# --- errors ---------------------------------------------------------------------------
+
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+# Python 3.10 has no sqlite_errorcode; the messages are SQLite's own, stable for decades.
+_CODE_BY_TEXT = {
+    "database is locked": _BUSY,
+    "database table is locked": _LOCKED,
+    "attempt to write a readonly database": _READONLY,
+    "disk I/O error": _IOERR,
+    "database disk image is malformed": _CORRUPT,
+    "database or disk is full": _FULL,
+    "unable to open database file": _CANTOPEN,
+    "file is not a database": _NOTADB,
+}
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code: int | None = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF
+    return _CODE_BY_TEXT.get(str(exc))
+
+
+def explain(path: str, exc: sqlite3.Error, *, timeout: float, writing: bool) -> StoreError:
+    """The one-line StoreError a user sees for a SQLite failure on `path`."""
+    code = _primary_code(exc)
+    if code in (_BUSY, _LOCKED):
+        return StoreError(f"{path}: the log is locked by another process (waited {timeout:g}s)")
+    if code == _READONLY:
+        return StoreError(f"{path}: cannot write the log: the file is read-only")
+    if code == _FULL:
+        return StoreError(f"{path}: cannot write the log: the disk is full")
+    if code in (_CORRUPT, _NOTADB):
+        return StoreError(
+            f"{path}: the log is corrupt or not a SQLite database ({exc}); it was left "
+            "untouched (move it aside to start a new log)"
+        )
+    if code == _CANTOPEN:
+        return StoreError(f"{path}: cannot open the log (is its folder writable?)")
+    if code == _IOERR:
+        return StoreError(f"{path}: cannot {'write' if writing else 'read'} the log: {exc}")
+    what = "write" if writing else "read"
+    return StoreError(f"{path}: cannot {what} the log: {exc}")
+
+
+# --- the store ------------------------------------------------------------------------
+
+_BREAK_COLUMNS = (
+    "id, session_id, outcome, at, due_at, answered_at, seated_s, exercise_id, exercise_name, "
+    "category, snoozes, away_s"
+)
+_STATE_COLUMNS = (
+    "pid, session_id, started_at, state, since, updated_at, seated_s, clock_running, next_at, "
+    "exercise_id, exercise_name, snoozes, max_snoozes, snooze_s"
+)
+
+
+class Store:
+    """The log database. Open with Store.open(); every write is one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str, *, timeout: float) -> None:
+        self._conn = conn
+        self.path = path
+        self.timeout = timeout
+
+    # --- opening ---
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True, timeout: float = BUSY_TIMEOUT) -> Store:
+        """Open (and with `create`, make and migrate) the log at `path`.
+
+        create=False opens an existing file read-only for queries and raises StoreMissing
+        when there is nothing to read, so merely reading never creates a file.
+        """
+        name = str(path)
+        if name == ":memory:":
+            conn = _connect(name, timeout=timeout, uri=False)
+            store = cls(conn, name, timeout=timeout)
+            store._guard(store._prepare, writing=True)
+            return store
+        file = Path(path)
+        if file.is_dir():
+            raise StoreError(f"{file}: is a folder, expected the log database file")
+        if create:
+            return cls._open_for_writing(file, timeout)
+        return cls._open_for_reading(file, timeout)
+
+    @classmethod
+    def _open_for_writing(cls, file: Path, timeout: float) -> Store:
+        _create_private(file)
+        try:
+            # Probing O_RDWR catches read-only files (even for root: chattr +i, read-only
+            # mounts) before SQLite quietly falls back to a read-only connection.
+            os.close(os.open(file, os.O_RDWR))
+        except PermissionError:
+            raise StoreError(f"{file}: cannot write the log: the file is read-only") from None
+        except OSError as exc:
+            raise StoreError(f"{file}: cannot open the log ({exc.strerror})") from None
+        store = cls(_connect(str(file), timeout=timeout, uri=False), str(file), timeout=timeout)
+        try:
+            store._guard(store._prepare, writing=True)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def _open_for_reading(cls, file: Path, timeout: float) -> Store:
+        if not file.exists():
+            raise StoreMissing(f"{file}: no log yet")
+        # mode=ro: reading never writes, not even a checkpoint of another process's WAL.
+        uri = "file:" + _quote_uri_path(file.resolve()) + "?mode=ro"
+        try:
+            conn = _connect(uri, timeout=timeout, uri=True)
+        except sqlite3.Error as exc:
+            raise explain(str(file), exc, timeout=timeout, writing=False) from None
+        store = cls(conn, str(file), timeout=timeout)
+        try:
+            store._guard(store._check_readable, writing=False)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _identify(self) -> int:
+        """The file's schema version, after checking it is ours and not from the future."""
+        conn = self._conn
+        version = schema_version(conn)
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {
+            row[0]
+            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not row[0].startswith("sqlite_")
+        }
+        fresh = version == 0 and app_id == 0 and not tables
+        if not fresh and app_id != APPLICATION_ID:
+            raise StoreError(
+                f"{self.path}: a SQLite database, but not a glutewake log; it was left untouched"
+            )
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: the log was written by a newer glutewake (schema version "
+                f"{version}, this one knows up to {len(MIGRATIONS)}); upgrade glutewake. "
+                "The file was left untouched"
+            )
+        return version
+
+    def _prepare(self) -> None:
+        self._identify()
+        mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if self.path != ":memory:" and str(mode).lower() != "wal":
+            raise StoreError(f"{self.path}: cannot switch the log to WAL mode (got {mode})")
+        migrate(self._conn)
+
+    def _check_readable(self) -> None:
+        version = self._identify()
+        if version == 0:
+            raise StoreMissing(f"{self.path}: no log yet")
+        if version < len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: the log has schema version {version} and needs upgrading to "
+                f"{len(MIGRATIONS)}; run `glutewake start` once to upgrade it"
+            )
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- plumbing ---
+
+    def _guard(self, action: Callable[[], Any], *, writing: bool) -> Any:
+        try:
+            return action()
+        except sqlite3.Error as exc:
+            if self._conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            raise explain(self.path, exc, timeout=self.timeout, writing=writing) from None
+
+    def _insert(self, sql: str, params: Sequence[Any]) -> int:
+        def run() -> int:
+            rowid = self._conn.execute(sql, params).lastrowid
+            assert rowid is not None
+            return rowid
+
+        result: int = self._guard(run, writing=True)
+        return result
+
+    def _write(self, sql: str, params: Sequence[Any]) -> None:
+        self._guard(lambda: self._conn.execute(sql, params), writing=True)
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        rows: list[Any] = self._guard(
+            lambda: self._conn.execute(sql, params).fetchall(), writing=False
+        )
+        return rows
+
+    # --- writes (each one transaction; failures raise StoreError) ---
+
+    def begin_session(self, *, pid: int, started_at: datetime) -> int:
+        return self._insert(
+            "INSERT INTO sessions (pid, started_at) VALUES (?, ?)", (pid, to_text(started_at))
+        )
+
+    def end_session(self, session_id: int, *, ended_at: datetime, seated_s: int) -> None:
+        self._write(
+            "UPDATE sessions SET ended_at = ?, seated_s = ? WHERE id = ?",
+            (to_text(ended_at), seated_s, session_id),
+        )
+
+    def add_break(self, record: BreakRecord) -> int:
+        if record.outcome not in OUTCOMES:
+            raise StoreError(
+                f"{self.path}: cannot record a break with outcome {record.outcome!r}; "
+                f"expected one of {', '.join(OUTCOMES)}"
+            )
+        return self._insert(
+            "INSERT INTO breaks (session_id, outcome, at, due_at, answered_at, seated_s, "
+            "exercise_id, exercise_name, category, snoozes, away_s) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.session_id,
+                record.outcome,
+                to_text(record.at),
+                to_text(record.due_at),
+                _maybe_text(record.answered_at),
+                record.seated_s,
+                record.exercise_id,
+                record.exercise_name,
+                record.category,
+                record.snoozes,
+                record.away_s,
+            ),
+        )
+
+    def add_event(self, record: EventRecord) -> int:
+        return self._insert(
+            "INSERT INTO events (session_id, kind, at, seconds, detail) VALUES (?, ?, ?, ?, ?)",
+            (record.session_id, record.kind, to_text(record.at), record.seconds, record.detail),
+        )
+
+    def write_state(self, state: LoopState) -> None:
+        self._write(
+            f"INSERT OR REPLACE INTO state (id, {_STATE_COLUMNS}) "
+            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                state.pid,
+                state.session_id,
+                to_text(state.started_at),
+                state.state,
+                to_text(state.since),
+                to_text(state.updated_at),
+                state.seated_s,
+                int(state.clock_running),
+                _maybe_text(state.next_at),
+                state.exercise_id,
+                state.exercise_name,
+                state.snoozes,
+                state.max_snoozes,
+                state.snooze_s,
+            ),
+        )
+
+    def clear_state(self, pid: int) -> None:
+        self._write("DELETE FROM state WHERE pid = ?", (pid,))
+
+    def send_command(self, name: str, arg: str | None, at: datetime) -> int:
+        return self._insert(
+            "INSERT INTO commands (at, name, arg) VALUES (?, ?, ?)", (to_text(at), name, arg)
+        )
+
+    # --- reads for the loop, status and commands ---
+
+    def read_state(self) -> LoopState | None:
+        rows = self._rows(f"SELECT {_STATE_COLUMNS} FROM state WHERE id = 1")
+        if not rows:
+            return None
+        (pid, session_id, started, state, since, updated, seated, running, next_at, *rest) = rows[0]
+        exercise_id, exercise_name, snoozes, max_snoozes, snooze_s = rest
+        return LoopState(
+            pid=pid,
+            session_id=session_id,
+            started_at=from_text(started),
+            state=state,
+            since=from_text(since),
+            updated_at=from_text(updated),
+            seated_s=seated,
+            clock_running=bool(running),
+            next_at=_maybe_time(next_at),
+            exercise_id=exercise_id,
+            exercise_name=exercise_name,
+            snoozes=snoozes,
+            max_snoozes=max_snoozes,
+            snooze_s=snooze_s,
+        )
+
+    def commands_after(self, command_id: int) -> list[Command]:
+        rows = self._rows(
+            "SELECT id, at, name, arg FROM commands WHERE id > ? ORDER BY id", (command_id,)
+        )
+        return [Command(id=i, at=from_text(at), name=name, arg=arg) for i, at, name, arg in rows]
+
+    def last_command_id(self) -> int:
+        rows = self._rows("SELECT coalesce(max(id), 0) FROM commands")
+        last: int = rows[0][0]
+        return last
+
+    def data_version(self) -> int:
+        rows = self._rows("PRAGMA data_version")
+        version: int = rows[0][0]
+        return version
+
+    def recent_exercise_ids(self, limit: int) -> list[str]:
+        rows = self._rows(
+            "SELECT exercise_id FROM breaks WHERE exercise_id IS NOT NULL "
+            "ORDER BY at DESC, id DESC LIMIT ?",
+            (limit,),
+        )
+        return [row[0] for row in rows]
+
+    def last_done_at(self) -> dict[str, datetime]:
+        rows = self._rows(
+            "SELECT exercise_id, max(at) FROM breaks "
+            "WHERE outcome = 'done' AND exercise_id IS NOT NULL GROUP BY exercise_id"
+        )
+        return {exercise_id: from_text(at) for exercise_id, at in rows}
+
+    # --- reads for report.py ---
+
+    def first_break_at(self) -> datetime | None:
+        rows = self._rows("SELECT min(at) FROM breaks")
+        return _maybe_time(rows[0][0])
+
+    def breaks_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        outcomes: Sequence[str] = OUTCOMES,
+        limit: int | None = None,
+    ) -> list[BreakRecord]:
+        """Breaks with start <= at < end, oldest first; with `limit`, the most recent ones."""
+        marks = ", ".join("?" for _ in outcomes)
+        rows = self._rows(
+            f"SELECT {_BREAK_COLUMNS} FROM breaks "
+            f"WHERE at >= ? AND at < ? AND outcome IN ({marks}) "
+            "ORDER BY at DESC, id DESC LIMIT ?",
+            (to_text(start), to_text(end), *outcomes, -1 if limit is None else limit),
+        )
+        return [_break(row) for row in reversed(rows)]
+
+    def day_totals(self, start: datetime, end: datetime) -> list[DayTotals]:
+        """Per local day with anything recorded in [start, end), oldest first.
+
+        Days are grouped with SQLite's 'localtime', which asks the same C library as
+        Python's time module: the process's time zone, DST included.
+        """
+        span = (to_text(start), to_text(end))
+        breaks = self._rows(
+            """SELECT date(at, 'localtime') AS day,
+                sum(outcome = 'done'), sum(outcome = 'skipped'), sum(outcome = 'missed'),
+                sum(outcome = 'natural'), sum(snoozes),
+                sum(outcome = 'done' AND category = 'glutes'),
+                sum(outcome = 'done' AND category = 'hip_flexors'),
+                sum(outcome = 'done' AND category = 'move'),
+                sum(seated_s), max(seated_s)
+            FROM breaks WHERE at >= ? AND at < ? GROUP BY day""",
+            span,
+        )
+        # A stop closes the sitting stretch still open; it counts on the day the loop stopped.
+        stops = self._rows(
+            """SELECT date(ended_at, 'localtime') AS day, sum(seated_s), max(seated_s)
+            FROM sessions WHERE ended_at >= ? AND ended_at < ? GROUP BY day""",
+            span,
+        )
+        standing = self._rows(
+            """SELECT date(at, 'localtime') AS day, sum(seconds) FROM events
+            WHERE kind = 'sit' AND at >= ? AND at < ? GROUP BY day""",
+            span,
+        )
+        days: dict[str, dict[str, int]] = {}
+        for day, *counts in breaks:
+            names = ("done", "skipped", "missed", "natural", "snoozes", "glutes", "hip_flexors")
+            days[day] = dict(zip((*names, "move", "seated_s", "longest_s"), counts, strict=True))
+        for day, seated, longest in stops:
+            row = days.setdefault(day, {})
+            row["seated_s"] = row.get("seated_s", 0) + (seated or 0)
+            row["longest_s"] = max(row.get("longest_s", 0), longest or 0)
+        for day, seconds in standing:
+            days.setdefault(day, {})["standing_s"] = seconds or 0
+        return [DayTotals(day=day, **days[day]) for day in sorted(days)]
+
+    def done_per_day(self, end: datetime) -> list[tuple[str, int, int]]:
+        """(local day, breaks of any outcome, breaks done) for each day with a break before
+        `end`, oldest first: a whole history, read from the (at, outcome) index alone."""
+        rows = self._rows(
+            """SELECT date(at, 'localtime') AS day, count(*), sum(outcome = 'done')
+            FROM breaks WHERE at < ? GROUP BY day ORDER BY day""",
+            (to_text(end),),
+        )
+        return [(day, count, done) for day, count, done in rows]
+
+    def top_exercises(self, start: datetime, end: datetime, limit: int) -> list[ExerciseCount]:
+        # SQLite takes the bare columns from the row with max(at): the latest name wins.
+        rows = self._rows(
+            """SELECT exercise_id, exercise_name, category, count(*) AS n, max(at)
+            FROM breaks WHERE outcome = 'done' AND exercise_id IS NOT NULL AND at >= ? AND at < ?
+            GROUP BY exercise_id ORDER BY n DESC, exercise_id LIMIT ?""",
+            (to_text(start), to_text(end), limit),
+        )
+        return [ExerciseCount(i, name, category, n) for i, name, category, n, _ in rows]
+
+
+def _break(row: Sequence[Any]) -> BreakRecord:
+    (id_, session_id, outcome, at, due_at, answered_at, seated_s, *rest) = row
+    exercise_id, exercise_name, category, snoozes, away_s = rest
+    return BreakRecord(
+        outcome=outcome,
+        at=from_text(at),
+        due_at=from_text(due_at),
+        answered_at=_maybe_time(answered_at),
+        seated_s=seated_s,
+        exercise_id=exercise_id,
+        exercise_name=exercise_name,
+        category=category,
+        snoozes=snoozes,
+        away_s=away_s,
+        session_id=session_id,
+        id=id_,
+    )
+
+
+def _connect(target: str, *, timeout: float, uri: bool) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves; a lone statement is its own
+    # transaction, which is exactly "one transaction per event".
+    return sqlite3.connect(target, timeout=timeout, isolation_level=None, uri=uri)
+
+
+def _create_private(file: Path) -> None:
+    """Create an empty file with mode 0600 (an empty file is a valid, empty database)."""
+    if file.exists():
+        return
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"{file}: cannot create the log ({exc.strerror})") from None
+    os.close(fd)
+
+
+def _quote_uri_path(file: Path) -> str:
+    # The characters a SQLite URI path gives meaning to ("%" first: it is the escape).
+    text = str(file)
+    for char, code in (("%", "%25"), ("?", "%3F"), ("#", "%23")):
+        text = text.replace(char, code)
+    return text
