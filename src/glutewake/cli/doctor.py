@@ -1,0 +1,80 @@
+"""`glutewake doctor`: which notification and idle back ends work here, where files live."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+
+import click
+
+from glutewake.cli.context import App, pass_app
+from glutewake.doctor import Report, diagnose
+from glutewake.output import format_option, style, to_json
+
+LABELS = {
+    "config": "config",
+    "data": "data folder",
+    "log": "log",
+    "notifications": "notifications",
+    "terminal": "terminal",
+    "idle": "idle time",
+    "schedule": "schedule",
+    "reminders": "reminders",
+}
+
+
+@click.command()
+@format_option("text", "json")
+@pass_app
+def doctor(app: App, fmt: str) -> None:
+    """Check that glutewake can remind you here: one line per check, ✓ or ✗ and why.
+
+    Checks the config file, the data folder and log database (without creating or
+    changing anything), the desktop notification back end plyer would use (session
+    bus, notify-send, notification daemon), the idle-time back end and the current
+    idle seconds, and whether the schedule is open.
+
+    Exit status 1 when `glutewake start` could not do its job here: the config is
+    invalid, the data folder or the log cannot be written, or reminders cannot reach
+    you (no working desktop notification and no terminal). Other ✗ lines (no idle
+    back end, no terminal while notifications work) are warnings: exit status 0.
+
+    \b
+    Examples:
+      glutewake doctor
+      glutewake doctor --format json | jq '.checks[] | select(.ok | not)'
+    """
+    report = diagnose(
+        app.paths,
+        os.environ,
+        load_settings=app.settings,
+        db_path=app.db_path,
+        now=datetime.now().astimezone(),
+        terminal=_has_terminal(),
+    )
+    click.echo(to_json(report.to_dict()) if fmt == "json" else _text(report))
+    if not report.ok:
+        sys.exit(1)
+
+
+def _text(report: Report) -> str:
+    width = max(len(label) for label in LABELS.values())
+    lines = []
+    for check in report.checks:
+        mark = style("✓", fg="green") if check.ok else style("✗", fg="red", bold=True)
+        lines.append(f"{mark} {LABELS.get(check.name, check.name):<{width}}  {check.summary}")
+    return "\n".join(lines)
+
+
+def _has_terminal() -> bool:
+    """Whether a person at a terminal would see `start`: the controlling terminal, so a
+    piped `doctor --format json | jq` still counts, and nohup/services/cron do not."""
+    if sys.platform == "win32":
+        return sys.stdin.isatty()
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True

@@ -1,0 +1,255 @@
+"""Can glutewake do its job here? One check per concern, each with the reason.
+
+Checks only look: the config is loaded, the log is opened read-only (and only if it
+exists), folders are tested with access(2). Nothing is created or changed.
+
+The report fails (`glutewake doctor` exits 1) when `glutewake start` could not do its
+job here: the config is invalid, the data folder or the log cannot be written, or
+reminders have no way to reach the user (no working desktop notification and no
+terminal). A missing idle back end or a closed schedule is reported, but not a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from glutewake.config import WEEKDAYS, Settings
+from glutewake.durations import format_short
+from glutewake.errors import ConfigError
+from glutewake.idle import IdleProbe, probe_all
+from glutewake.paths import Paths
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # config | data | log | notifications | terminal | idle | schedule | reminders
+    ok: bool
+    summary: str  # one line: what was found, or why it cannot work
+    # A failure here means glutewake cannot do its job (the report fails).
+    essential: bool = False
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "essential": self.essential,
+            "summary": self.summary,
+            **self.details,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks if check.essential)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checks": [check.to_dict() for check in self.checks]}
+
+
+def diagnose(
+    paths: Paths,
+    env: Mapping[str, str],
+    *,
+    load_settings: Callable[[], Settings],
+    db_path: Callable[[], Path],
+    now: datetime,
+    terminal: bool,
+    platform: str = sys.platform,
+) -> Report:
+    """Run every check. `now` is local time; `terminal`: whether a terminal is attached."""
+    config, settings = check_config(paths, load_settings)
+    log_file = db_path() if config.ok else paths.default_db
+    notifications, desktop_reason = check_notifications(settings, env, platform)
+    checks = (
+        config,
+        check_data_folder(paths.data_dir),
+        check_log(log_file),
+        notifications,
+        check_terminal(terminal),
+        check_idle(settings.idle.backend, env, platform),
+        check_schedule(settings, now),
+        check_reminders(desktop_reason, terminal),
+    )
+    return Report(checks)
+
+
+def check_config(paths: Paths, load_settings: Callable[[], Settings]) -> tuple[Check, Settings]:
+    """The config, and the settings the other checks use (defaults if it is invalid)."""
+    path = paths.config_file
+    details = {"path": str(path)}
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        return Check("config", False, str(exc), essential=True, details=details), Settings()
+    summary = f"{path} is valid" if path.exists() else f"{path} does not exist; using defaults"
+    return Check("config", True, summary, essential=True, details=details), settings
+
+
+def check_data_folder(folder: Path) -> Check:
+    """The data folder holds the loop's lock (and, by default, the log)."""
+    details = {"path": str(folder)}
+    problem = _folder_problem(folder)
+    if problem:
+        return Check("data", False, problem, essential=True, details=details)
+    if folder.is_dir():
+        summary = f"{folder} is writable"
+    else:
+        summary = f"{folder} will be created on the first start"
+    return Check("data", True, summary, essential=True, details=details)
+
+
+def check_log(file: Path) -> Check:
+    details = {"path": str(file), "exists": file.exists()}
+    if not file.exists():
+        problem = _folder_problem(file.parent)
+        if problem:
+            return Check("log", False, problem, essential=True, details=details)
+        return Check("log", True, f"{file} will be created on the first start", True, details)
+    problem = _log_problem(file)
+    if problem:
+        return Check("log", False, problem, essential=True, details=details)
+    return Check("log", True, f"{file} is writable", essential=True, details=details)
+
+
+def _log_problem(file: Path) -> str | None:
+    from glutewake.errors import StoreError
+    from glutewake.store import Store, StoreMissing
+
+    if file.is_dir():
+        return f"{file}: is a folder, expected the log database file"
+    try:
+        Store.open(file, create=False).close()  # read-only: never writes
+    except StoreMissing:
+        pass  # an empty file: the first start sets it up
+    except StoreError as exc:
+        return str(exc)
+    try:
+        # Opening for writing without O_CREAT/O_TRUNC changes nothing, and catches what
+        # access(2) does not (read-only mounts, immutable files).
+        os.close(os.open(file, os.O_RDWR))
+    except OSError as exc:
+        return f"{file}: cannot write the log ({exc.strerror})"
+    if not os.access(file.parent, os.W_OK | os.X_OK):
+        return f"{file.parent}: not writable (SQLite keeps its journal next to the log)"
+    return None
+
+
+def _folder_problem(folder: Path) -> str | None:
+    """Why `folder` cannot be written (or created), or None."""
+    if folder.exists():
+        if not folder.is_dir():
+            return f"{folder}: is not a folder"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"{folder}: not writable"
+        return None
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{folder}: cannot be created, {parent} is not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{folder}: cannot be created, {parent} is not writable"
+    return None
+
+
+def check_notifications(
+    settings: Settings, env: Mapping[str, str], platform: str
+) -> tuple[Check, str | None]:
+    """The check, and why desktop notifications cannot reach the user (None if they can)."""
+    if not settings.notify.desktop:
+        reason = "turned off ([notify] desktop = false)"
+        return Check("notifications", True, reason, details={"backend": "off"}), reason
+    from glutewake.notify import probe
+
+    found = probe(env, platform)
+    details = {"backend": found.backend}
+    if found.ok:
+        return Check("notifications", True, found.reason, details=details), None
+    summary = found.reason if found.backend == "none" else f"{found.backend}: {found.reason}"
+    return Check("notifications", False, summary, details=details), found.reason
+
+
+def check_terminal(terminal: bool) -> Check:
+    if terminal:
+        return Check("terminal", True, "start shows breaks and reads keys in this terminal")
+    return Check("terminal", False, "no terminal: start would print plain lines and read no keys")
+
+
+def check_idle(backend: str, env: Mapping[str, str], platform: str) -> Check:
+    if backend == "off":
+        return Check(
+            "idle",
+            True,
+            "turned off ([idle] backend = off): natural breaks are not detected",
+            details={"backend": "off", "seconds": None, "tried": []},
+        )
+    probes = probe_all(backend, env, platform)
+    tried = [{"backend": p.backend, "ok": p.ok, "reason": p.reason} for p in probes]
+    chosen = next((p for p in probes if p.ok), None)
+    if chosen is None or chosen.seconds is None:
+        return Check(
+            "idle",
+            False,
+            f"none answers, natural breaks are not detected ({_grouped(probes)})",
+            details={"backend": None, "seconds": None, "tried": tried},
+        )
+    return Check(
+        "idle",
+        True,
+        f"{chosen.backend}: idle for {format_short(chosen.seconds)} ({chosen.reason})",
+        details={"backend": chosen.backend, "seconds": round(chosen.seconds, 3), "tried": tried},
+    )
+
+
+def _grouped(probes: list[IdleProbe]) -> str:
+    """ "gnome, kde: no session bus; x11: DISPLAY is not set": one reason, once."""
+    by_reason: dict[str, list[str]] = {}
+    for found in probes:
+        by_reason.setdefault(found.reason, []).append(found.backend)
+    return "; ".join(f"{', '.join(names)}: {reason}" for reason, names in by_reason.items())
+
+
+def check_schedule(settings: Settings, now: datetime) -> Check:
+    from glutewake.schedule import is_open, next_change
+
+    schedule = settings.schedule
+    if not schedule.enabled:
+        return Check("schedule", True, "off: breaks at any time", details={"open": True})
+    hours = f"{','.join(schedule.days)} {schedule.start:%H:%M}-{schedule.end:%H:%M}"
+    is_open_now = is_open(schedule, now)
+    change = next_change(schedule, now)
+    when = f"{WEEKDAYS[change.weekday()]} {change:%H:%M}" if change else "never"
+    summary = f"open now, until {when}" if is_open_now else f"closed now, opens {when}"
+    details = {"open": is_open_now, "next_change": change.isoformat() if change else None}
+    return Check("schedule", True, f"{summary} ({hours})", details=details)
+
+
+def check_reminders(desktop_problem: str | None, terminal: bool) -> Check:
+    """The verdict: can a break reminder reach the user at all?"""
+    if desktop_problem is None:
+        where = "a desktop notification and this terminal" if terminal else "a desktop notification"
+        return Check("reminders", True, f"reach you by {where}", essential=True)
+    if terminal:
+        return Check(
+            "reminders",
+            True,
+            f"reach you in this terminal only (no desktop notification: {desktop_problem})",
+            essential=True,
+        )
+    return Check(
+        "reminders",
+        False,
+        f"cannot reach you: no terminal, and no desktop notification: {desktop_problem}",
+        essential=True,
+    )
