@@ -330,7 +330,11 @@ class Loop:
         try:
             write()
         except StoreError as exc:
-            self._warn_once(f"write:{exc}", f"could not record the {what}: {exc} (reminders go on)")
+            text = f"could not record the {what}: {exc} (reminders go on)"
+            if what == "break":
+                self.ui.say(f"warning: {text}")  # each lost break is worth a line
+            else:
+                self._warn_once(f"write:{what}:{exc}", text)
 
     def _warn_once(self, key: str, text: str) -> None:
         if key not in self._warned:

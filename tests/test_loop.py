@@ -1,0 +1,146 @@
+"""The loop adapter, in-process: a real SQLite file, injected clocks, scripted keys."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from glutewake.catalog import build_catalog
+from glutewake.config import ExerciseSettings, Settings, TimerSettings
+from glutewake.errors import StoreError
+from glutewake.loop import Loop
+from glutewake.store import Store
+from glutewake.terminal import PlainUI
+
+T0 = 1_800_000_000.0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def mono(self) -> float:
+        return self.t
+
+    def wall(self) -> float:
+        return T0 + self.t
+
+
+Script = dict[float, "str | Callable[[], None]"]
+
+
+class ScriptedUI(PlainUI):
+    """Waiting advances the fake clock; at scripted times a key arrives (or something
+    happens in the world, as a callable); the run ends at `until` with Ctrl-C."""
+
+    def __init__(self, clock: Clock, keys: Script, until: float) -> None:
+        super().__init__(io.StringIO())
+        self.clock, self.keys, self.until = clock, dict(keys), until
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float) -> str | None:
+        self.waits.append(timeout)
+        due = [t for t in self.keys if t <= self.clock.t + timeout]
+        if due:
+            at = min(due)
+            self.clock.t = max(self.clock.t, at)
+            item = self.keys.pop(at)
+            if callable(item):
+                item()
+                return None
+            return item
+        self.clock.t += timeout
+        if self.clock.t >= self.until:
+            raise KeyboardInterrupt
+        return None
+
+    @property
+    def text(self) -> str:
+        assert isinstance(self.out, io.StringIO)
+        return self.out.getvalue()
+
+
+def settings(**timer: int) -> Settings:
+    base = {"sit": 100, "break_": 10, "snooze": 30, "respond_within": 60}
+    return Settings(timer=TimerSettings(**{**base, **timer}))
+
+
+def make_loop(store: Store, ui: ScriptedUI, clock: Clock, s: Settings | None = None) -> Loop:
+    s = s or settings()
+    return Loop(
+        settings=s,
+        catalog=build_catalog(ExerciseSettings()),
+        store=store,
+        notifier=None,
+        idle=None,
+        ui=ui,
+        pid=4242,
+        monotonic=clock.mono,
+        wall=clock.wall,
+    )
+
+
+def all_breaks(store: Store) -> list[tuple[str, int]]:
+    start = datetime.fromtimestamp(T0, timezone.utc) - timedelta(days=1)
+    rows = store.breaks_between(start, start + timedelta(days=3))
+    return [(b.outcome, b.seated_s) for b in rows]
+
+
+def test_a_day_in_fast_forward(tmp_path: Path) -> None:
+    clock = Clock()
+    ui = ScriptedUI(clock, {105.0: "done", 230.0: "skip"}, until=400)
+    with Store.open(tmp_path / "g.db") as store:
+        tally = make_loop(store, ui, clock).run()
+        assert all_breaks(store) == [("done", 105), ("skipped", 115), ("missed", 160)]
+        assert store.read_state() is None
+    assert tally.line() == "session: 1 done, 1 skipped, 1 missed · seated 6m30s"
+    assert "break due: " in ui.text and "done: " in ui.text and "missed: " in ui.text
+    # Sleeps only until something can happen: never a busy loop, never more than 30 s.
+    assert min(ui.waits) >= 0.02 and max(ui.waits) <= 30
+
+
+def test_the_loop_sleeps_long_when_nothing_happens(tmp_path: Path) -> None:
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=3600)
+    with Store.open(tmp_path / "g.db") as store:
+        make_loop(store, ui, clock, settings(sit=7200)).run()
+    # Woken for commands every 1.5 s and nothing else: ~40 wake-ups a minute.
+    assert len(ui.waits) <= 3600 / 1.5 + 5
+
+
+def test_a_locked_database_at_start_is_refused_with_the_message(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    clock = Clock()
+    with Store.open(path, timeout=0.1) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        loop = make_loop(store, ScriptedUI(clock, {}, until=10), clock)
+        with pytest.raises(StoreError, match=r"g\.db.*locked"):
+            loop.run()
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def test_a_failing_write_is_reported_and_reminders_go_on(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    clock = Clock()
+    blocker = sqlite3.connect(path, isolation_level=None)
+    script: Script = {
+        50.0: lambda: blocker.execute("BEGIN EXCLUSIVE"),  # another process holds the file
+        105.0: "done",  # this break cannot be written
+        150.0: lambda: blocker.execute("ROLLBACK"),
+        230.0: "done",  # the next one is prompted and written
+    }
+    ui = ScriptedUI(clock, script, until=300)
+    with Store.open(path, timeout=0.1) as store:
+        make_loop(store, ui, clock).run()
+        assert [(o, s) for o, s in all_breaks(store)] == [("done", 115)]
+    blocker.close()
+    assert "warning: could not record the break: " in ui.text
+    assert "(reminders go on)" in ui.text
+    assert ui.text.count("break due: ") == 2
