@@ -389,7 +389,8 @@ DAY_HEADERS = (
 def bar(done: int, goal: int, paint: Paint = no_paint) -> str:
     """Breaks done against the goal: one cell per break (scaled when the goal is large)."""
     cells = min(goal, BAR_CELLS)
-    filled = min(cells, round(done * cells / goal))
+    # Never an empty bar for a day with a break in it, however large the goal.
+    filled = min(cells, max(done * cells // goal, 1 if done else 0))
     extra = f"+{done - goal}" if done > goal else ""
     colour = "green" if done >= goal else "yellow"
     text = paint("█" * filled + extra, fg=colour) if filled or extra else ""
@@ -468,7 +469,7 @@ def _totals_lines(totals: dict[str, Any], goal: int) -> list[str]:
         f"{totals['skipped']} skipped, {totals['missed']} missed, {totals['snoozes']} snoozes)",
         f"streak      {_days(totals['streak_current'])} meeting the goal of {goal} "
         f"(best {_days(totals['streak_best'])})",
-        f"natural     {totals['natural']} breaks taken on your own",
+        f"natural     {_plural(totals['natural'], 'break')} taken on your own",
         f"top         {top or '-'}",
         f"balance     {_balance(balance)}",
         f"seated      {_short(totals['seated_s'])} (longest stretch "
@@ -486,7 +487,11 @@ def _balance(balance: dict[str, int]) -> str:
 
 
 def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
+    return _plural(count, "day")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _short(seconds: int) -> str:
