@@ -72,7 +72,7 @@ def test_stays_usable_after_the_daemon_dies_and_comes_back(desktop, notify_env, 
     wait_gone(notify_env)
     reason = notifier.send("Break", "gone")
     assert reason == f"no notification daemon on the session bus (nothing owns {NOTIFICATIONS})"
-    assert not notifier.available
+    assert notifier.available  # still worth trying at the next break
     dunst = subprocess.Popen(
         ["dunst", "-config", "/dev/null"],
         env=desktop.environ(),
@@ -82,10 +82,46 @@ def test_stays_usable_after_the_daemon_dies_and_comes_back(desktop, notify_env, 
     try:
         wait_for_name(desktop.bus_address, NOTIFICATIONS, process=dunst)
         assert notifier.send("Break", "back") is None
-        assert notifier.available
         assert [n["body"] for n in notifications.wait(1)] == ["back"]
     finally:
         stop_processes([dunst])
+
+
+@pytest.mark.e2e
+def test_a_daemon_that_starts_later_is_used(desktop, notify_env, notifications):
+    os.kill(desktop.pids["dunst"], 15)
+    wait_gone(notify_env)
+    notifier = Notifier(notify_env)
+    assert not notifier.available
+    dunst = subprocess.Popen(
+        ["dunst", "-config", "/dev/null"],
+        env=desktop.environ(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_name(desktop.bus_address, NOTIFICATIONS, process=dunst)
+        assert notifier.send("Break", "late") is None
+        assert (notifier.available, notifier.reason) == (
+            True,
+            f"notify-send to {NOTIFICATIONS}",
+        )
+    finally:
+        stop_processes([dunst])
+
+
+@pytest.mark.e2e
+def test_a_failing_back_end_is_a_reason_not_an_exception(desktop, tmp_path):
+    broken = tmp_path / "bin" / "notify-send"
+    broken.parent.mkdir()
+    broken.write_text("#!/nonexistent/interpreter\n", encoding="utf-8")
+    broken.chmod(0o755)
+    notifier = Notifier({"PATH": str(broken.parent), **desktop.env})
+    assert notifier.available
+    reason = notifier.send("Break", "Walk")
+    assert reason is not None
+    assert reason.startswith("notify-send: FileNotFoundError: ")
+    assert "\n" not in reason
 
 
 def wait_gone(env):

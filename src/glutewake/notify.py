@@ -121,7 +121,12 @@ def _check_portal(env: Mapping[str, str]) -> NotifyProbe:
 
 
 class Notifier:
-    """Sends desktop notifications; never raises, and stays usable after a failure."""
+    """Sends desktop notifications; never raises, and stays usable after a failure.
+
+    `available` and `reason` are what the probe found when the Notifier was made (and
+    `available` turns True once a send succeeds). A failed send does not turn it off:
+    `send` checks again every time, so notifications come back with the daemon.
+    """
 
     def __init__(
         self,
@@ -150,7 +155,6 @@ class Notifier:
         if not self.enabled:
             return self.reason
         found = probe(self.env, self.platform)
-        self.backend, self.available, self.reason = found.backend, found.ok, found.reason
         if not found.ok:
             return found.reason
         title, body = _escape(title, body, found)
@@ -164,9 +168,8 @@ class Notifier:
                     title=title, message=body, app_name=self.app_name, timeout=TIMEOUT
                 )
         except Exception as exc:  # any plyer or back-end failure: report it, keep going
-            reason = " ".join(str(exc).split()) or type(exc).__name__
-            self.available, self.reason = False, f"desktop notification failed: {reason}"
-            return self.reason
+            return " ".join(f"{found.backend}: {type(exc).__name__}: {exc}".split())
+        self.backend, self.available, self.reason = found.backend, True, found.reason
         return None
 
 
