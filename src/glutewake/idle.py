@@ -211,7 +211,7 @@ def call(
         reply = connection.send_and_get_reply(message, timeout=timeout)
     except TimeoutError:
         raise Unavailable(f"{destination} did not answer {method} within {timeout:g}s") from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a garbled or closed stream
         raise Unavailable(f"lost the session bus: {_one_line(exc)}") from None
     if reply.header.message_type == MessageType.error:
         raise Unavailable(_dbus_error(destination, method, reply))
