@@ -86,6 +86,10 @@ class Picker:
     def __call__(self, not_id: str | None) -> Exercise:
         from glutewake.catalog import choose_next
 
+        if not_id is not None and self.recent[:1] == [not_id]:
+            # "another": the one passed over does not count as a pick, so the
+            # replacement is of the same kind rather than the next in the alternation.
+            self.recent.pop(0)
         exercise = choose_next(
             self.catalog, self.recent, self.last_done, self.rng, self.avoid_repeat, not_id
         )
