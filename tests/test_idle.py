@@ -197,6 +197,20 @@ def test_a_service_that_leaves_gives_none_then_answers_again(desktop):
 
 
 @pytest.mark.e2e
+def test_a_lost_session_bus_gives_none(desktop):
+    with gnome_service(desktop):
+        reader = open_reader("gnome", desktop.env)
+        assert reader is not None
+        os.kill(desktop.pids["dbus"], 9)
+        time.sleep(0.1)
+        try:
+            assert reader.seconds() is None
+            assert reader.seconds() is None  # and no reconnect storm: it waits to retry
+        finally:
+            reader.close()
+
+
+@pytest.mark.e2e
 def test_a_garbled_reply_is_unknown_not_zero(desktop):
     with FakeDBusService(desktop.bus_address, *GNOME[:4], "s", lambda: "soon"):
         [gnome] = probe_all("gnome", desktop.env)
