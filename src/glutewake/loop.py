@@ -272,7 +272,8 @@ class Loop:
         from glutewake.output import render_card
 
         exercise = prompt.exercise
-        if self.notifier is not None and self.notifier.available:
+        # Tried even when it failed at start: a notification daemon may come up later.
+        if self.notifier is not None and self.notifier.enabled:
             failure = self.notifier.send(f"Time for a break: {exercise.name}", exercise.dose)
             if failure:
                 self._warn_once(f"notify:{failure}", f"desktop notification failed: {failure}")
@@ -400,6 +401,7 @@ class Loop:
         )
         if self.notifier is not None and not self.notifier.available:
             self.ui.say(f"desktop notifications off: {self.notifier.reason}; reminders show here")
+            self._warned.add(f"notify:{self.notifier.reason}")  # said once is enough
         if self.idle is None and self.settings.idle.backend != "off":
             self.ui.say("idle time unavailable here: natural breaks are not detected")
 
