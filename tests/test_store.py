@@ -498,3 +498,18 @@ def test_a_writer_killed_mid_burst_leaves_every_committed_row(db):
         ids = {b.id for b in store.breaks_between(utc(2024, 1, 1), utc(2025, 1, 1))}
     assert set(committed) <= ids
     assert len(ids) - len(committed) <= 1  # at most the one committed as it was killed
+
+
+def test_a_batch_commits_all_its_writes_or_none(db):
+    with Store.open(db) as store:
+        with store.batch():
+            for n in range(3):
+                store.add_break(brk("done", utc(2024, 5, 1, 9 + n)))
+        with pytest.raises(RuntimeError), store.batch():
+            store.add_break(brk("done", utc(2024, 5, 2, 9)))
+            raise RuntimeError("stop half way")
+        assert [b.at.day for b in store.breaks_between(utc(2024, 1, 1), utc(2025, 1, 1))] == [
+            1,
+            1,
+            1,
+        ]
