@@ -27,6 +27,7 @@ from glutewake.store import (
     LoopState,
     Store,
     StoreMissing,
+    explain,
     migrate,
     schema_version,
 )
@@ -513,3 +514,23 @@ def test_a_batch_commits_all_its_writes_or_none(db):
             1,
             1,
         ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("database is locked", "the log is locked by another process (waited 5s)"),
+        ("attempt to write a readonly database", "cannot write the log: the file is read-only"),
+        ("database or disk is full", "cannot write the log: the disk is full"),
+        ("file is not a database", "the log is corrupt or not a SQLite database"),
+        ("database disk image is malformed", "the log is corrupt or not a SQLite database"),
+        ("unable to open database file", "cannot open the log (is its folder writable?)"),
+        ("something new", "cannot write the log: something new"),
+    ],
+)
+def test_errors_are_explained_from_sqlites_message_when_python_has_no_error_code(text, expected):
+    # Python 3.10's sqlite3 errors carry no sqlite_errorcode; these carry none either.
+    explained = str(
+        explain("/x/glutewake.db", sqlite3.OperationalError(text), timeout=5, writing=True)
+    )
+    assert explained.startswith(f"/x/glutewake.db: {expected}")
