@@ -343,7 +343,11 @@ class Store:
             raise StoreError(f"{file}: cannot write the log: the file is read-only") from None
         except OSError as exc:
             raise StoreError(f"{file}: cannot open the log ({exc.strerror})") from None
-        store = cls(_connect(str(file), timeout=timeout, uri=False), str(file), timeout=timeout)
+        try:
+            conn = _connect(str(file), timeout=timeout, uri=False)
+        except sqlite3.Error as exc:
+            raise explain(str(file), exc, timeout=timeout, writing=True) from None
+        store = cls(conn, str(file), timeout=timeout)
         try:
             store._guard(store._prepare, writing=True)
         except BaseException:
