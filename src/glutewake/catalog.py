@@ -13,14 +13,14 @@ import math
 import random
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from glutewake.checks import Check, boolean, did_you_mean, duration, integer, one_of, type_name
 from glutewake.config import CATEGORIES, SPACES, ExerciseSettings
-from glutewake.durations import EXPECTED as DURATION_EXPECTED
-from glutewake.durations import format_duration, parse_duration
+from glutewake.durations import format_duration
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
 
@@ -87,18 +87,9 @@ class _BadField(Exception):
         self.problem = problem
 
 
-Check = Callable[[Any], Any]
-
-
-def _type_name(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
-    names |= {list: "a list", dict: "a table"}
-    return names.get(type(value), type(value).__name__)
-
-
 def _exercise_id(value: Any) -> str:
     if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > MAX_ID:
-        got = repr(value) if isinstance(value, str) else _type_name(value)
+        got = repr(value) if isinstance(value, str) else type_name(value)
         raise ValueError(
             f'expected a kebab-case id like "glute-bridge" (lowercase letters, digits and '
             f"single hyphens, at most {MAX_ID} characters), got {got}"
@@ -109,7 +100,7 @@ def _exercise_id(value: Any) -> str:
 def _text(limit: int) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str):
-            raise ValueError(f"expected a string, got {_type_name(value)}")
+            raise ValueError(f"expected a string, got {type_name(value)}")
         text = " ".join(value.split())
         if not text:
             raise ValueError("expected some text, got an empty string")
@@ -120,48 +111,13 @@ def _text(limit: int) -> Check:
     return check
 
 
-def _choice(choices: tuple[str, ...]) -> Check:
-    def check(value: Any) -> str:
-        if not isinstance(value, str):
-            raise ValueError(f"expected one of {', '.join(choices)}, got {_type_name(value)}")
-        if value not in choices:
-            hint = _did_you_mean(value, choices)
-            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}{hint}")
-        return value
-
-    return check
-
-
-def _duration(value: Any) -> int:
-    if not isinstance(value, str):
-        raise ValueError(f"expected {DURATION_EXPECTED}, got {_type_name(value)}")
-    seconds = parse_duration(value)
-    if not MIN_DURATION <= seconds <= MAX_DURATION:
-        raise ValueError(
-            f"expected a duration from {_seconds(MIN_DURATION)} to "
-            f"{format_duration(MAX_DURATION)}, got {value!r}"
-        )
-    return seconds
-
-
-def _integer(minimum: int, maximum: int) -> Check:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"expected an integer, got {_type_name(value)}")
-        if not minimum <= value <= maximum:
-            raise ValueError(f"expected an integer from {minimum} to {maximum}, got {value}")
-        return value
-
-    return check
-
-
 def _sentences(minimum: int, maximum: int, what: str) -> Check:
     item = _text(MAX_SENTENCE)
 
     def check(value: Any) -> tuple[str, ...]:
         if not isinstance(value, list):
             expected = f"a list of {minimum} to {maximum} {what}"
-            raise ValueError(f"expected {expected}, got {_type_name(value)}")
+            raise ValueError(f"expected {expected}, got {type_name(value)}")
         if not minimum <= len(value) <= maximum:
             raise ValueError(f"expected {minimum} to {maximum} {what}, got {len(value)}")
         texts: list[str] = []
@@ -175,22 +131,16 @@ def _sentences(minimum: int, maximum: int, what: str) -> Check:
     return check
 
 
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {_type_name(value)}")
-    return value
-
-
 # toml key -> checker, in the order problems are reported.
 _FIELDS: dict[str, Check] = {
     "id": _exercise_id,
     "name": _text(MAX_NAME),
-    "category": _choice(CATEGORIES),
-    "space": _choice(SPACES),
-    "duration": _duration,
-    "reps": _integer(1, MAX_REPS),
-    "sides": _integer(1, 2),
-    "level": _choice(LEVELS),
+    "category": one_of(CATEGORIES),
+    "space": one_of(SPACES),
+    "duration": duration(MIN_DURATION, MAX_DURATION),
+    "reps": integer(1, MAX_REPS),
+    "sides": integer(1, 2),
+    "level": one_of(LEVELS),
     "targets": _sentences(1, MAX_TARGETS, "muscle names"),
     "steps": _sentences(MIN_STEPS, MAX_STEPS, "steps"),
     "cue": _text(MAX_SENTENCE),
@@ -198,7 +148,7 @@ _FIELDS: dict[str, Check] = {
 }
 _REQUIRED = ("id", "name", "category", "space", "level", "targets", "steps", "cue")
 # Only a user's exercise may replace a bundled one.
-_CUSTOM_FIELDS: dict[str, Check] = {**_FIELDS, "replace": _boolean}
+_CUSTOM_FIELDS: dict[str, Check] = {**_FIELDS, "replace": boolean}
 
 
 def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Exercise, bool]:
@@ -209,7 +159,7 @@ def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Ex
     fields = _CUSTOM_FIELDS if custom else _FIELDS
     for key in raw:
         if key not in fields:
-            hint = _did_you_mean(key, fields)
+            hint = did_you_mean(key, fields)
             raise _BadField(key, f"unknown key{hint}; expected one of {', '.join(fields)}")
     values: dict[str, Any] = {}
     for key, check in fields.items():
@@ -239,11 +189,6 @@ def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Ex
         custom=custom,
     )
     return exercise, replace
-
-
-def _did_you_mean(word: str, choices: Any) -> str:
-    close = closest(word, list(choices), limit=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def closest(word: str, choices: Sequence[str], limit: int = 3) -> list[str]:
@@ -389,7 +334,7 @@ def _with_custom(
         if replace and not is_bundled:
             raise ConfigError(
                 f"{label} replace: there is no bundled exercise {exercise.id!r} to replace"
-                f"{_did_you_mean(exercise.id, list(merged))}"
+                f"{did_you_mean(exercise.id, list(merged))}"
             )
         seen[exercise.id] = number
         # A replacement keeps the bundled one's place in the list; new ones go last.

@@ -6,16 +6,15 @@ ConfigError whose one-line message names the file, the key and what is expected.
 
 from __future__ import annotations
 
-import difflib
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
 
-from glutewake.durations import EXPECTED as DURATION_EXPECTED
-from glutewake.durations import format_duration, parse_duration
+from glutewake.checks import Check, boolean, did_you_mean, duration, integer, one_of, type_name
+from glutewake.durations import format_duration
 from glutewake.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -86,51 +85,9 @@ class Settings:
     source: Path | None = None
 
 
-# --- value checkers: each returns the typed value or raises ValueError("expected ...") ---
-
-Check = Callable[[Any], Any]
-
-
-def _type_name(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
-    names |= {list: "a list", dict: "a table"}
-    return names.get(type(value), type(value).__name__)
-
-
-def _duration(minimum: int = 1) -> Check:
-    def check(value: Any) -> int:
-        if not isinstance(value, str):
-            raise ValueError(f"expected {DURATION_EXPECTED}, got {_type_name(value)}")
-        seconds = parse_duration(value)
-        if seconds < minimum:
-            raise ValueError(
-                f"expected a duration of at least {format_duration(minimum)}, got {value!r}"
-            )
-        return seconds
-
-    return check
-
-
-def _integer(minimum: int, maximum: int = 10_000) -> Check:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"expected an integer, got {_type_name(value)}")
-        if not minimum <= value <= maximum:
-            raise ValueError(f"expected an integer from {minimum} to {maximum}, got {value}")
-        return value
-
-    return check
-
-
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {_type_name(value)}")
-    return value
-
-
 def _time_of_day(value: Any) -> time:
     if not isinstance(value, str):
-        raise ValueError(f'expected a time of day like "09:00", got {_type_name(value)}')
+        raise ValueError(f'expected a time of day like "09:00", got {type_name(value)}')
     try:
         hours, minutes = value.split(":")
         if len(minutes) != 2:
@@ -140,29 +97,17 @@ def _time_of_day(value: Any) -> time:
         raise ValueError(f'expected a time of day like "09:00" (24-hour), got {value!r}') from None
 
 
-def _one_of(choices: tuple[str, ...]) -> Check:
-    def check(value: Any) -> str:
-        if not isinstance(value, str):
-            raise ValueError(f"expected one of {', '.join(choices)}, got {_type_name(value)}")
-        if value not in choices:
-            hint = _did_you_mean(value, choices)
-            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}{hint}")
-        return value
-
-    return check
-
-
 def _string_list(choices: tuple[str, ...] | None = None, *, allow_empty: bool = False) -> Check:
     def check(value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValueError(f"expected a list of strings, got {_type_name(value)}")
+            raise ValueError(f"expected a list of strings, got {type_name(value)}")
         if not value and not allow_empty:
             what = f"one or more of {', '.join(choices)}" if choices else "at least one entry"
             raise ValueError(f"expected {what}, got an empty list")
         if choices:
             for item in value:
                 if item not in choices:
-                    hint = _did_you_mean(item, choices)
+                    hint = did_you_mean(item, choices)
                     raise ValueError(f"expected any of {', '.join(choices)}, got {item!r}{hint}")
         return tuple(value)
 
@@ -181,28 +126,23 @@ def _custom_list(value: Any) -> tuple[Mapping[str, Any], ...]:
     return tuple(value)
 
 
-def _did_you_mean(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 # section -> (dataclass, {toml key: (field name, checker)})
 _SCHEMA: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
     "timer": (
         TimerSettings,
         {
-            "sit": ("sit", _duration()),
-            "break": ("break_", _duration()),
-            "snooze": ("snooze", _duration()),
-            "max_snoozes": ("max_snoozes", _integer(0, 100)),
-            "respond_within": ("respond_within", _duration()),
-            "natural_break": ("natural_break", _duration()),
+            "sit": ("sit", duration()),
+            "break": ("break_", duration()),
+            "snooze": ("snooze", duration()),
+            "max_snoozes": ("max_snoozes", integer(0, 100)),
+            "respond_within": ("respond_within", duration()),
+            "natural_break": ("natural_break", duration()),
         },
     ),
     "schedule": (
         ScheduleSettings,
         {
-            "enabled": ("enabled", _boolean),
+            "enabled": ("enabled", boolean),
             "days": ("days", _string_list(WEEKDAYS)),
             "start": ("start", _time_of_day),
             "end": ("end", _time_of_day),
@@ -214,14 +154,14 @@ _SCHEMA: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
             "categories": ("categories", _string_list(CATEGORIES)),
             "spaces": ("spaces", _string_list(SPACES)),
             "exclude": ("exclude", _string_list(allow_empty=True)),
-            "avoid_repeat": ("avoid_repeat", _integer(0, 50)),
+            "avoid_repeat": ("avoid_repeat", integer(0, 50)),
             "custom": ("custom", _custom_list),
         },
     ),
-    "notify": (NotifySettings, {"desktop": ("desktop", _boolean), "bell": ("bell", _boolean)}),
-    "goals": (GoalSettings, {"daily_breaks": ("daily_breaks", _integer(1, 100))}),
+    "notify": (NotifySettings, {"desktop": ("desktop", boolean), "bell": ("bell", boolean)}),
+    "goals": (GoalSettings, {"daily_breaks": ("daily_breaks", integer(1, 100))}),
     "log": (LogSettings, {"database": ("database", _path)}),
-    "idle": (IdleSettings, {"backend": ("backend", _one_of(IDLE_BACKENDS))}),
+    "idle": (IdleSettings, {"backend": ("backend", one_of(IDLE_BACKENDS))}),
 }
 
 
@@ -272,12 +212,12 @@ def from_mapping(doc: Mapping[str, Any], path: Path) -> Settings:
     sections: dict[str, Any] = {}
     for name, table in doc.items():
         if name not in _SCHEMA:
-            hint = _did_you_mean(name, _SCHEMA)
+            hint = did_you_mean(name, _SCHEMA)
             raise ConfigError(
                 f"{path}: unknown section [{name}]{hint}; expected one of {', '.join(_SCHEMA)}"
             )
         if not isinstance(table, dict):
-            raise ConfigError(f"{path}: {name}: expected a table [{name}], got {_type_name(table)}")
+            raise ConfigError(f"{path}: {name}: expected a table [{name}], got {type_name(table)}")
         sections[name] = _section(name, table, path)
     settings = Settings(**sections, source=path)
     _check_consistency(settings, path)
@@ -289,7 +229,7 @@ def _section(name: str, table: Mapping[str, Any], path: Path) -> Any:
     values: dict[str, Any] = {}
     for key, raw in table.items():
         if key not in keys:
-            hint = _did_you_mean(key, keys)
+            hint = did_you_mean(key, keys)
             raise ConfigError(
                 f"{path}: unknown key [{name}] {key}{hint}; expected one of {', '.join(keys)}"
             )

@@ -1,0 +1,75 @@
+"""Checks for values read from TOML, shared by the config and the exercise catalog.
+
+Each check returns the typed value or raises ValueError("expected ..., got ..."); the
+caller prefixes the file and key, so every message names where and what.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from glutewake.durations import EXPECTED as DURATION_EXPECTED
+from glutewake.durations import format_duration, parse_duration
+
+Check = Callable[[Any], Any]
+
+
+def type_name(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names |= {list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def one_of(choices: tuple[str, ...]) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected one of {', '.join(choices)}, got {type_name(value)}")
+        if value not in choices:
+            hint = did_you_mean(value, choices)
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}{hint}")
+        return value
+
+    return check
+
+
+def integer(minimum: int, maximum: int) -> Check:
+    def check(value: Any) -> int:
+        # TOML booleans are Python ints; `true` is not a number of snoozes.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected an integer, got {type_name(value)}")
+        if not minimum <= value <= maximum:
+            raise ValueError(f"expected an integer from {minimum} to {maximum}, got {value}")
+        return value
+
+    return check
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {type_name(value)}")
+    return value
+
+
+def duration(minimum: int = 1, maximum: int | None = None) -> Check:
+    """A duration string, in whole seconds, within [minimum, maximum]."""
+
+    def check(value: Any) -> int:
+        if not isinstance(value, str):
+            raise ValueError(f"expected {DURATION_EXPECTED}, got {type_name(value)}")
+        seconds = parse_duration(value)
+        if maximum is not None and not minimum <= seconds <= maximum:
+            low, high = format_duration(minimum), format_duration(maximum)
+            raise ValueError(f"expected a duration from {low} to {high}, got {value!r}")
+        if seconds < minimum:
+            low = format_duration(minimum)
+            raise ValueError(f"expected a duration of at least {low}, got {value!r}")
+        return seconds
+
+    return check
