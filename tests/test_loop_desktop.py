@@ -15,7 +15,7 @@ import pytest
 from desktop import Desktop, Notifications
 from glutewake.catalog import load_bundled
 from terminal import child_env, glutewake_argv
-from test_loop_e2e import breaks, wait_until
+from test_loop_e2e import breaks, status_json, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -124,28 +124,12 @@ def test_natural_break_from_x11_idle(
         wait_for_text(out, "natural break: away", timeout=8)
         natural = [b for b in breaks(data_dir) if b.outcome == "natural"]
         assert len(natural) == 1 and natural[0].away_s is not None and natural[0].away_s >= 3
-        status = json.loads(
-            subprocess.run(
-                glutewake_argv("status", "--format", "json"),
-                env=child_env(),
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
+        status = status_json()
         assert status["state"] == "away"
         # ... and input brings the user back with the sitting clock restarted.
         desktop.run("xdotool", "mousemove", "200", "200")
         wait_for_text(out, "welcome back", timeout=8)
         time.sleep(0.2)
-        status = json.loads(
-            subprocess.run(
-                glutewake_argv("status", "--format", "json"),
-                env=child_env(),
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
+        status = status_json()
         assert status["state"] == "seated"
         assert status["seated_s"] <= 3
