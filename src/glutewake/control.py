@@ -17,7 +17,6 @@ from pathlib import Path
 from glutewake.errors import LoopError
 from glutewake.lock import running
 from glutewake.status import StatusView, view
-from glutewake.store import Store, StoreMissing
 
 # Which states each command makes sense in, and what to say otherwise.
 _ALLOWED: dict[str, tuple[set[str], str]] = {
@@ -44,6 +43,9 @@ def status(loop: Loop, now: datetime) -> StatusView | None:
     holder = running(loop.lock_path)
     if holder is None:
         return None
+    # Imported here: a shell prompt asking while no loop runs never pays for SQLite.
+    from glutewake.store import Store, StoreMissing
+
     try:
         with Store.open(loop.db_path, create=False) as store:
             state = store.read_state()
@@ -70,6 +72,8 @@ def send(
         raise LoopError(f"{why} ({current.text()})")
     if name == "snooze" and current.snoozes_left == 0:
         raise LoopError(f"no snoozes left for this break ({current.text()})")
+    from glutewake.store import Store
+
     sent_at = clock()
     with Store.open(loop.db_path) as store:
         store.send_command(name, arg, sent_at)
