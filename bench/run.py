@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import resource
 import shutil
 import signal
@@ -236,8 +237,8 @@ def find_glutewake(python: str) -> str:
 def startup(bench: Bench, runs: int = STARTUP_RUNS, warmup: int = 2) -> list[Figure]:
     """Median wall of each command on an empty home, against `python -c "import click"`.
 
-    The commands take turns, round after round, so a busy moment on the machine costs
-    every command alike instead of skewing one of them.
+    The commands take turns, round after round in a shuffled order, so a busy moment on
+    the machine costs every command alike instead of skewing one of them.
     """
     home = bench.scratch("empty-home")
     env = home_env(bench.base_env, home)
@@ -251,8 +252,11 @@ def startup(bench: Bench, runs: int = STARTUP_RUNS, warmup: int = 2) -> list[Fig
     }
     walls: dict[str, list[float]] = {name: [] for name in commands}
     scratch = bench.scratch("startup-out")
+    order = list(commands.items())
+    shuffle = random.Random(8).shuffle
     for round_ in range(warmup + runs):
-        for name, (argv, codes) in commands.items():
+        shuffle(order)  # no command always runs just after the same other one
+        for name, (argv, codes) in order:
             run = checked(run_once(argv, env, scratch), argv, codes)
             if round_ >= warmup:
                 walls[name].append(run.wall_s)
@@ -264,9 +268,12 @@ def startup(bench: Bench, runs: int = STARTUP_RUNS, warmup: int = 2) -> list[Fig
         Figure(f"start-up {name}", median(walls[name]) * 1000, "ms", detail=_spread(walls[name]))
         for name in ("python -c pass", 'python -c "import click"')
     ]
+    clicks = walls['python -c "import click"']
     for name in ("glutewake --version", "glutewake status", "glutewake log --today"):
         wall = median(walls[name])
         budget = None if name == "glutewake --version" else STARTUP_BUDGET_X
+        # The same ratio taken round by round: steadier when the machine's load drifts.
+        paired = median([ratio(w, c) for w, c in zip(walls[name], clicks, strict=True)])
         figures.append(
             Figure(
                 f"start-up {name}",
@@ -274,7 +281,7 @@ def startup(bench: Bench, runs: int = STARTUP_RUNS, warmup: int = 2) -> list[Fig
                 "x",
                 budget,
                 f"{wall * 1000:.1f} ms vs {floor * 1000:.1f} ms for import click; "
-                + _spread(walls[name]),
+                f"{_spread(walls[name])}; round by round {paired:.2f}x",
             )
         )
     return figures
@@ -313,6 +320,7 @@ def log_at_scale(bench: Bench, home: Path, breaks: int, runs: int) -> list[Figur
             else:
                 results[name].append(run)
     figures = []
+    floor = maxrss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     for name, done in results.items():
         figures.append(
             Figure(
@@ -329,7 +337,7 @@ def log_at_scale(bench: Bench, home: Path, breaks: int, runs: int) -> list[Figur
                 max(r.maxrss_mb for r in done),
                 "MB",
                 LOG_RSS_BUDGET_MB,
-                f"max ru_maxrss of {runs} runs",
+                f"max ru_maxrss of {runs} runs (none can read below this process's {floor:.1f} MB)",
             )
         )
     return figures
