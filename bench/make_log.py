@@ -24,7 +24,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -251,9 +251,9 @@ def write_log(path: Path, count: int, *, end: datetime, seed: int) -> Written:
         for day in days:
             session = store.begin_session(pid=PID, started_at=day.start)
             for brk in day.breaks:
-                store.add_break(replace(brk, session_id=session))
+                store.add_break(brk._replace(session_id=session))
             for event in day.events:
-                store.add_event(replace(event, session_id=session))
+                store.add_event(event._replace(session_id=session))
             store.end_session(session, ended_at=day.end, seated_s=day.tail_s)
     return Written(
         breaks=sum(len(d.breaks) for d in days),

@@ -90,7 +90,7 @@ def test_show_toml_loads_back_to_the_same_settings(tmp_path):
     settings = cfg.load(path)
     again = tmp_path / "again.toml"
     again.write_text(cfg.to_toml(settings))
-    assert cfg.load(again) == cfg.Settings(**{**settings.__dict__, "source": again})
+    assert cfg.load(again) == settings._replace(source=again)
 
 
 BAD = [

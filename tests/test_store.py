@@ -161,10 +161,10 @@ def test_a_break_round_trips_with_its_id_and_utc_times(db):
     record = brk("done", utc(2024, 5, 1, 9, 0, 0, 123456), snoozes=2, seated_s=2701)
     with Store.open(db) as store:
         session = store.begin_session(pid=7, started_at=utc(2024, 5, 1, 8))
-        record = BreakRecord(**{**record.__dict__, "session_id": session})
+        record = BreakRecord(**{**record._asdict(), "session_id": session})
         record_id = store.add_break(record)
         (back,) = store.breaks_between(utc(2024, 5, 1), utc(2024, 5, 2))
-    assert back == BreakRecord(**{**record.__dict__, "id": record_id})
+    assert back == BreakRecord(**{**record._asdict(), "id": record_id})
     assert back.at.tzinfo is not None and back.at.utcoffset() == timedelta(0)
 
 

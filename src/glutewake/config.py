@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from glutewake.checks import Check, boolean, did_you_mean, duration, integer, one_of, type_name
 from glutewake.durations import format_duration
@@ -23,8 +22,11 @@ SPACES = ("desk", "standing", "floor")
 IDLE_BACKENDS = ("auto", "gnome", "kde", "x11", "macos", "windows", "off")
 
 
-@dataclass(frozen=True)
-class TimerSettings:
+# NamedTuples, not frozen dataclasses: as immutable, and about seven times cheaper to
+# define, a cost every command pays at start-up (see bench/README.md).
+
+
+class TimerSettings(NamedTuple):
     sit: int = 45 * 60
     break_: int = 2 * 60
     snooze: int = 5 * 60
@@ -33,16 +35,14 @@ class TimerSettings:
     natural_break: int = 5 * 60
 
 
-@dataclass(frozen=True)
-class ScheduleSettings:
+class ScheduleSettings(NamedTuple):
     enabled: bool = False
     days: tuple[str, ...] = WEEKDAYS[:5]
     start: time = time(9, 0)
     end: time = time(18, 0)
 
 
-@dataclass(frozen=True)
-class ExerciseSettings:
+class ExerciseSettings(NamedTuple):
     categories: tuple[str, ...] = CATEGORIES
     spaces: tuple[str, ...] = SPACES
     exclude: tuple[str, ...] = ()
@@ -51,36 +51,31 @@ class ExerciseSettings:
     custom: tuple[Mapping[str, Any], ...] = ()
 
 
-@dataclass(frozen=True)
-class NotifySettings:
+class NotifySettings(NamedTuple):
     desktop: bool = True
     bell: bool = True
 
 
-@dataclass(frozen=True)
-class GoalSettings:
+class GoalSettings(NamedTuple):
     daily_breaks: int = 8
 
 
-@dataclass(frozen=True)
-class LogSettings:
+class LogSettings(NamedTuple):
     database: Path | None = None
 
 
-@dataclass(frozen=True)
-class IdleSettings:
+class IdleSettings(NamedTuple):
     backend: str = "auto"
 
 
-@dataclass(frozen=True)
-class Settings:
-    timer: TimerSettings = field(default_factory=TimerSettings)
-    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
-    exercises: ExerciseSettings = field(default_factory=ExerciseSettings)
-    notify: NotifySettings = field(default_factory=NotifySettings)
-    goals: GoalSettings = field(default_factory=GoalSettings)
-    log: LogSettings = field(default_factory=LogSettings)
-    idle: IdleSettings = field(default_factory=IdleSettings)
+class Settings(NamedTuple):
+    timer: TimerSettings = TimerSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    exercises: ExerciseSettings = ExerciseSettings()
+    notify: NotifySettings = NotifySettings()
+    goals: GoalSettings = GoalSettings()
+    log: LogSettings = LogSettings()
+    idle: IdleSettings = IdleSettings()
     # The file these came from, or None for pure defaults.
     source: Path | None = None
 
@@ -126,7 +121,7 @@ def _custom_list(value: Any) -> tuple[Mapping[str, Any], ...]:
     return tuple(value)
 
 
-# section -> (dataclass, {toml key: (field name, checker)})
+# section -> (settings class, {toml key: (field name, checker)})
 _SCHEMA: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
     "timer": (
         TimerSettings,
@@ -252,7 +247,7 @@ def _check_consistency(settings: Settings, path: Path) -> None:
 
 def with_overrides(settings: Settings, **timer: int) -> Settings:
     """The same settings with some [timer] values replaced (start --sit/--break)."""
-    return replace(settings, timer=replace(settings.timer, **timer))
+    return settings._replace(timer=settings.timer._replace(**timer))
 
 
 # --- presentation: the effective settings as plain data (config show) ---
