@@ -174,9 +174,10 @@ class Loop:
         deadline = self.tracker.next_mono()
         if deadline is not None:
             wake.append(deadline)
-        change = schedule.next_change(self.settings.schedule, datetime.now().astimezone())
-        if change is not None:
-            wake.append(now.mono + (change.timestamp() - now.wall))
+        if self.settings.schedule.enabled:
+            change = schedule.next_change(self.settings.schedule, datetime.now().astimezone())
+            if change is not None:
+                wake.append(now.mono + (change.timestamp() - now.wall))
         if self.ui.interactive:
             wake.append(now.mono + 1.0 - (now.wall % 1.0))  # redraw on the second
         return min(max(0.02, t - now.mono) for t in wake)
@@ -187,6 +188,10 @@ class Loop:
         return Now(self.monotonic(), self.wall())
 
     def _on_schedule(self) -> bool:
+        # Checked before reading the local time: most people set no schedule, and the
+        # loop asks at every wake-up.
+        if not self.settings.schedule.enabled:
+            return True
         return schedule.is_open(self.settings.schedule, datetime.now().astimezone())
 
     def _poll_idle(self, now: Now) -> float | None:
