@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_programs
 from glutewake import config as cfg
 from glutewake.cli.context import App
 from glutewake.doctor import Report, check_log, check_schedule, diagnose
@@ -61,6 +62,7 @@ def desktop_env(desktop, env):
 
 
 def test_without_a_desktop_or_terminal_reminders_cannot_reach_you(env, data_dir):
+    require_programs("notify-send")  # the reason is the notify-send path's
     report = run(env)
     assert [c.name for c in report.checks] == NAMES
     checks = by_name(report)
@@ -80,6 +82,7 @@ def test_without_a_desktop_or_terminal_reminders_cannot_reach_you(env, data_dir)
 
 
 def test_a_terminal_alone_is_enough(env):
+    require_programs("notify-send")  # the reason is the notify-send path's
     report = run(env, terminal=True)
     assert report.ok
     assert by_name(report)["reminders"].summary == (
@@ -293,6 +296,7 @@ def test_cli_json_has_every_check_as_an_object(cli, desktop_env, monkeypatch):
 
 
 def test_cli_without_desktop_or_terminal_exits_1(tmp_path):
+    require_programs("notify-send")  # the reason is the notify-send path's
     # A new session has no controlling terminal, like a service or nohup.
     result = subprocess.run(
         [sys.executable, "-m", "glutewake", "doctor"],

@@ -110,7 +110,8 @@ def test_without_a_session_bus_the_terminal_still_prompts(
         text = wait_for_text(out, "break due: ")
     notice = next(line for line in text.splitlines() if "desktop notifications off:" in line)
     assert "reminders show here" in notice
-    assert "DBUS_SESSION_BUS_ADDRESS" in notice or "session bus" in notice
+    # Which reason depends on what is installed: no bus, or no notify-send to use one.
+    assert "no session bus" in notice or "no notification back end" in notice
 
 
 def test_natural_break_from_x11_idle(

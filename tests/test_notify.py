@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from conftest import require_programs
 from desktop import stop_processes, wait_for_name
 from glutewake.notify import NOTIFICATIONS, Notifier, NotifyProbe, _escape, probe
 
@@ -134,6 +135,7 @@ def wait_gone(env):
 
 
 def test_no_session_bus_says_why_and_send_does_not_raise(monkeypatch):
+    require_programs("notify-send")  # the reason is the notify-send path's
     env = {"PATH": os.environ["PATH"], "XDG_RUNTIME_DIR": os.environ["XDG_RUNTIME_DIR"]}
     found = probe(env, "linux")
     assert found == NotifyProbe(
@@ -147,6 +149,7 @@ def test_no_session_bus_says_why_and_send_does_not_raise(monkeypatch):
 
 
 def test_a_dead_bus_address_is_a_reason_not_an_exception(tmp_path):
+    require_programs("notify-send")  # the reason is the notify-send path's
     env = {"PATH": os.environ["PATH"], "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/gone"}
     found = probe(env, "linux")
     assert not found.ok
