@@ -52,7 +52,6 @@ def env(tmp_path):
 
 @pytest.fixture
 def desktop_env(desktop, env):
-    from conftest import require_programs
 
     require_programs("notify-send")
     return {**env, **desktop.env}

@@ -23,7 +23,6 @@ def rendered(note: dict) -> str:
 @pytest.fixture
 def notify_env(desktop):
     """What the loop's environment looks like on a desktop: PATH plus the session."""
-    from conftest import require_programs
 
     require_programs("notify-send")
     return {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], **desktop.env}
@@ -162,7 +161,6 @@ def test_the_runtime_dir_bus_is_used_when_the_address_is_unset(desktop, tmp_path
     runtime = tmp_path / "rt"
     runtime.mkdir()
     os.symlink(desktop.bus_address.split("path=")[1].split(",")[0], runtime / "bus")
-    from conftest import require_programs
 
     require_programs("notify-send")
     found = probe({"PATH": os.environ["PATH"], "XDG_RUNTIME_DIR": str(runtime)}, "linux")
