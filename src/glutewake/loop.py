@@ -245,7 +245,8 @@ class Loop:
         if handler is None:
             return [Notice("refused", f"unknown command {command.name!r}")]
         self.ui.say(
-            f"from another terminal: {command.name}{' ' + command.arg if command.arg else ''}"
+            f"from another terminal: {command.name}"
+            + (f" {format_duration(seconds)}" if seconds else "")
         )
         return handler()
 
