@@ -144,3 +144,33 @@ def test_a_failing_write_is_reported_and_reminders_go_on(tmp_path: Path) -> None
     assert "warning: could not record the break: " in ui.text
     assert "(reminders go on)" in ui.text
     assert ui.text.count("break due: ") == 2
+
+
+class FixedIdle:
+    """An idle source that always reads the same: the user is away, but not for long."""
+
+    name = "fixed"
+
+    def __init__(self, seconds: float) -> None:
+        self.value, self.reads = seconds, 0
+
+    def seconds(self) -> float:
+        self.reads += 1
+        return self.value
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_break_held_while_away_does_not_spin(tmp_path: Path) -> None:
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=400)
+    idle = FixedIdle(40.0)  # away for 40 s: more than the hold, less than natural_break
+    with Store.open(tmp_path / "g.db") as store:
+        loop = make_loop(store, ui, clock)
+        loop.idle = idle
+        loop.run()
+    assert "break due" not in ui.text  # held back the whole time
+    # 300 s held: woken by the command poll (1.5 s) and the idle poll (5 s), not in a loop.
+    assert len(ui.waits) < 400 / 1.5 + 400 / 5 + 10
+    assert idle.reads < 400 / 5 + 10

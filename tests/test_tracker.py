@@ -287,6 +287,28 @@ def test_held_break_is_prompted_when_they_return_early():
     assert kinds(rig.at(105, idle=2)) == ["prompt"]
 
 
+def test_a_held_break_waits_for_a_fresh_idle_reading():
+    rig = Rig()
+    assert rig.at(100, idle=40) == []
+    # Nothing to wake for until the next idle poll: no deadline in the past to spin on.
+    assert rig.tracker.next_mono() is None
+    # Ticks between idle polls (no reading) keep holding it.
+    assert rig.at(101, idle=None) == []
+    assert rig.at(102, idle=None) == []
+    assert kinds(rig.at(103, idle=1)) == ["prompt"]
+    assert rig.tracker.next_mono() == 163
+
+
+def test_a_held_snooze_waits_too():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("snooze", rig.now)
+    assert rig.at(130, idle=35) == []
+    assert rig.tracker.next_mono() is None
+    assert rig.at(131, idle=None) == []
+    assert kinds(rig.at(132, idle=0)) == ["prompt-again"]
+
+
 def test_away_after_a_prompt_for_the_break_length_counts_as_done():
     rig = Rig()
     rig.at(100, idle=0)

@@ -119,6 +119,7 @@ class Tracker:
         self.stood_at_mono = 0.0
         self.away_since_wall = 0.0
         self.on_break: Exercise | None = None
+        self.held = False  # a due prompt held back while the user is away
         self._last = now
 
     # --- inputs ----------------------------------------------------------------------
@@ -234,6 +235,8 @@ class Tracker:
 
     def next_mono(self) -> float | None:
         """When something happens without any input, on the monotonic clock."""
+        if self.held and self.state in ("seated", "snoozed"):
+            return None  # waiting for an idle reading that says they are back
         if self.state == "seated":
             return self._last.mono + max(0.0, self.timer.sit - self.seated_s)
         if self.state == "due" and self.pending is not None:
@@ -333,13 +336,9 @@ class Tracker:
         if state == "seated" and self.seated_s >= self.timer.sit:
             if self.pending is None:
                 self.pending = _Pending(self.choose(None), due_wall=now.wall)
-            if idle_s is not None and idle_s >= min(AWAY_HOLD_S, self.timer.natural_break):
-                return []  # hold the prompt: they are away, and may not be back for long
-            return self._prompt(now)
+            return [] if self._hold(idle_s) else self._prompt(now)
         if state == "snoozed" and expired:
-            if idle_s is not None and idle_s >= min(AWAY_HOLD_S, self.timer.natural_break):
-                return []
-            return self._prompt(now)
+            return [] if self._hold(idle_s) else self._prompt(now)
         if state == "due" and pending is not None:
             if now.mono - pending.prompt_mono >= self.timer.respond_within:
                 actions: list[Action] = [self._log(pending, "missed", now, answered=False)]
@@ -352,6 +351,15 @@ class Tracker:
         if state == "paused" and expired:
             return self._resume(now, detail="pause over")
         return []
+
+    def _hold(self, idle_s: float | None) -> bool:
+        """Whether a due prompt waits: the user seems away, and may not be back soon.
+
+        Only a fresh idle reading changes the answer; between readings (None) it stands.
+        """
+        if idle_s is not None:
+            self.held = idle_s >= min(AWAY_HOLD_S, self.timer.natural_break)
+        return self.held
 
     def _prompt(self, now: Now) -> list[Action]:
         assert self.pending is not None
@@ -419,6 +427,8 @@ class Tracker:
         )
 
     def _enter(self, state: str, now: Now) -> None:
+        if state not in ("seated", "snoozed"):
+            self.held = False
         if state != self.state:
             self.state = state
             self.since_wall = now.wall
