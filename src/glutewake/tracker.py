@@ -131,7 +131,12 @@ class Tracker:
             actions += self._natural_break(now, away_s=gap, at=now.wall - gap, suspended=True)
         actions += self._schedule(now, on_schedule)
         actions += self._idle(now, idle_s)
-        actions += self._deadlines(now, idle_s)
+        # One transition can make the next one due at once (a pause ends on a due break).
+        for _ in range(3):
+            step = self._deadlines(now, idle_s)
+            actions += step
+            if not step:
+                break
         return actions
 
     def answer(self, kind: str, now: Now) -> list[Action]:
@@ -340,7 +345,7 @@ class Tracker:
         if state == "snoozed" and expired:
             return [] if self._hold(idle_s) else self._prompt(now)
         if state == "due" and pending is not None:
-            if now.mono - pending.prompt_mono >= self.timer.respond_within:
+            if now.mono >= pending.prompt_mono + self.timer.respond_within:
                 actions: list[Action] = [self._log(pending, "missed", now, answered=False)]
                 self._reset_seated(now)
                 return actions
