@@ -139,14 +139,22 @@ def _open(name: str, env: Mapping[str, str], *, auto: bool) -> _Reader:
     raise Unavailable(f"unknown idle back end {name!r}; expected one of {', '.join(BACKENDS)}")
 
 
-class _Reader(Protocol):
+class _Reader:
+    """A back end: `query` raises Unavailable with the reason; `seconds` says None."""
+
     name: str
 
-    def query(self) -> float: ...
+    def query(self) -> float:
+        raise NotImplementedError
 
-    def seconds(self) -> float | None: ...
+    def seconds(self) -> float | None:
+        try:
+            return self.query()
+        except Unavailable:
+            return None
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        return None
 
 
 # --- D-Bus (GNOME, KDE) ---
@@ -257,7 +265,7 @@ _DBUS_SERVICES = {
 }
 
 
-class DBusReader:
+class DBusReader(_Reader):
     """One method call per poll on a connection opened once (both reply in milliseconds)."""
 
     def __init__(self, name: str, service: DBusService, env: Mapping[str, str]) -> None:
@@ -285,12 +293,6 @@ class DBusReader:
             return _milliseconds(body, self.service)
         self._drop_if_broken(errors)
         raise Unavailable(errors[0])
-
-    def seconds(self) -> float | None:
-        try:
-            return self.query()
-        except Unavailable:
-            return None
 
     def close(self) -> None:
         if self._connection is not None:
@@ -355,7 +357,7 @@ def _x_connection_lost(display: int | None, data: int | None) -> None:
         _dead_displays.add(display)
 
 
-class X11Reader:
+class X11Reader(_Reader):
     """XScreenSaverQueryInfo on one display connection opened once (libX11 + libXss)."""
 
     name = "x11"
@@ -403,12 +405,6 @@ class X11Reader:
             raise Unavailable(f"lost the X display {self.display_name}")
         idle_ms: int = self._info.contents.idle
         return idle_ms / 1000.0
-
-    def seconds(self) -> float | None:
-        try:
-            return self.query()
-        except Unavailable:
-            return None
 
     def close(self) -> None:
         if self._display is None:
@@ -487,7 +483,7 @@ _HID_SYSTEM_STATE = 1  # kCGEventSourceStateHIDSystemState: real hardware input
 _ANY_INPUT_EVENT = 0xFFFFFFFF  # kCGAnyInputEventType
 
 
-class MacReader:
+class MacReader(_Reader):
     name = "macos"
 
     def __init__(self) -> None:
@@ -505,15 +501,6 @@ class MacReader:
             raise Unavailable(f"CGEventSourceSecondsSinceLastEventType gave {seconds}")
         return seconds
 
-    def seconds(self) -> float | None:
-        try:
-            return self.query()
-        except Unavailable:
-            return None
-
-    def close(self) -> None:
-        pass
-
 
 # --- Windows ---
 
@@ -522,7 +509,7 @@ class _LastInputInfo(ctypes.Structure):
     _fields_ = (("cbSize", ctypes.c_uint), ("dwTime", ctypes.c_uint32))
 
 
-class WindowsReader:
+class WindowsReader(_Reader):
     name = "windows"
 
     def __init__(self) -> None:
@@ -545,15 +532,6 @@ class WindowsReader:
         # Both are 32-bit millisecond tick counts: the difference survives the 49-day wrap.
         elapsed: int = (self._kernel32.GetTickCount() - self._info.dwTime) & 0xFFFFFFFF
         return elapsed / 1000.0
-
-    def seconds(self) -> float | None:
-        try:
-            return self.query()
-        except Unavailable:
-            return None
-
-    def close(self) -> None:
-        pass
 
 
 def _one_line(value: object) -> str:
