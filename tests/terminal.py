@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Mapping
@@ -55,30 +53,3 @@ class Tmux:
         if self.started:
             self._tmux("kill-server")
             self.started = False
-
-
-def glutewake_argv(*args: str) -> list[str]:
-    """Run the installed package with this interpreter, whatever PATH says."""
-    return [sys.executable, "-m", "glutewake", *args]
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """The isolated test environment (conftest set it in os.environ) plus extras."""
-    keep = (
-        "HOME",
-        "XDG_CONFIG_HOME",
-        "XDG_DATA_HOME",
-        "XDG_RUNTIME_DIR",
-        "GLUTEWAKE_HOME",
-        "GLUTEWAKE_CONFIG",
-        "PATH",
-        "LANG",
-        "LC_ALL",
-        "TZ",
-        "PYTHONPATH",
-        "VIRTUAL_ENV",
-    )
-    env = {k: os.environ[k] for k in keep if k in os.environ}
-    env.setdefault("LANG", "C.UTF-8")
-    env.update(extra)
-    return env

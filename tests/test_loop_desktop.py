@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from desktop import Desktop, Notifications
 from glutewake.catalog import load_bundled
-from terminal import child_env, glutewake_argv
-from test_loop_e2e import breaks, status_json, wait_until
+from running import breaks, child_env, headless_loop, status_json, wait_for_text
 
 pytestmark = pytest.mark.e2e
 
@@ -32,36 +27,11 @@ backend = "{idle}"
 """
 
 
-@contextmanager
-def headless_loop(tmp_path: Path, env: dict[str, str]) -> Iterator[Path]:
-    """Run `glutewake start` off any terminal; yield the file its output goes to."""
-    out_path = tmp_path / "loop.out"
-    with out_path.open("w") as out:
-        proc = subprocess.Popen(
-            glutewake_argv("start"),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield out_path
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=10) == 0
-
-
-def wait_for_text(path: Path, text: str, timeout: float = 10.0) -> str:
-    return wait_until(
-        lambda: text in path.read_text() and path.read_text(), timeout, f"{text!r} in output"
-    )
-
-
 def test_break_notification_names_the_exercise(
     desktop: Desktop, notifications: Notifications, config_file: Path, tmp_path: Path
 ) -> None:
     config_file.write_text(BASE.format(sit="1s", natural="1h", idle="off"))
-    with headless_loop(tmp_path, child_env(**desktop.env)) as out:
+    with headless_loop(tmp_path, child_env(**desktop.env), wait=False) as (_, out):
         text = wait_for_text(out, "break due: ")
         name = text.split("break due: ")[1].splitlines()[0]
         shown = notifications.wait(1)
@@ -96,7 +66,7 @@ steps = ["Sit tall.", "Squeeze both glutes for two seconds, then relax."]
 cue = "Squeeze as if to lift yourself an inch off the seat."
 """
     )
-    with headless_loop(tmp_path, child_env(**desktop.env)) as out:
+    with headless_loop(tmp_path, child_env(**desktop.env), wait=False) as (_, out):
         wait_for_text(out, "break due: <b>Bold</b> & co")
         shown = notifications.wait(1)
     assert shown[0]["summary"] == "Time for a break: <b>Bold</b> & co"
@@ -106,7 +76,7 @@ def test_without_a_session_bus_the_terminal_still_prompts(
     config_file: Path, tmp_path: Path
 ) -> None:
     config_file.write_text(BASE.format(sit="1s", natural="1h", idle="off"))
-    with headless_loop(tmp_path, child_env()) as out:
+    with headless_loop(tmp_path, child_env(), wait=False) as (_, out):
         text = wait_for_text(out, "break due: ")
     notice = next(line for line in text.splitlines() if "desktop notifications off:" in line)
     assert "reminders show here" in notice
@@ -119,7 +89,7 @@ def test_natural_break_from_x11_idle(
 ) -> None:
     config_file.write_text(BASE.format(sit="1h", natural="3s", idle="x11"))
     desktop.run("xdotool", "mousemove", "10", "10")
-    with headless_loop(tmp_path, child_env(**desktop.env)) as out:
+    with headless_loop(tmp_path, child_env(**desktop.env), wait=False) as (_, out):
         wait_for_text(out, "glutewake: a break every")
         # No input: after natural_break (3 s) the loop records a natural break ...
         wait_for_text(out, "natural break: away", timeout=8)

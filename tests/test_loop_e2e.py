@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from glutewake.store import BreakRecord, Store
-from terminal import Tmux, child_env, glutewake_argv
+from glutewake.store import Store
+from running import (
+    breaks,
+    child_env,
+    glutewake_argv,
+    headless_loop,
+    run_cli,
+    spawn_loop,
+    status_json,
+    wait_until,
+)
+from terminal import Tmux
 
 FAST = """
 [timer]
@@ -33,29 +41,6 @@ backend = "off"
 
 def write_config(path: Path, sit: str = "2s", respond: str = "4s") -> None:
     path.write_text(FAST.format(sit=sit, respond=respond), encoding="utf-8")
-
-
-def breaks(data_dir: Path) -> list[BreakRecord]:
-    now = datetime.now(timezone.utc)
-    with Store.open(data_dir / "glutewake.db", create=False) as store:
-        return store.breaks_between(now - timedelta(days=1), now + timedelta(days=1))
-
-
-def wait_until(predicate, timeout: float = 10.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        glutewake_argv(*args), env=child_env(**env), capture_output=True, text=True, timeout=30
-    )
 
 
 @pytest.mark.e2e
@@ -116,77 +101,57 @@ def test_another_shows_a_different_exercise(tmux: Tmux, config_file: Path) -> No
     tmux.wait_for("[exited 0]")
 
 
-def status_json() -> dict:
-    result = run_cli("status", "--format", "json")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout)
-
-
 @pytest.mark.e2e
 def test_headless_loop_answered_from_another_process(
     config_file: Path, data_dir: Path, tmp_path: Path
 ) -> None:
     write_config(config_file, sit="3s", respond="1m")
-    proc_out = tmp_path / "loop.out"
-    with proc_out.open("w") as out:
-        proc = subprocess.Popen(
-            glutewake_argv("start"),
-            env=child_env(),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            wait_until(lambda: run_cli("status").returncode == 0, what="the loop to start")
-            first = status_json()
-            assert first["state"] == "seated" and first["running"] is True
-            assert first["pid"] == proc.pid
+    with headless_loop(tmp_path) as (proc, proc_out):
+        first = status_json()
+        assert first["state"] == "seated" and first["running"] is True
+        assert first["pid"] == proc.pid
 
-            # done answers a due break; the log says done
-            wait_until(lambda: status_json()["state"] == "due", what="a due break")
-            done = run_cli("done")
-            assert done.returncode == 0, done.stderr
-            assert done.stdout.startswith("on a break: ")
-            wait_until(lambda: [b.outcome for b in breaks(data_dir)] == ["done"], what="done")
+        # done answers a due break; the log says done
+        wait_until(lambda: status_json()["state"] == "due", what="a due break")
+        done = run_cli("done")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("on a break: ")
+        wait_until(lambda: [b.outcome for b in breaks(data_dir)] == ["done"], what="done")
 
-            # snooze 3s brings it back
-            wait_until(lambda: status_json()["state"] == "due", what="the next break")
-            snoozed = run_cli("snooze", "3s")
-            assert snoozed.returncode == 0, snoozed.stderr
-            assert snoozed.stdout.startswith("snoozed: ")
-            t0 = time.monotonic()
-            wait_until(lambda: status_json()["state"] == "due", what="the snooze to end")
-            assert time.monotonic() - t0 >= 2.0
-            again = run_cli("snooze")
-            assert again.returncode == 1
-            assert again.stderr.startswith("Error: no snoozes left for this break")
-            assert run_cli("skip").returncode == 0
+        # snooze 3s brings it back
+        wait_until(lambda: status_json()["state"] == "due", what="the next break")
+        snoozed = run_cli("snooze", "3s")
+        assert snoozed.returncode == 0, snoozed.stderr
+        assert snoozed.stdout.startswith("snoozed: ")
+        t0 = time.monotonic()
+        wait_until(lambda: status_json()["state"] == "due", what="the snooze to end")
+        assert time.monotonic() - t0 >= 2.0
+        again = run_cli("snooze")
+        assert again.returncode == 1
+        assert again.stderr.startswith("Error: no snoozes left for this break")
+        assert run_cli("skip").returncode == 0
 
-            # pause 5s suppresses a due break, then it comes back
-            wait_until(lambda: status_json()["state"] == "due", what="a break to pause")
-            assert run_cli("pause", "5s").stdout.startswith("paused until ")
-            time.sleep(3.5)
-            assert status_json()["state"] == "paused"
-            wait_until(lambda: status_json()["state"] == "due", timeout=8, what="after pause")
-            assert run_cli("done").returncode == 0
+        # pause 5s suppresses a due break, then it comes back
+        wait_until(lambda: status_json()["state"] == "due", what="a break to pause")
+        assert run_cli("pause", "5s").stdout.startswith("paused until ")
+        time.sleep(3.5)
+        assert status_json()["state"] == "paused"
+        wait_until(lambda: status_json()["state"] == "due", timeout=8, what="after pause")
+        assert run_cli("done").returncode == 0
 
-            # stand keeps the sitting clock still while standing
-            wait_until(lambda: status_json()["state"] == "seated", what="seated after break")
-            assert run_cli("stand").stdout.startswith("standing since ")
-            before = status_json()["seated_s"]
-            time.sleep(4)
-            still = status_json()
-            assert still["state"] == "standing" and still["seated_s"] == before
-            assert run_cli("sit").returncode == 0
+        # stand keeps the sitting clock still while standing
+        wait_until(lambda: status_json()["state"] == "seated", what="seated after break")
+        assert run_cli("stand").stdout.startswith("standing since ")
+        before = status_json()["seated_s"]
+        time.sleep(4)
+        still = status_json()
+        assert still["state"] == "standing" and still["seated_s"] == before
+        assert run_cli("sit").returncode == 0
 
-            # nothing due: a clear message, exit 1
-            refused = run_cli("done")
-            assert refused.returncode == 1
-            assert refused.stderr.startswith("Error: no break is due (seated ")
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=10) == 0
+        # nothing due: a clear message, exit 1
+        refused = run_cli("done")
+        assert refused.returncode == 1
+        assert refused.stderr.startswith("Error: no break is due (seated ")
     text = proc_out.read_text()
     assert "\x1b" not in text  # no control codes off a terminal
     assert "from another terminal: done" in text
@@ -200,14 +165,7 @@ def test_headless_loop_answered_from_another_process(
 @pytest.mark.e2e
 def test_one_loop_per_data_folder_and_stale_lock(config_file: Path, data_dir: Path) -> None:
     write_config(config_file, sit="1h")
-    env = child_env()
-    first = subprocess.Popen(
-        glutewake_argv("start"),
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    first = spawn_loop()
     try:
         wait_until(lambda: run_cli("status").returncode == 0, what="the first loop")
         second = run_cli("start")
@@ -228,13 +186,7 @@ def test_one_loop_per_data_folder_and_stale_lock(config_file: Path, data_dir: Pa
     assert run_cli("done").stderr.startswith("Error: glutewake is not running")
 
     # ... and its lock is taken over by the next start.
-    third = subprocess.Popen(
-        glutewake_argv("start"),
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    third = spawn_loop()
     try:
         wait_until(lambda: run_cli("status").returncode == 0, what="the takeover")
         assert status_json()["pid"] == third.pid

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from terminal import child_env, glutewake_argv
-from test_loop_e2e import run_cli, status_json, wait_until
+from running import child_env, glutewake_argv, headless_loop, run_cli, status_json
 
 
 class PtyReader:
@@ -83,23 +82,11 @@ def test_off_schedule_nothing_fires_and_status_says_when(
         '[timer]\nsit = "1s"\n[notify]\ndesktop = false\n[idle]\nbackend = "off"\n'
         f'[schedule]\nenabled = true\ndays = ["{tomorrow}"]\nstart = "00:00"\nend = "23:59"\n'
     )
-    with (tmp_path / "loop.out").open("w") as out:
-        proc = subprocess.Popen(
-            glutewake_argv("start"),
-            env=child_env(),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until(lambda: run_cli("status").returncode == 0, what="the loop")
-            time.sleep(2.5)  # sit = 1s: on schedule this would have prompted twice over
-            status = status_json()
-            assert status["state"] == "off_schedule"
-            assert run_cli("status").stdout == f"off schedule until {tomorrow.title()} 00:00\n"
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=10) == 0
+    with headless_loop(tmp_path):
+        time.sleep(2.5)  # sit = 1s: on schedule this would have prompted twice over
+        status = status_json()
+        assert status["state"] == "off_schedule"
+        assert run_cli("status").stdout == f"off schedule until {tomorrow.title()} 00:00\n"
     text = (tmp_path / "loop.out").read_text()
     assert "outside working hours" in text
     assert "break due" not in text
