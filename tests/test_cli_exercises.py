@@ -12,6 +12,7 @@ from click.shell_completion import ShellComplete
 from glutewake.catalog import load_bundled
 from glutewake.cli import main
 from glutewake.output import render_card
+from test_catalog import custom_entry
 
 BUNDLED = load_bundled()
 FIELDS = {
@@ -56,18 +57,7 @@ def toml_value(value: Any) -> str:
 
 
 def write_custom(config_file: Path, **changes: Any) -> None:
-    entry: dict[str, Any] = {
-        "id": "office-stairs",
-        "name": "Office stairs",
-        "category": "move",
-        "space": "standing",
-        "duration": "2m",
-        "level": "easy",
-        "targets": ["glutes", "calves"],
-        "steps": ["Walk to the stairwell.", "Climb two flights."],
-        "cue": "Drive each step up through the heel of the leading leg.",
-    }
-    entry.update(changes)
+    entry = custom_entry(**changes)
     lines = ["[[exercises.custom]]"]
     lines += [f"{key} = {toml_value(v)}" for key, v in entry.items() if v is not None]
     config_file.write_text("\n".join(lines) + "\n")

@@ -417,19 +417,7 @@ def _span(summary: dict[str, Any]) -> str:
 
 
 def _day_table(days: Sequence[dict[str, Any]], goal: int, paint: Paint) -> list[str]:
-    headers = [
-        "date",
-        "day",
-        "_",
-        "done",
-        "skipped",
-        "missed",
-        "natural",
-        "seated",
-        "longest",
-        "standing",
-    ]
-    headers[2] = ""
+    headers = DAY_HEADERS
     rows = [
         (
             day["date"],
