@@ -514,3 +514,83 @@ def test_no_spin_no_negative_times_whatever_happens(steps):
             assert record.outcome in ("done", "skipped", "missed", "natural")
         if isinstance(record, EventLogged):
             assert record.seconds is None or record.seconds >= 0
+
+
+# --- found in review ----------------------------------------------------------------------
+
+
+def test_stop_leaves_only_the_unrecorded_stretch():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("done", rig.now)
+    rig.t = 105  # stopped during the break: the stretch is on the done break already
+    rig.tracker.stop(rig.now)
+    assert rig.tracker.seated_s == 0
+    rig = Rig()
+    rig.at(100)
+    rig.t = 110
+    rec = only(rig.tracker.stop(rig.now), BreakLogged)
+    assert (rec.outcome, rec.seated_s, rig.tracker.seated_s) == ("missed", 110, 0)
+    rig = Rig()
+    rig.at(40)
+    assert rig.tracker.stop(rig.now) == [] and rig.tracker.seated_s == 40
+
+
+def test_a_timed_pause_ends_by_the_wall_clock_through_a_suspend():
+    rig = Rig()
+    rig.at(10)
+    rig.tracker.pause(rig.now, 3600)
+    rig.jump = 3000  # asleep for 50 minutes of the hour
+    assert rig.at(20) == []
+    assert rig.tracker.next_mono() == pytest.approx(10 + 3600 - 3000)
+    assert kinds(rig.at(610)) == ["event:resume"]
+
+
+def test_going_away_after_done_is_one_break_not_two():
+    rig = Rig()
+    rig.at(100, idle=0)
+    rig.tracker.answer("done", rig.now)  # at 100, then they walk off
+    assert kinds(rig.at(120, idle=20)) == ["notice:break_over"]
+    assert rig.at(160, idle=60) == []  # no natural break: it is the same absence
+    assert rig.state == "away"
+    assert kinds(rig.at(400, idle=1)) == ["event:back", "notice:back"]
+    assert rig.state == "seated"
+
+
+def test_a_new_absence_after_the_break_is_a_natural_break():
+    rig = Rig()
+    rig.at(100, idle=0)
+    rig.tracker.answer("done", rig.now)
+    rig.at(120, idle=0)
+    assert kinds(rig.at(180, idle=50)) == ["natural"]
+
+
+def test_losing_idle_time_while_away_brings_the_user_back():
+    rig = Rig()
+    rig.at(60, idle=55)
+    assert rig.state == "away"
+    actions = rig.tracker.idle_lost(rig.now)
+    assert kinds(actions) == ["event:back"]
+    assert rig.state == "seated" and rig.tracker.snapshot().seated_s == 0
+
+
+def test_losing_idle_time_releases_a_held_break():
+    rig = Rig()
+    assert rig.at(100, idle=40) == []
+    rig.tracker.idle_lost(rig.now)
+    assert kinds(rig.at(101)) == ["prompt"]
+
+
+def test_a_key_after_a_suspend_records_the_natural_break_first():
+    rig = Rig()
+    rig.at(100)
+    rig.jump = 3600
+    rig.t = 101
+    actions = rig.tracker.answer("done", rig.now)
+    assert kinds(actions) == ["natural", "event:suspend", "notice:refused"]
+
+
+def test_away_since_is_when_they_left():
+    rig = Rig()
+    rig.at(80, idle=60)
+    assert rig.tracker.snapshot().since == WALL0 + 20

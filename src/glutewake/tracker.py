@@ -18,6 +18,7 @@ States:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -118,17 +119,16 @@ class Tracker:
         self.paused_at_mono = 0.0
         self.stood_at_mono = 0.0
         self.away_since_wall = 0.0
+        self.away_since_mono = 0.0
         self.on_break: Exercise | None = None
         self.held = False  # a due prompt held back while the user is away
+        self.break_end_mono = -math.inf
         self._last = now
 
     # --- inputs ----------------------------------------------------------------------
 
     def tick(self, now: Now, idle_s: float | None = None, on_schedule: bool = True) -> list[Action]:
-        actions: list[Action] = []
-        gap = self._advance(now)
-        if gap is not None:
-            actions += self._natural_break(now, away_s=gap, at=now.wall - gap, suspended=True)
+        actions = self._catch_up(now)
         actions += self._schedule(now, on_schedule)
         actions += self._idle(now, idle_s)
         # One transition can make the next one due at once (a pause ends on a due break).
@@ -141,47 +141,48 @@ class Tracker:
 
     def answer(self, kind: str, now: Now) -> list[Action]:
         """The user's answer to a due break: done, snooze, skip or another."""
-        self._advance(now)
+        actions = self._catch_up(now)
         pending = self.pending
         if self.state != "due" or pending is None:
-            return [Notice("refused", "no break is due")]
+            return [*actions, Notice("refused", "no break is due")]
         if kind == "done":
-            actions: list[Action] = [self._log(pending, "done", now)]
+            actions.append(self._log(pending, "done", now))
             self.pending = None
             self.on_break = pending.exercise
+            self.seated_s = 0.0  # recorded on the break; the clock restarts after it
             self.deadline = now.mono + self.timer.break_
             self._enter("break", now)
-            return actions
-        if kind == "skip":
-            skipped = self._log(pending, "skipped", now)
+        elif kind == "skip":
+            actions.append(self._log(pending, "skipped", now))
             self._reset_seated(now)
-            return [skipped]
-        if kind == "snooze":
-            return self._snooze(pending, now, None)
-        if kind == "another":
+        elif kind == "snooze":
+            actions += self._snooze(pending, now, None)
+        elif kind == "another":
             pending.exercise = self.choose(pending.exercise.id)
-            return [Prompt(pending.exercise, again=True)]
-        raise ValueError(f"unknown answer {kind!r}")
+            actions.append(Prompt(pending.exercise, again=True))
+        else:
+            raise ValueError(f"unknown answer {kind!r}")
+        return actions
 
     def snooze(self, now: Now, seconds: int | None = None) -> list[Action]:
-        self._advance(now)
+        actions = self._catch_up(now)
         if self.state != "due" or self.pending is None:
-            return [Notice("refused", "no break is due")]
-        return self._snooze(self.pending, now, seconds)
+            return [*actions, Notice("refused", "no break is due")]
+        return actions + self._snooze(self.pending, now, seconds)
 
     def break_now(self, now: Now) -> list[Action]:
-        self._advance(now)
+        actions = self._catch_up(now)
         if self.state not in ("seated", "snoozed"):
-            return [Notice("refused", _REFUSE_NOW.get(self.state, f"{self.state}"))]
+            return [*actions, Notice("refused", _REFUSE_NOW.get(self.state, self.state))]
         if self.pending is None:
             self.pending = _Pending(self.choose(None), due_wall=now.wall)
-        return self._prompt(now)
+        return actions + self._prompt(now)
 
     def pause(self, now: Now, seconds: int | None = None) -> list[Action]:
-        self._advance(now)
+        actions = self._catch_up(now)
         if self.state in ("paused", "off_schedule"):
-            return [Notice("refused", f"already {self.state.replace('_', ' ')}")]
-        actions = self._leave_posture(now)
+            return [*actions, Notice("refused", f"already {self.state.replace('_', ' ')}")]
+        actions += self._leave_posture(now)
         if self.state == "break":
             self._reset_seated(now)  # the break was done; the pause only cuts it short
         self.deadline = now.mono + seconds if seconds else None
@@ -191,30 +192,40 @@ class Tracker:
         return [*actions, EventLogged("pause", now.wall, detail=detail)]
 
     def resume(self, now: Now) -> list[Action]:
-        self._advance(now)
+        actions = self._catch_up(now)
         if self.state != "paused":
-            return [Notice("refused", "not paused")]
-        return self._resume(now, detail=None)
+            return [*actions, Notice("refused", "not paused")]
+        return actions + self._resume(now, detail=None)
 
     def stand(self, now: Now) -> list[Action]:
-        self._advance(now)
+        actions = self._catch_up(now)
         if self.state in ("standing", "paused", "off_schedule", "break", "away"):
-            return [Notice("refused", _REFUSE_POSTURE.get(self.state, self.state))]
+            return [*actions, Notice("refused", _REFUSE_POSTURE.get(self.state, self.state))]
         self.stood_at_mono = now.mono
         self._enter("standing", now)
-        return [EventLogged("stand", now.wall)]
+        return [*actions, EventLogged("stand", now.wall)]
 
     def sit(self, now: Now) -> list[Action]:
-        self._advance(now)
+        actions = self._catch_up(now)
         if self.state != "standing":
-            return [Notice("refused", "not standing")]
-        actions = self._leave_posture(now)
-        return actions + self._back_to_sitting(now)
+            return [*actions, Notice("refused", "not standing")]
+        return actions + self._leave_posture(now) + self._back_to_sitting(now)
+
+    def idle_lost(self, now: Now) -> list[Action]:
+        """Idle time can no longer be read: stop waiting for a reading that will not come."""
+        actions = self._catch_up(now)
+        self.held = False
+        if self.state == "away":
+            actions += [self._back_event(now), *self._back_to_sitting(now, reset=True)]
+        return actions
 
     def stop(self, now: Now) -> list[Action]:
-        """The loop is ending: close whatever is open so the log is complete."""
-        self._advance(now)
-        actions = self._leave_posture(now)
+        """The loop is ending: close whatever is open so the log is complete.
+
+        Afterwards `seated_s` is the sitting not recorded on any break: the open stretch.
+        """
+        actions = self._catch_up(now)
+        actions += self._leave_posture(now)
         if self.state == "paused":
             seconds = round(now.mono - self.paused_at_mono)
             actions.append(EventLogged("resume", now.wall, seconds, "loop stopped"))
@@ -222,6 +233,9 @@ class Tracker:
             actions.append(self._back_event(now))
         if self.pending is not None and self.pending.prompted:
             actions.append(self._log(self.pending, "missed", now, answered=False))
+            self.seated_s = 0.0
+        if self.state in ("away", "off_schedule"):
+            self.seated_s = 0.0
         return actions
 
     # --- queries ---------------------------------------------------------------------
@@ -256,6 +270,13 @@ class Tracker:
 
     # --- internals -------------------------------------------------------------------
 
+    def _catch_up(self, now: Now) -> list[Action]:
+        """Bring the clocks to `now`; a suspend long enough is a natural break."""
+        gap = self._advance(now)
+        if gap is None:
+            return []
+        return self._natural_break(now, away_s=gap, at=now.wall - gap, suspended=True)
+
     def _advance(self, now: Now) -> float | None:
         """Move the clocks forward; return a suspend gap worth a natural break, if any."""
         d_mono = max(0.0, now.mono - self._last.mono)
@@ -266,6 +287,8 @@ class Tracker:
         # Wall time that the monotonic clock did not see: the machine slept. Clock
         # changes (NTP, a manual set) also move wall time, so only long gaps count.
         gap = d_wall - d_mono
+        if gap > 0 and self.deadline is not None and self.state in ("paused", "break"):
+            self.deadline -= gap  # "pause 1h" means an hour of the day, asleep or not
         if gap >= self.timer.natural_break and self.state in _NATURAL_BREAK_STATES:
             return gap
         return None
@@ -289,7 +312,8 @@ class Tracker:
         if idle_s is None:
             return []
         if self.state == "away":
-            if idle_s < self.timer.natural_break:
+            # Still away, idle time keeps pace with the absence; input resets it.
+            if idle_s + _BACK_SLACK_S < now.mono - self.away_since_mono:
                 actions: list[Action] = [self._back_event(now), Notice("back")]
                 return actions + self._back_to_sitting(now, reset=True)
             return []
@@ -298,13 +322,18 @@ class Tracker:
             # Gone for a break's length after the prompt: they took it.
             if idle_s >= self.timer.break_ and since_prompt >= self.timer.break_:
                 actions = [self._log(self.pending, "done", now)]
-                self.away_since_wall = now.wall - idle_s
                 self.seated_s = 0.0
                 self.pending = None
-                self._enter("away", now)
+                self._go_away(now, idle_s)
                 return actions
             return []
         if self.state in ("seated", "snoozed") and idle_s >= self.timer.natural_break:
+            if now.mono - idle_s <= self.break_end_mono:
+                # Gone since the break they answered "done": the same absence, already
+                # on the log as that break, not a second (natural) one.
+                self.seated_s = 0.0
+                self._go_away(now, idle_s)
+                return []
             return self._natural_break(now, away_s=idle_s, at=now.wall - idle_s, suspended=False)
         return []
 
@@ -327,12 +356,11 @@ class Tracker:
             actions.append(EventLogged("suspend", at, round(away_s)))
         self.pending = None
         self.seated_s = 0.0
-        self.away_since_wall = at
         if suspended:
             # Waking from sleep is itself input: sitting starts again now.
             self._enter("seated", now)
         else:
-            self._enter("away", now)
+            self._go_away(now, away_s)
         return actions
 
     def _deadlines(self, now: Now, idle_s: float | None) -> list[Action]:
@@ -351,6 +379,7 @@ class Tracker:
                 return actions
             return []
         if state == "break" and expired:
+            self.break_end_mono = now.mono
             self._reset_seated(now)
             return [Notice("break_over")]
         if state == "paused" and expired:
@@ -404,6 +433,12 @@ class Tracker:
         seconds = round(now.mono - self.stood_at_mono)
         return [EventLogged("sit", now.wall, seconds)]
 
+    def _go_away(self, now: Now, idle_s: float) -> None:
+        self.away_since_wall = now.wall - idle_s
+        self.away_since_mono = now.mono - idle_s
+        self._enter("away", now)
+        self.since_wall = self.away_since_wall  # "away since" is when they left
+
     def _back_event(self, now: Now) -> EventLogged:
         return EventLogged("back", now.wall, round(max(0.0, now.wall - self.away_since_wall)))
 
@@ -439,6 +474,8 @@ class Tracker:
             self.since_wall = now.wall
 
 
+# Idle readings and our clock may disagree by a poll's worth; more than this is input.
+_BACK_SLACK_S = 2.0
 _CLOCK_RUNS = frozenset({"seated", "due", "snoozed"})
 _NATURAL_BREAK_STATES = frozenset({"seated", "due", "snoozed"})
 _REFUSE_NOW = {
