@@ -116,6 +116,10 @@ def test_headless_loop_answered_from_another_process(
         done = run_cli("done")
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("on a break: ")
+        # nothing due any more: a clear message, exit 1
+        refused = run_cli("done")
+        assert refused.returncode == 1
+        assert refused.stderr.startswith("Error: no break is due (")
         wait_until(lambda: [b.outcome for b in breaks(data_dir)] == ["done"], what="done")
 
         # snooze 3s brings it back
@@ -146,12 +150,7 @@ def test_headless_loop_answered_from_another_process(
         time.sleep(4)
         still = status_json()
         assert still["state"] == "standing" and still["seated_s"] == before
-        assert run_cli("sit").returncode == 0
-
-        # nothing due: a clear message, exit 1
-        refused = run_cli("done")
-        assert refused.returncode == 1
-        assert refused.stderr.startswith("Error: no break is due (seated ")
+        assert run_cli("stand").stderr.startswith("Error: already standing (standing since ")
     text = proc_out.read_text()
     assert "\x1b" not in text  # no control codes off a terminal
     assert "from another terminal: done" in text

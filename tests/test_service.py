@@ -818,7 +818,7 @@ def test_status_with_a_unit_and_a_running_loop(cli, isolated_home, data_dir):
     entry.parent.mkdir(parents=True)
     entry.write_text("[Desktop Entry]\n", encoding="utf-8")
     lock = LoopLock(data_dir / "glutewake.lock")
-    lock.acquire(4242, datetime(2025, 3, 4, 9, 15))
+    lock.acquire(4242, datetime(2025, 3, 4, 9, 15), data_dir / "glutewake.db")
     try:
         result = cli("service", "status", "--format", "json")
     finally:

@@ -119,6 +119,35 @@ def test_a_version_0_file_migrates_to_the_current_schema(db, kind):
     assert tables(db) == TABLES
 
 
+def test_a_version_1_log_migrates_keeping_its_rows(db):
+    db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, MIGRATIONS[:1])
+    at = "2024-05-01T09:00:00.000000+00:00"
+    conn.execute("INSERT INTO commands (at, name, arg) VALUES (?, 'done', NULL)", (at,))
+    conn.execute(
+        "INSERT INTO breaks (outcome, at, due_at, seated_s) VALUES ('done', ?, ?, 2700)", (at, at)
+    )
+    conn.close()
+    assert pragma(db, "user_version") == 1
+    with Store.open(db) as store:
+        assert pragma(db, "user_version") == len(MIGRATIONS) == 2
+        assert store.command_result(1) is None
+        store.answer_command(1, "ok", utc(2024, 5, 1, 9))
+        assert store.command_result(1) == "ok"
+        assert [b.seated_s for b in store.breaks_between(utc(2024, 5, 1), utc(2024, 5, 2))] == [
+            2700
+        ]
+
+
+def test_a_command_unknown_to_the_log_has_no_result(db):
+    with Store.open(db) as store:
+        assert store.command_result(42) is None
+        sent = store.send_command("snooze", "300", utc(2024, 5, 1, 9))
+        store.answer_command(sent, "no break is due", utc(2024, 5, 1, 9))
+        assert store.command_result(sent) == "no break is due"
+
+
 def test_migrate_applies_every_pending_step_in_order_from_any_version():
     conn = sqlite3.connect(":memory:", isolation_level=None)
     ran: list[int] = []

@@ -21,6 +21,8 @@ from glutewake.errors import LoopError
 class Holder:
     pid: int
     since: datetime
+    # The log the loop writes: other commands talk to it there, whatever their config says.
+    db: Path
 
 
 class LoopLock:
@@ -28,7 +30,7 @@ class LoopLock:
         self.path = path
         self._handle: IO[str] | None = None
 
-    def acquire(self, pid: int, since: datetime) -> None:
+    def acquire(self, pid: int, since: datetime, db: Path) -> None:
         """Take the lock or raise LoopError naming the loop that holds it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the loop's life)
@@ -46,7 +48,7 @@ class LoopLock:
             )
         handle.seek(0)
         handle.truncate()
-        handle.write(f"{pid} {since.isoformat()}\n")
+        handle.write(f"{pid}\n{since.isoformat()}\n{db.resolve()}\n")
         handle.flush()
         self._handle = handle
 
@@ -72,8 +74,8 @@ def running(path: Path) -> Holder | None:
 
 def read_holder(path: Path) -> Holder | None:
     try:
-        pid_text, since_text = path.read_text(encoding="utf-8").split()
-        return Holder(pid=int(pid_text), since=datetime.fromisoformat(since_text))
+        pid_text, since_text, db_text = path.read_text(encoding="utf-8").splitlines()
+        return Holder(pid=int(pid_text), since=datetime.fromisoformat(since_text), db=Path(db_text))
     except (OSError, ValueError):
         return None
 

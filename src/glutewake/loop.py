@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -140,6 +141,7 @@ class Loop:
         self._next_command_poll = 0.0
         self._idle_every = max(1.0, min(5.0, settings.timer.natural_break / 3))
         self._next_idle_poll = 0.0
+        self._idle_answering = True
 
     # --- the loop --------------------------------------------------------------------
 
@@ -159,8 +161,12 @@ class Loop:
 
     def _step(self) -> None:
         now = self._now()
+        # Commands first: an answer sent before a deadline counts, even if the loop
+        # wakes for both at once.
+        deadline = self.tracker.next_mono()
+        self._poll_commands(now, force=deadline is not None and now.mono >= deadline)
+        now = self._now()
         self._carry_out(self.tracker.tick(now, self._poll_idle(now), self._on_schedule()))
-        self._poll_commands(now)
         self._save_state(now)
         self._refresh_status(now)
         key = self.ui.wait(self._sleep_for(self._now()))
@@ -204,13 +210,21 @@ class Loop:
             return None
         self._next_idle_poll = now.mono + self._idle_every
         try:
-            return self.idle.seconds()
-        except Exception as exc:  # a desktop going away must not end the reminders
-            self._warn_once("idle", f"idle time unavailable ({exc}); natural breaks paused")
-            return None
+            seconds = self.idle.seconds()
+        except Exception:  # a desktop going away must not end the reminders
+            seconds = None
+        if (seconds is None) == self._idle_answering:
+            self._idle_answering = seconds is not None
+            if seconds is None:
+                # Without readings nobody can come back from "away": say so and move on.
+                self.ui.say(f"idle time from {self.idle.name} stopped: natural breaks paused")
+                self._carry_out(self.tracker.idle_lost(now))
+            else:
+                self.ui.say(f"idle time from {self.idle.name} is back")
+        return seconds
 
-    def _poll_commands(self, now: Now) -> None:
-        if now.mono < self._next_command_poll:
+    def _poll_commands(self, now: Now, force: bool = False) -> None:
+        if now.mono < self._next_command_poll and not force:
             return
         self._next_command_poll = now.mono + COMMAND_POLL_S
         try:
@@ -224,9 +238,16 @@ class Loop:
             return
         for command in commands:
             self._last_command = command.id
-            self._carry_out(self._command(command, self._now()))
-        if commands:
-            self._save_state(self._now(), force=True)  # the sender waits for this
+            actions = self._command(command, self._now())
+            self._carry_out(actions)
+            refused = [a.detail for a in actions if isinstance(a, Notice) and a.kind == "refused"]
+            # The state first: a sender that sees "ok" then reads the state it led to.
+            self._save_state(self._now(), force=True)
+            result = refused[0] if refused else "ok"
+            answered_at = _utc(self.wall())
+            self._write(
+                "answer", partial(self.store.answer_command, command.id, result, answered_at)
+            )
 
     def _command(self, command: Command, now: Now) -> list[Action]:
         seconds = int(command.arg) if command.arg and command.arg.isdigit() else None
@@ -259,18 +280,14 @@ class Loop:
             elif isinstance(action, BreakLogged):
                 self._record_break(action)
             elif isinstance(action, EventLogged):
-                self._write(
-                    "event",
-                    lambda a=action: self.store.add_event(  # type: ignore[misc]
-                        EventRecord(
-                            kind=a.kind,
-                            at=_utc(a.at),
-                            seconds=a.seconds,
-                            detail=a.detail,
-                            session_id=self.session_id,
-                        )
-                    ),
+                event = EventRecord(
+                    kind=action.kind,
+                    at=_utc(action.at),
+                    seconds=action.seconds,
+                    detail=action.detail,
+                    session_id=self.session_id,
                 )
+                self._write("event", partial(self.store.add_event, event))
             elif isinstance(action, Notice):
                 self._notice(action)
 
@@ -337,15 +354,17 @@ class Loop:
         else:
             self.ui.say(NOTICES.get(notice.kind, notice.kind))
 
-    def _write(self, what: str, write: Callable[[], object]) -> None:
+    def _write(self, what: str, write: Callable[[], object]) -> bool:
         try:
             write()
+            return True
         except StoreError as exc:
             text = f"could not record the {what}: {exc} (reminders go on)"
             if what == "break":
                 self.ui.say(f"warning: {text}")  # each lost break is worth a line
             else:
                 self._warn_once(f"write:{what}:{exc}", text)
+            return False
 
     def _warn_once(self, key: str, text: str) -> None:
         if key not in self._warned:
@@ -366,7 +385,8 @@ class Loop:
         )
         if force or key != self._last_state:
             self._last_state = key
-            self._write("state", lambda: self.store.write_state(state))
+            if not self._write("state", partial(self.store.write_state, state)):
+                self._last_state = None  # not written: try again at the next wake-up
 
     def _loop_state(self, now: Now) -> LoopState:
         snap = self.tracker.snapshot()
@@ -414,7 +434,7 @@ class Loop:
     def _finish(self) -> None:
         now = self._now()
         self._carry_out(self.tracker.stop(now))
-        tail = 0 if self.tracker.state in ("away", "off_schedule") else self.tracker.seated_s
+        tail = self.tracker.seated_s  # the stretch no break has recorded
         self.tally.seated_s += round(tail)
         self._write(
             "session end",
@@ -461,7 +481,7 @@ def run(
     catalog = build_catalog(settings.exercises, settings.source)
     pid = os.getpid()
     lock = LoopLock(lock_path)
-    lock.acquire(pid, datetime.now().astimezone())
+    lock.acquire(pid, datetime.now().astimezone(), db_path)
     try:
         with Store.open(db_path) as store, _signals_stop_the_loop():
             notifier = Notifier(env, enabled=desktop and settings.notify.desktop)

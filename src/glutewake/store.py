@@ -210,8 +210,14 @@ def _m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m002_command_results(conn: sqlite3.Connection) -> None:
+    # The loop answers each command, so the sender can say whether it was acted on.
+    conn.execute("ALTER TABLE commands ADD COLUMN handled_at TEXT")
+    conn.execute("ALTER TABLE commands ADD COLUMN result TEXT")
+
+
 # Append only: a released version's migration never changes; user_version = how many ran.
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_command_results)
 OUR_TABLES = frozenset({"sessions", "breaks", "events", "state", "commands"})
 
 
@@ -541,7 +547,20 @@ class Store:
             "INSERT INTO commands (at, name, arg) VALUES (?, ?, ?)", (to_text(at), name, arg)
         )
 
+    def answer_command(self, command_id: int, result: str, at: datetime) -> None:
+        """The loop's verdict on a command: "ok", or why it was not acted on."""
+        self._write(
+            "UPDATE commands SET handled_at = ?, result = ? WHERE id = ?",
+            (to_text(at), result, command_id),
+        )
+
     # --- reads for the loop, status and commands ---
+
+    def command_result(self, command_id: int) -> str | None:
+        """The loop's answer to a command; None while it has not looked at it yet."""
+        rows = self._rows("SELECT result FROM commands WHERE id = ?", (command_id,))
+        result: str | None = rows[0][0] if rows else None
+        return result
 
     def read_state(self) -> LoopState | None:
         rows = self._rows(f"SELECT {_STATE_COLUMNS} FROM state WHERE id = 1")

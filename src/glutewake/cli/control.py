@@ -13,10 +13,6 @@ from glutewake.status import NOT_RUNNING
 EXIT_NOT_RUNNING = 3
 
 
-def _loop(app: App) -> control.Loop:
-    return control.Loop(db_path=app.db_path(), lock_path=app.paths.lock_file)
-
-
 @click.command()
 @format_option("text", "short", "json")
 @pass_app
@@ -32,7 +28,7 @@ def status(ctx: click.Context, app: App, fmt: str) -> None:
       glutewake status --format short  # in tmux: #(glutewake status --format short)
       glutewake status --format json
     """
-    current = control.status(_loop(app), control.utc_now())
+    current = control.status(app.paths.lock_file, control.utc_now())
     if current is None:
         click.echo(to_json({"running": False, "state": None}) if fmt == "json" else NOT_RUNNING)
         ctx.exit(EXIT_NOT_RUNNING)
@@ -43,7 +39,7 @@ def status(ctx: click.Context, app: App, fmt: str) -> None:
 
 
 def _send(app: App, name: str, arg: str | None = None) -> None:
-    current = control.send(_loop(app), name, arg, control.utc_now)
+    current = control.send(app.paths.lock_file, name, arg, control.utc_now)
     click.echo(current.text())
 
 

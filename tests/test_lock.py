@@ -1,0 +1,49 @@
+"""One loop per data folder: the lock, who holds it, and `status` reading through it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from glutewake.errors import LoopError
+from glutewake.lock import LoopLock, running
+from glutewake.store import LoopState, Store
+
+SINCE = datetime(2025, 3, 4, 9, 15, tzinfo=timezone.utc)
+
+
+def test_holder_is_who_holds_it_and_nobody_after_release(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "glutewake.lock"
+    assert running(path) is None
+    lock = LoopLock(path)
+    lock.acquire(4242, SINCE, tmp_path / "log.db")
+    try:
+        holder = running(path)
+        assert holder is not None
+        assert (holder.pid, holder.since, holder.db) == (4242, SINCE, tmp_path / "log.db")
+        with pytest.raises(LoopError, match=r"already running \(pid 4242, since 09:15\)"):
+            LoopLock(path).acquire(1, SINCE, tmp_path / "other.db")
+    finally:
+        lock.release()
+    assert running(path) is None  # the file stays; the lock does not
+    assert path.exists()
+
+
+def test_status_follows_the_lock_not_the_config(cli, tmp_path, data_dir, config_file) -> None:
+    db = tmp_path / "elsewhere.db"
+    lock = LoopLock(data_dir / "glutewake.lock")
+    lock.acquire(4242, SINCE, db)
+    now = datetime.now(timezone.utc)
+    with Store.open(db) as store:
+        store.write_state(LoopState(4242, 1, now, "seated", now, now, 600, True, None))
+    # A config broken mid-edit (or naming another log) does not hide the running loop.
+    config_file.write_text("[timer\n")
+    try:
+        result = cli("status", "--format", "json")
+    finally:
+        lock.release()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["pid"] == 4242
