@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import pty
 import select
+import shlex
 import signal
 import subprocess
 import termios
@@ -39,6 +41,12 @@ class PtyReader:
         return self.seen.decode(errors="replace")
 
 
+def _take_as_controlling_terminal() -> None:
+    # As in a terminal window: a session of its own, in the terminal's foreground.
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_terminal_modes_are_restored_and_options_apply(config_file: Path, stop: int) -> None:
     config_file.write_text('[notify]\nbell = false\n[idle]\nbackend = "off"\n')
@@ -50,6 +58,7 @@ def test_terminal_modes_are_restored_and_options_apply(config_file: Path, stop: 
         stdin=follower,
         stdout=follower,
         stderr=follower,
+        preexec_fn=_take_as_controlling_terminal,
     )
     screen = PtyReader(leader)
     try:
@@ -104,3 +113,19 @@ def test_start_with_a_corrupt_log_refuses_and_leaves_it_alone(cli, data_dir: Pat
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
     # The lock was released: status is "not running", and a later start can take it.
     assert cli("status").exit_code == 3
+
+
+@pytest.mark.e2e
+def test_start_in_the_background_of_a_shell_keeps_running(tmux, config_file: Path) -> None:
+    config_file.write_text('[timer]\nsit = "1h"\n[notify]\ndesktop = false\n')
+    # An interactive shell, as a person has: its background jobs may not touch the
+    # terminal's modes (SIGTTOU would stop the loop with its lock held).
+    tmux.start(["bash", "--norc", "--noprofile", "-i"], child_env(PS1="$ "))
+    tmux.keys(shlex.join(glutewake_argv("start")) + " &", "Enter")
+    tmux.wait_for("a break every 1h of sitting")
+    time.sleep(0.5)
+    tmux.keys("jobs -l", "Enter")
+    screen = tmux.wait_for("Running")
+    assert "Stopped" not in screen
+    tmux.keys("kill %1; wait; echo gone", "Enter")
+    tmux.wait_for("session: 0 done")

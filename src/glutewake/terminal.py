@@ -152,6 +152,17 @@ else:
 
 
 def make_ui(out: TextIO, inp: TextIO) -> PlainUI:
-    if out.isatty() and inp.isatty():
+    if out.isatty() and inp.isatty() and _in_foreground(inp):
         return TerminalUI(out, inp)
     return PlainUI(out)
+
+
+def _in_foreground(inp: TextIO) -> bool:
+    # `glutewake start &`: changing the terminal's modes from the background would
+    # stop the process (SIGTTOU) with the lock held. Keys need the foreground anyway.
+    if sys.platform == "win32":
+        return True
+    try:
+        return os.tcgetpgrp(inp.fileno()) == os.getpgrp()
+    except OSError:
+        return False
