@@ -365,7 +365,10 @@ def test_a_relative_log_database_setting_is_used(cli, config_file, berlin):
     ("args", "message"),
     [
         (("--since", "yesterday"), "Invalid value for '--since': expected a date like 2024-03-31"),
-        (("--since", "0d"), "Invalid value for '--since': expected at least 1d, got '0d'"),
+        (("--since", "0d"), "Invalid value for '--since': expected from 1d to 36600d, got '0d'"),
+        (("--since", "99999999d"), "Invalid value for '--since': expected from 1d to 36600d"),
+        (("--until", "9999-12-31"), "Invalid value for '--until': expected a date like"),
+        (("--until", "0001-01-01"), "Invalid value for '--until': expected a date like"),
         (("--since", "2099-01-01"), "Invalid value for '--since': expected a time before now"),
         (("--until", "3d"), "Invalid value for '--until': expected a date like 2024-03-31"),
         (("--until", "2024-13-01"), "Invalid value for '--until'"),

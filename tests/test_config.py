@@ -63,6 +63,13 @@ def test_bad_durations(text):
         parse_duration(text)
 
 
+@pytest.mark.parametrize("text", ["169h", "99999999999999999999h", "10081m"])
+def test_durations_past_a_week_are_refused(text):
+    with pytest.raises(ValueError, match="at most 168h"):
+        parse_duration(text)
+    assert parse_duration("168h") == 7 * 24 * 3600
+
+
 def test_format_duration_round_trips():
     for seconds in (1, 59, 60, 90, 2700, 3600, 5400, 86399):
         assert parse_duration(format_duration(seconds)) == seconds
@@ -136,6 +143,7 @@ BAD = [
         "[exercises] spaces: expected one or more of desk, standing, floor",
     ),
     ("[exercises]\ncustom = 3\n", "[exercises] custom: expected an array of tables"),
+    ('[timer]\nsit = "99999h"\n', "[timer] sit: expected a duration of at most 168h, got '99999h'"),
     (
         "[goals]\ndaily_breaks = 0\n",
         "[goals] daily_breaks: expected an integer from 1 to 100, got 0",

@@ -217,3 +217,18 @@ def test_bad_durations_are_usage_errors(cli, bad: str) -> None:
     result = cli("snooze", bad)
     assert result.exit_code == 2
     assert "Invalid value for '[DURATION]'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("snooze", "9999h"), "DURATION"),
+        (("pause", "99999999h"), "DURATION"),
+        (("start", "--sit", "9999999999h"), "--sit"),
+    ],
+)
+def test_huge_durations_are_usage_errors(cli, args: tuple[str, ...], option: str) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert "expected a duration of at most 168h" in result.output
+    assert option in result.output

@@ -74,7 +74,7 @@ def test_periods(berlin, options, start, end):
     ("options", "option", "text"),
     [
         ({"since": "yesterday"}, "--since", "expected a date like 2024-03-31"),
-        ({"since": "0d"}, "--since", "expected at least 1d, got '0d'"),
+        ({"since": "0d"}, "--since", "expected from 1d to 36600d, got '0d'"),
         ({"since": "3m"}, "--since", "or 3d / 2w; got '3m'"),
         ({"since": "2024-02-30"}, "--since", "got '2024-02-30'"),
         ({"since": "2024-05-01"}, "--since", "expected a time before now, got '2024-05-01'"),

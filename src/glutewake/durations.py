@@ -7,6 +7,8 @@ import re
 _DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?", re.IGNORECASE)
 
 EXPECTED = 'a duration like "90s", "45m" or "1h30m"'
+# A week: longer than any sitting, break or pause, and far from any clock's overflow.
+MAX_SECONDS = 7 * 24 * 3600
 
 
 def parse_duration(text: str) -> int:
@@ -15,7 +17,10 @@ def parse_duration(text: str) -> int:
     if not text.strip() or match is None or not any(match.groups()):
         raise ValueError(f"expected {EXPECTED}, got {text!r}")
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
+    total = hours * 3600 + minutes * 60 + seconds
+    if total > MAX_SECONDS:
+        raise ValueError(f"expected a duration of at most {MAX_SECONDS // 3600}h, got {text!r}")
+    return total
 
 
 def format_duration(seconds: float) -> str:

@@ -118,6 +118,10 @@ _SINCE_EXPECTED = "a date like 2024-03-31, a date and time like 2024-03-31T14:00
 _UNTIL_EXPECTED = "a date like 2024-03-31 or a date and time like 2024-03-31T14:00"
 
 
+# Far enough back for any log; near enough that date arithmetic cannot overflow.
+_MAX_DAYS = 100 * 366
+
+
 def parse_since(text: str, now: datetime) -> datetime:
     """Start of a period: an ISO date (local midnight), an ISO time, or the last N days/weeks.
 
@@ -126,8 +130,8 @@ def parse_since(text: str, now: datetime) -> datetime:
     span = _SPAN.fullmatch(text.strip())
     if span:
         count = int(span.group(1)) * (7 if span.group(2).lower() == "w" else 1)
-        if count < 1:
-            raise ValueError(f"expected at least 1d, got {text!r}")
+        if not 1 <= count <= _MAX_DAYS:
+            raise ValueError(f"expected from 1d to {_MAX_DAYS}d, got {text!r}")
         return local_midnight(local_day(now) - timedelta(days=count - 1))
     moment = _parse_iso(text)
     if moment is None:
@@ -148,15 +152,22 @@ def parse_until(text: str) -> datetime:
 def _parse_iso(text: str) -> date | datetime | None:
     text = text.strip()
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        return day if _EARLIEST <= day <= _LATEST else None
     except ValueError:
         pass
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
+    if not _EARLIEST <= moment.date() <= _LATEST:
+        return None
     # A time without an offset is local time.
     return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+# Dates a log can hold, with room for local-time arithmetic at both ends.
+_EARLIEST, _LATEST = date(1970, 1, 2), date(9999, 12, 30)
 
 
 def choose_period(
