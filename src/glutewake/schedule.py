@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from glutewake.config import WEEKDAYS, ScheduleSettings
 
@@ -19,13 +19,15 @@ def next_change(schedule: ScheduleSettings, local: datetime) -> datetime | None:
     if not schedule.enabled:
         return None
     if is_open(schedule, local):
-        return local.replace(
-            hour=schedule.end.hour, minute=schedule.end.minute, second=0, microsecond=0
-        )
+        return _at(local.date(), schedule.end)
     for offset in range(8):
-        day = (local + timedelta(days=offset)).replace(
-            hour=schedule.start.hour, minute=schedule.start.minute, second=0, microsecond=0
-        )
-        if WEEKDAYS[day.weekday()] in schedule.days and day > local:
-            return day
+        day = local.date() + timedelta(days=offset)
+        opening = _at(day, schedule.start)
+        if WEEKDAYS[day.weekday()] in schedule.days and opening > local:
+            return opening
     return None  # unreachable with a non-empty days list; config validation ensures one
+
+
+def _at(day: date, when: time) -> datetime:
+    # Naive, then localized: each day gets its own UTC offset (a DST change in between).
+    return datetime.combine(day, when).astimezone()

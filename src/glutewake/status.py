@@ -36,6 +36,8 @@ class StatusView:
         dur = format_clock if clock else _coarse
         seated, left = dur(self.seated_s), dur(self.next_in_s or 0)
         name = self.exercise_name or "a break"
+        if self.state == "seated" and self.next_at is None:
+            return f"seated {seated} · break due when you are back"  # held while away
         if self.state == "seated":
             return f"seated {seated} · break in {left}"
         if self.state == "due":
@@ -60,7 +62,7 @@ class StatusView:
         """A few characters for a tmux status bar or a shell prompt."""
         seated, left = format_short(self.seated_s), format_short(self.next_in_s or 0)
         return {
-            "seated": f"🪑{seated} ⏳{left}",
+            "seated": f"🪑{seated} ⏳{left}" if self.next_at else f"🪑{seated} 🍑",
             "due": "🍑 break!",
             "snoozed": f"💤{left}",
             "break": f"🍑{left}",

@@ -144,7 +144,7 @@ class Tracker:
         actions = self._catch_up(now)
         pending = self.pending
         if self.state != "due" or pending is None:
-            return [*actions, Notice("refused", "no break is due")]
+            return [*actions, Notice("refused", self._why_not_due())]
         if kind == "done":
             actions.append(self._log(pending, "done", now))
             self.pending = None
@@ -167,7 +167,7 @@ class Tracker:
     def snooze(self, now: Now, seconds: int | None = None) -> list[Action]:
         actions = self._catch_up(now)
         if self.state != "due" or self.pending is None:
-            return [*actions, Notice("refused", "no break is due")]
+            return [*actions, Notice("refused", self._why_not_due())]
         return actions + self._snooze(self.pending, now, seconds)
 
     def break_now(self, now: Now) -> list[Action]:
@@ -385,6 +385,9 @@ class Tracker:
         if state == "paused" and expired:
             return self._resume(now, detail="pause over")
         return []
+
+    def _why_not_due(self) -> str:
+        return "already snoozed" if self.state == "snoozed" else "no break is due"
 
     def _hold(self, idle_s: float | None) -> bool:
         """Whether a due prompt waits: the user seems away, and may not be back soon.

@@ -1,0 +1,81 @@
+"""Status text from the loop's last state row and the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from glutewake.status import view
+from glutewake.store import LoopState
+
+T = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
+
+
+def state(
+    name: str,
+    *,
+    seated: int = 600,
+    running: bool = True,
+    next_in: int | None = 900,
+    **extra: object,
+) -> LoopState:
+    next_at = T + timedelta(seconds=next_in) if next_in is not None else None
+    fields = {
+        "exercise_id": "glute-bridge",
+        "exercise_name": "Glute bridge",
+        "snoozes": 1,
+        "max_snoozes": 2,
+        "snooze_s": 300,
+        **extra,
+    }
+    return LoopState(4242, 1, T, name, T, T, seated, running, next_at, **fields)
+
+
+def test_seated_figures_run_on_from_the_row() -> None:
+    later = view(state("seated"), T + timedelta(seconds=120))
+    assert (later.seated_s, later.next_in_s) == (720, 780)
+    assert later.text() == "seated 12m · break in 13m"
+    assert later.text(clock=True) == "seated 12:00 · break in 13:00"
+    assert later.short() == "🪑12m ⏳13m"
+    assert later.snoozes_left == 1
+
+
+def test_a_stopped_clock_stays_put() -> None:
+    assert view(state("paused", running=False), T + timedelta(hours=1)).seated_s == 600
+
+
+def test_a_break_held_while_away() -> None:
+    held = view(state("seated", next_in=None), T)
+    assert held.text() == "seated 10m · break due when you are back"
+    assert held.short() == "🪑10m 🍑"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("due", "break due: Glute bridge — answer with glutewake done|snooze|skip"),
+        ("snoozed", "snoozed: Glute bridge back in 15m · seated 10m"),
+        ("break", "on a break: Glute bridge · back to sitting in 15m"),
+    ],
+)
+def test_texts(name: str, text: str) -> None:
+    assert view(state(name), T).text() == text
+
+
+def test_as_dict_has_every_field() -> None:
+    data = view(state("due"), T).as_dict()
+    assert data["state"] == "due" and data["running"] is True
+    assert set(data) >= {
+        "pid",
+        "since",
+        "seated_s",
+        "next_at",
+        "next_in_s",
+        "exercise_id",
+        "exercise_name",
+        "snoozes",
+        "snoozes_left",
+        "text",
+        "started_at",
+    }
