@@ -554,7 +554,9 @@ def test_dry_run_without_systemd_shows_the_autostart_entry_and_writes_nothing(cl
     exec_line = next(line for line in lines if line.startswith("    Exec="))
     words = desktop_exec_words(exec_line.removeprefix("    Exec="))
     assert words[0] == "env" and Path(words[3]).is_absolute() and words[-1] == "start"
-    assert lines[-1] == "glutewake starts at your next login; run `glutewake start` to start it now"
+    assert lines[-1] == (
+        "then: glutewake starts at your next login; run `glutewake start` to start it now"
+    )
     assert files_under(isolated_home) == []
 
 

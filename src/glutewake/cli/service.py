@@ -120,4 +120,5 @@ def _carry_out(plan: svc.Plan, dry_run: bool) -> None:
     else:
         svc.apply(plan, svc.run_loud, click.echo)
     for note in plan.notes:
-        click.echo(note)
+        # A dry run changed nothing: its notes tell what the real run would lead to.
+        click.echo(f"then: {note}" if dry_run else note)
