@@ -19,15 +19,17 @@ def next_change(schedule: ScheduleSettings, local: datetime) -> datetime | None:
     if not schedule.enabled:
         return None
     if is_open(schedule, local):
-        return _at(local.date(), schedule.end)
+        return _at(local.date(), schedule.end, local)
     for offset in range(8):
         day = local.date() + timedelta(days=offset)
-        opening = _at(day, schedule.start)
+        opening = _at(day, schedule.start, local)
         if WEEKDAYS[day.weekday()] in schedule.days and opening > local:
             return opening
     return None  # unreachable with a non-empty days list; config validation ensures one
 
 
-def _at(day: date, when: time) -> datetime:
-    # Naive, then localized: each day gets its own UTC offset (a DST change in between).
-    return datetime.combine(day, when).astimezone()
+def _at(day: date, when: time, like: datetime) -> datetime:
+    """`when` on `day`, naive or aware as `like` is."""
+    naive = datetime.combine(day, when)
+    # Localized on its own day, each moment gets that day's UTC offset (DST changes).
+    return naive if like.tzinfo is None else naive.astimezone()
