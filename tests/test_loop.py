@@ -12,8 +12,9 @@ import pytest
 
 from glutewake.catalog import build_catalog
 from glutewake.config import ExerciseSettings, Settings, TimerSettings
+from glutewake.durations import format_duration
 from glutewake.errors import StoreError
-from glutewake.loop import Loop
+from glutewake.loop import COMMAND_POLL_S, Loop
 from glutewake.store import Store
 from glutewake.terminal import PlainUI
 
@@ -98,7 +99,9 @@ def test_a_day_in_fast_forward(tmp_path: Path) -> None:
         tally = make_loop(store, ui, clock).run()
         assert all_breaks(store) == [("done", 105), ("skipped", 115), ("missed", 160)]
         assert store.read_state() is None
-    assert tally.line() == "session: 1 done, 1 skipped, 1 missed · seated 6m30s"
+    # Seated: the three breaks' stretches, and the one still open when Ctrl-C came.
+    seated = format_duration(105 + 115 + 160 + round(clock.t - 390))
+    assert tally.line() == f"session: 1 done, 1 skipped, 1 missed · seated {seated}"
     assert "break due: " in ui.text and "done: " in ui.text and "missed: " in ui.text
     # Sleeps only until something can happen: never a busy loop, never more than 30 s.
     assert min(ui.waits) >= 0.02 and max(ui.waits) <= 30
@@ -109,8 +112,8 @@ def test_the_loop_sleeps_long_when_nothing_happens(tmp_path: Path) -> None:
     ui = ScriptedUI(clock, {}, until=3600)
     with Store.open(tmp_path / "g.db") as store:
         make_loop(store, ui, clock, settings(sit=7200)).run()
-    # Woken for commands every 1.5 s and nothing else: ~40 wake-ups a minute.
-    assert len(ui.waits) <= 3600 / 1.5 + 5
+    # Woken for commands every COMMAND_POLL_S and nothing else: ~32 wake-ups a minute.
+    assert len(ui.waits) <= 3600 / COMMAND_POLL_S + 5
 
 
 def test_a_locked_database_at_start_is_refused_with_the_message(tmp_path: Path) -> None:
@@ -171,6 +174,6 @@ def test_a_break_held_while_away_does_not_spin(tmp_path: Path) -> None:
         loop.idle = idle
         loop.run()
     assert "break due" not in ui.text  # held back the whole time
-    # 300 s held: woken by the command poll (1.5 s) and the idle poll (5 s), not in a loop.
-    assert len(ui.waits) < 400 / 1.5 + 400 / 5 + 10
+    # 300 s held: woken by the command poll and the idle poll (5 s), not in a loop.
+    assert len(ui.waits) < 400 / COMMAND_POLL_S + 400 / 5 + 10
     assert idle.reads < 400 / 5 + 10

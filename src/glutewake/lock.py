@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from glutewake.errors import LoopError
 
 
-@dataclass(frozen=True)
-class Holder:
+class Holder(NamedTuple):
     pid: int
     since: datetime
     # The log the loop writes: other commands talk to it there, whatever their config says.

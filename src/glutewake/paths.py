@@ -7,16 +7,15 @@ GLUTEWAKE_HOME), then the platform's user config/data folders.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP = "glutewake"
 DB_NAME = "glutewake.db"
 LOCK_NAME = "glutewake.lock"
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):
     config_file: Path
     # Named with --config: a missing file is an error rather than "use the defaults".
     config_explicit: bool

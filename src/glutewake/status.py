@@ -7,9 +7,8 @@ loop draws its own status line or `glutewake status` runs in another terminal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from glutewake.durations import format_clock, format_duration, format_short
 
@@ -17,8 +16,7 @@ if TYPE_CHECKING:
     from glutewake.store import LoopState
 
 
-@dataclass(frozen=True)
-class StatusView:
+class StatusView(NamedTuple):
     state: str
     pid: int
     started_at: datetime

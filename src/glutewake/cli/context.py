@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from glutewake.config import Settings, load
 from glutewake.paths import Paths
 
+if TYPE_CHECKING:
+    from glutewake.config import Settings
 
-@dataclass
+
 class App:
-    paths: Paths
-    _settings: Settings | None = field(default=None, repr=False)
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self._settings: Settings | None = None
 
     def settings(self) -> Settings:
         if self._settings is None:
+            # Imported here: `status` and the answer commands find the loop by its lock
+            # and never need the config, so they do not pay for reading it.
+            from glutewake.config import load
+
             self._settings = load(self.paths.config_file, must_exist=self.paths.config_explicit)
         return self._settings
 
