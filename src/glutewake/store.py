@@ -346,17 +346,7 @@ class Store:
             raise StoreError(f"{file}: cannot write the log: the file is read-only") from None
         except OSError as exc:
             raise StoreError(f"{file}: cannot open the log ({exc.strerror})") from None
-        try:
-            conn = _connect(str(file), timeout=timeout, uri=False)
-        except sqlite3.Error as exc:
-            raise explain(str(file), exc, timeout=timeout, writing=True) from None
-        store = cls(conn, str(file), timeout=timeout)
-        try:
-            store._guard(store._prepare, writing=True)
-        except BaseException:
-            store.close()
-            raise
-        return store
+        return cls._connected(file, str(file), timeout, writing=True)
 
     @classmethod
     def _open_for_reading(cls, file: Path, timeout: float) -> Store:
@@ -364,13 +354,18 @@ class Store:
             raise StoreMissing(f"{file}: no log yet")
         # mode=ro: reading never writes, not even a checkpoint of another process's WAL.
         uri = "file:" + _quote_uri_path(file.resolve()) + "?mode=ro"
+        return cls._connected(file, uri, timeout, writing=False)
+
+    @classmethod
+    def _connected(cls, file: Path, target: str, timeout: float, *, writing: bool) -> Store:
+        """Connect to `target` (a path, or a URI when reading) and check the file is ours."""
         try:
-            conn = _connect(uri, timeout=timeout, uri=True)
+            conn = _connect(target, timeout=timeout, uri=not writing)
         except sqlite3.Error as exc:
-            raise explain(str(file), exc, timeout=timeout, writing=False) from None
+            raise explain(str(file), exc, timeout=timeout, writing=writing) from None
         store = cls(conn, str(file), timeout=timeout)
         try:
-            store._guard(store._check_readable, writing=False)
+            store._guard(store._prepare if writing else store._check_readable, writing=writing)
         except BaseException:
             store.close()
             raise
