@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from glutewake.durations import format_short
 from glutewake.store import OUTCOMES, BreakRecord, DayTotals, ExerciseCount, Store
@@ -103,8 +102,7 @@ def local_iso(moment: datetime | None) -> str | None:
 # --- periods --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     start: datetime  # inclusive
     end: datetime  # exclusive
 
@@ -422,9 +420,8 @@ def summary_text(summary: dict[str, Any], paint: Paint = no_paint) -> str:
 
 
 def _span(summary: dict[str, Any]) -> str:
-    start = datetime.fromisoformat(summary["since"])
-    end = datetime.fromisoformat(summary["until"]) - timedelta(microseconds=1)
-    return f"{start:%a %Y-%m-%d} to {end:%a %Y-%m-%d}"
+    since, until = (datetime.fromisoformat(summary[key]) for key in ("since", "until"))
+    return Period(since, until).describe()
 
 
 def _day_table(days: Sequence[dict[str, Any]], goal: int, paint: Paint) -> list[str]:

@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 from glutewake.errors import StoreError
 
 OUTCOMES = ("done", "skipped", "missed", "natural")
-PROMPTED = ("done", "skipped", "missed")
 
 # "GLWK": marks the file as a glutewake log, so we never migrate someone else's database.
 APPLICATION_ID = int.from_bytes(b"GLWK", "big")
@@ -218,7 +217,6 @@ def _m002_command_results(conn: sqlite3.Connection) -> None:
 
 # Append only: a released version's migration never changes; user_version = how many ran.
 MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_command_results)
-OUR_TABLES = frozenset({"sessions", "breaks", "events", "state", "commands"})
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
