@@ -12,14 +12,13 @@ import functools
 import math
 import random
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from glutewake.checks import Check, boolean, did_you_mean, duration, integer, one_of, type_name
-from glutewake.config import CATEGORIES, SPACES, ExerciseSettings
+from glutewake.config import CATEGORIES, SPACES, ExerciseSettings, parse_toml
 from glutewake.durations import format_duration
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
@@ -213,7 +212,7 @@ def _likeness(word: str, choice: str) -> float:
 @functools.cache
 def load_bundled() -> tuple[Exercise, ...]:
     """The exercises shipped with glutewake, validated (once per process)."""
-    doc = _toml_loads(package_text(BUNDLED_FILE))
+    doc = parse_toml(package_text(BUNDLED_FILE), Path(BUNDLED_FILE))
     entries = doc.get("exercise")
     if not isinstance(entries, list) or not entries:
         raise CatalogError(f"{BUNDLED_FILE}: expected [[exercise]] tables")
@@ -228,15 +227,6 @@ def load_bundled() -> tuple[Exercise, ...]:
             raise CatalogError(f"{where} id: {exercise.id!r} is used twice")
         exercises.append(exercise)
     return tuple(exercises)
-
-
-def _toml_loads(text: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:
-        import tomli as tomllib
-    doc: dict[str, Any] = tomllib.loads(text)
-    return doc
 
 
 @dataclass(frozen=True)

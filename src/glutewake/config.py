@@ -180,7 +180,7 @@ def parse(data: bytes, path: Path) -> Settings:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
-    doc = _toml_loads(text, path)
+    doc = parse_toml(text, path)
     settings = from_mapping(doc, path)
     if "exercises" in doc:
         # Imported here: the catalog is only worth reading when the user changed its filters.
@@ -190,7 +190,8 @@ def parse(data: bytes, path: Path) -> Settings:
     return settings
 
 
-def _toml_loads(text: str, path: Path) -> dict[str, Any]:
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    """A TOML document; a syntax error is a ConfigError naming `path`, line and column."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:
