@@ -230,6 +230,15 @@ def test_init_writes_example_and_refuses_to_overwrite(cli, config_file):
     assert [p.name for p in config_file.parent.iterdir() if p.name.startswith(".config")] == []
 
 
+def test_init_where_no_file_can_be_written(cli, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be\n")
+    target = blocker / "glutewake.toml"
+    result = cli("--config", str(target), "config", "init")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {target}: cannot write the config file (Not a directory)\n"
+
+
 def test_init_follows_config_flag(cli, tmp_path):
     target = tmp_path / "deep" / "er" / "g.toml"
     result = cli("--config", str(target), "config", "init")

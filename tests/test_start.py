@@ -129,3 +129,15 @@ def test_start_in_the_background_of_a_shell_keeps_running(tmux, config_file: Pat
     assert "Stopped" not in screen
     tmux.keys("kill %1; wait; echo gone", "Enter")
     tmux.wait_for("session: 0 done")
+
+
+def test_start_with_an_unusable_data_folder_says_so(cli, tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be\n")
+    monkeypatch.setenv("GLUTEWAKE_HOME", str(blocker / "data"))
+    result = cli("start", "--no-desktop")
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == f"Error: {blocker / 'data'}: cannot use the data folder (Not a directory)\n"
+    )

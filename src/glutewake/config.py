@@ -175,6 +175,18 @@ def load(path: Path, *, must_exist: bool = False) -> Settings:
     return parse(data, path)
 
 
+def write_example(target: Path, *, force: bool) -> None:
+    """Write the documented example config (every key at its default) to `target`."""
+    from glutewake.files import atomic_write, package_text
+
+    if target.exists() and not force:
+        raise ConfigError(f"{target}: already exists; use --force to overwrite it")
+    try:
+        atomic_write(target, package_text("config.example.toml"))
+    except OSError as exc:
+        raise ConfigError(f"{target}: cannot write the config file ({exc.strerror})") from None
+
+
 def parse(data: bytes, path: Path) -> Settings:
     try:
         text = data.decode("utf-8")

@@ -30,8 +30,13 @@ class LoopLock:
 
     def acquire(self, pid: int, since: datetime, db: Path) -> None:
         """Take the lock or raise LoopError naming the loop that holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the loop's life)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the loop's life)
+        except OSError as exc:
+            raise LoopError(
+                f"{self.path.parent}: cannot use the data folder ({exc.strerror})"
+            ) from None
         # A `status` probe holds the lock for microseconds; a few tries ride that out.
         for _ in range(5):
             if _try_lock(handle):

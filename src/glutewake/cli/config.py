@@ -8,8 +8,6 @@ import click
 
 from glutewake import config as cfg
 from glutewake.cli.context import App, pass_app
-from glutewake.errors import ConfigError
-from glutewake.files import atomic_write, package_text
 from glutewake.output import format_option, to_json
 
 
@@ -36,9 +34,7 @@ def init(app: App, force: bool) -> None:
       glutewake config init && $EDITOR "$(glutewake config path)"
     """
     target = app.paths.config_file
-    if target.exists() and not force:
-        raise ConfigError(f"{target}: already exists; use --force to overwrite it")
-    atomic_write(target, package_text("config.example.toml"))
+    cfg.write_example(target, force=force)
     click.echo(f"wrote {target}")
 
 
