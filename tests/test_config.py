@@ -236,7 +236,9 @@ def test_init_where_no_file_can_be_written(cli, tmp_path):
     target = blocker / "glutewake.toml"
     result = cli("--config", str(target), "config", "init")
     assert result.exit_code == 1
-    assert result.output == f"Error: {target}: cannot write the config file (Not a directory)\n"
+    assert result.output == (
+        f"Error: {target}: cannot write the config file ({blocker} is not a folder)\n"
+    )
 
 
 def test_init_follows_config_flag(cli, tmp_path):

@@ -184,7 +184,11 @@ def write_example(target: Path, *, force: bool) -> None:
     try:
         atomic_write(target, package_text("config.example.toml"))
     except OSError as exc:
-        raise ConfigError(f"{target}: cannot write the config file ({exc.strerror})") from None
+        # mkdir's "File exists" means a file stands where the config's folder should be.
+        why = (
+            f"{target.parent} is not a folder" if isinstance(exc, FileExistsError) else exc.strerror
+        )
+        raise ConfigError(f"{target}: cannot write the config file ({why})") from None
 
 
 def parse(data: bytes, path: Path) -> Settings:
