@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -73,18 +75,9 @@ def test_stays_usable_after_the_daemon_dies_and_comes_back(desktop, notify_env, 
     reason = notifier.send("Break", "gone")
     assert reason == f"no notification daemon on the session bus (nothing owns {NOTIFICATIONS})"
     assert notifier.available  # still worth trying at the next break
-    dunst = subprocess.Popen(
-        ["dunst", "-config", "/dev/null"],
-        env=desktop.environ(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_name(desktop.bus_address, NOTIFICATIONS, process=dunst)
+    with another_dunst(desktop):
         assert notifier.send("Break", "back") is None
         assert [n["body"] for n in notifications.wait(1)] == ["back"]
-    finally:
-        stop_processes([dunst])
 
 
 @pytest.mark.e2e
@@ -93,21 +86,12 @@ def test_a_daemon_that_starts_later_is_used(desktop, notify_env, notifications):
     wait_gone(notify_env)
     notifier = Notifier(notify_env)
     assert not notifier.available
-    dunst = subprocess.Popen(
-        ["dunst", "-config", "/dev/null"],
-        env=desktop.environ(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_name(desktop.bus_address, NOTIFICATIONS, process=dunst)
+    with another_dunst(desktop):
         assert notifier.send("Break", "late") is None
         assert (notifier.available, notifier.reason) == (
             True,
             f"notify-send to {NOTIFICATIONS}",
         )
-    finally:
-        stop_processes([dunst])
 
 
 @pytest.mark.e2e
@@ -122,6 +106,22 @@ def test_a_failing_back_end_is_a_reason_not_an_exception(desktop, tmp_path):
     assert reason is not None
     assert reason.startswith("notify-send: FileNotFoundError: ")
     assert "\n" not in reason
+
+
+@contextmanager
+def another_dunst(desktop) -> Iterator[None]:
+    """A new notification daemon on the desktop's bus, for the block."""
+    dunst = subprocess.Popen(
+        ["dunst", "-config", "/dev/null"],
+        env=desktop.environ(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_name(desktop.bus_address, NOTIFICATIONS, process=dunst)
+        yield
+    finally:
+        stop_processes([dunst])
 
 
 def wait_gone(env):
