@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from glutewake.catalog import (
-    LEVELS,
     MOVE_GAP,
     Catalog,
     Exercise,
@@ -26,10 +25,11 @@ from glutewake.catalog import (
     closest,
     load_bundled,
 )
-from glutewake.config import CATEGORIES, SPACES, ExerciseSettings
+from glutewake.config import ExerciseSettings
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
 from glutewake.output import render_card
+from glutewake.vocab import CATEGORIES, LEVELS, SPACES
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -177,3 +177,31 @@ def test_a_break_held_while_away_does_not_spin(tmp_path: Path) -> None:
     # 300 s held: woken by the command poll and the idle poll (5 s), not in a loop.
     assert len(ui.waits) < 400 / COMMAND_POLL_S + 400 / 5 + 10
     assert idle.reads < 400 / 5 + 10
+
+
+def test_the_schedule_reads_the_injected_wall_clock(tmp_path: Path) -> None:
+    from datetime import time
+
+    from glutewake.config import ScheduleSettings
+    from glutewake.vocab import WEEKDAYS
+
+    # Closed all day on the injected clock's weekday, open on every other: a loop that
+    # read the real clock instead would (on most days) prompt a break.
+    closed_day = WEEKDAYS[datetime.fromtimestamp(T0).astimezone().weekday()]
+    days = tuple(d for d in WEEKDAYS if d != closed_day)
+    hours = ScheduleSettings(enabled=True, days=days, start=time(0, 0), end=time(23, 59))
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=400)
+    with Store.open(tmp_path / "g.db") as store:
+        make_loop(store, ui, clock, settings()._replace(schedule=hours)).run()
+    assert "outside working hours" in ui.text
+    assert "break due" not in ui.text
+
+
+def test_the_keys_help_and_the_key_map_come_from_one_table() -> None:
+    from glutewake.terminal import _KEYMAP, ANSWER_KEYS, keys_help
+
+    assert keys_help("5m") == "[Enter] done  [s] snooze 5m  [n] another  [x] skip"
+    assert keys_help("5m", can_snooze=False) == "[Enter] done  [n] another  [x] skip"
+    assert {answer for answer in _KEYMAP.values()} == {k.answer for k in ANSWER_KEYS}
+    assert _KEYMAP["\r"] == _KEYMAP["\n"] == "done"

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from glutewake.checks import Check, boolean, did_you_mean, duration, integer, one_of, type_name
-from glutewake.config import CATEGORIES, SPACES, ExerciseSettings, parse_toml
+from glutewake.config import ExerciseSettings
 from glutewake.durations import format_duration
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
+from glutewake.vocab import CATEGORIES, LEVELS, SPACES, parse_toml
 
 BUNDLED_FILE = "exercises.toml"
-LEVELS = ("easy", "moderate")
 # The two halves of the problem, taken in turn; "move" is slotted in now and then.
 ALTERNATING = ("glutes", "hip_flexors")
 MOVE = "move"
@@ -426,3 +426,32 @@ def _least_recent(
 
     oldest = min(staleness(e) for e in fresh)
     return rng.choice([e for e in fresh if staleness(e) == oldest])
+
+
+class Picker:
+    """The exercise chooser the tracker calls, remembering what was shown and done."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        recent: list[str],
+        last_done: dict[str, float],
+        avoid_repeat: int,
+        rng: random.Random,
+    ) -> None:
+        self.catalog, self.recent, self.last_done = catalog, recent, last_done
+        self.avoid_repeat, self.rng = avoid_repeat, rng
+
+    def __call__(self, not_id: str | None) -> Exercise:
+        if not_id is not None and self.recent[:1] == [not_id]:
+            # "another": the one passed over does not count as a pick, so the
+            # replacement is of the same kind rather than the next in the alternation.
+            self.recent.pop(0)
+        exercise = choose_next(
+            self.catalog, self.recent, self.last_done, self.rng, self.avoid_repeat, not_id
+        )
+        self.recent.insert(0, exercise.id)
+        return exercise
+
+    def done(self, exercise_id: str, wall: float) -> None:
+        self.last_done[exercise_id] = wall

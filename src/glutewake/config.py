@@ -6,7 +6,6 @@ ConfigError whose one-line message names the file, the key and what is expected.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
@@ -15,12 +14,7 @@ from typing import Any, NamedTuple
 from glutewake.checks import Check, boolean, did_you_mean, duration, integer, one_of, type_name
 from glutewake.durations import format_duration
 from glutewake.errors import ConfigError
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CATEGORIES = ("glutes", "hip_flexors", "move")
-SPACES = ("desk", "standing", "floor")
-IDLE_BACKENDS = ("auto", "gnome", "kde", "x11", "macos", "windows", "off")
-
+from glutewake.vocab import CATEGORIES, IDLE_BACKENDS, SPACES, WEEKDAYS, parse_toml
 
 # NamedTuples, not frozen dataclasses: as immutable, and about seven times cheaper to
 # define, a cost every command pays at start-up (see bench/README.md).
@@ -196,27 +190,7 @@ def parse(data: bytes, path: Path) -> Settings:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
-    doc = parse_toml(text, path)
-    settings = from_mapping(doc, path)
-    if "exercises" in doc:
-        # Imported here: the catalog is only worth reading when the user changed its filters.
-        from glutewake.catalog import build_catalog
-
-        build_catalog(settings.exercises, source=path)
-    return settings
-
-
-def parse_toml(text: str, path: Path) -> dict[str, Any]:
-    """A TOML document; a syntax error is a ConfigError naming `path`, line and column."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:
-        import tomli as tomllib
-    try:
-        doc: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
-    return doc
+    return from_mapping(parse_toml(text, path), path)
 
 
 def from_mapping(doc: Mapping[str, Any], path: Path) -> Settings:

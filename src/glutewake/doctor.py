@@ -19,11 +19,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from glutewake.config import WEEKDAYS, Settings
+from glutewake.config import Settings
 from glutewake.durations import format_short
 from glutewake.errors import ConfigError
 from glutewake.idle import IdleProbe, probe_all
 from glutewake.paths import Paths
+from glutewake.vocab import WEEKDAYS
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,11 @@ from glutewake.errors import StoreError
 from glutewake.lock import LoopLock
 from glutewake.status import view
 from glutewake.store import BreakRecord, Command, EventRecord, LoopState, Store
-from glutewake.terminal import KEYS_HELP, PlainUI, make_ui
+from glutewake.terminal import PlainUI, keys_help, make_ui
 from glutewake.tracker import Action, BreakLogged, EventLogged, Notice, Now, Prompt, Tracker
 
 if TYPE_CHECKING:
-    from glutewake.catalog import Catalog, Exercise
+    from glutewake.catalog import Catalog
     from glutewake.config import Settings
     from glutewake.idle import IdleReader
     from glutewake.notify import Notifier
@@ -70,37 +70,6 @@ class Tally:
         return f"session: {', '.join(parts)} · seated {format_duration(self.seated_s)}"
 
 
-class Picker:
-    """The exercise chooser the tracker calls, remembering what was shown and done."""
-
-    def __init__(
-        self,
-        catalog: Catalog,
-        recent: list[str],
-        last_done: dict[str, float],
-        avoid_repeat: int,
-        rng: random.Random,
-    ) -> None:
-        self.catalog, self.recent, self.last_done = catalog, recent, last_done
-        self.avoid_repeat, self.rng = avoid_repeat, rng
-
-    def __call__(self, not_id: str | None) -> Exercise:
-        from glutewake.catalog import choose_next
-
-        if not_id is not None and self.recent[:1] == [not_id]:
-            # "another": the one passed over does not count as a pick, so the
-            # replacement is of the same kind rather than the next in the alternation.
-            self.recent.pop(0)
-        exercise = choose_next(
-            self.catalog, self.recent, self.last_done, self.rng, self.avoid_repeat, not_id
-        )
-        self.recent.insert(0, exercise.id)
-        return exercise
-
-    def done(self, exercise_id: str, wall: float) -> None:
-        self.last_done[exercise_id] = wall
-
-
 class Loop:
     def __init__(
         self,
@@ -126,6 +95,8 @@ class Loop:
         self.tally = Tally()
         self.session_id = 0
         self.started = _utc(wall())
+        from glutewake.catalog import Picker
+
         self.picker = Picker(
             catalog,
             recent=store.recent_exercise_ids(50),
@@ -181,7 +152,7 @@ class Loop:
         if deadline is not None:
             wake.append(deadline)
         if self.settings.schedule.enabled:
-            change = schedule.next_change(self.settings.schedule, datetime.now().astimezone())
+            change = schedule.next_change(self.settings.schedule, _local(now.wall))
             if change is not None:
                 wake.append(now.mono + (change.timestamp() - now.wall))
         if self.ui.interactive:
@@ -198,7 +169,7 @@ class Loop:
         # loop asks at every wake-up.
         if not self.settings.schedule.enabled:
             return True
-        return schedule.is_open(self.settings.schedule, datetime.now().astimezone())
+        return schedule.is_open(self.settings.schedule, _local(self.wall()))
 
     def _poll_idle(self, now: Now) -> float | None:
         if self.idle is None:
@@ -307,13 +278,9 @@ class Loop:
         self.ui.show(self._answer_help())
 
     def _answer_help(self) -> str:
-        snooze = format_duration(self.settings.timer.snooze)
-        left = self.tracker.snoozes_left()
-        keys = KEYS_HELP.format(snooze=snooze)
-        if not left:
-            keys = keys.replace(f"  [s] snooze {snooze}", "")
         if self.ui.interactive:
-            return keys
+            snooze = format_duration(self.settings.timer.snooze)
+            return keys_help(snooze, can_snooze=bool(self.tracker.snoozes_left()))
         return "answer from another terminal: glutewake done | snooze | skip"
 
     def _record_break(self, record: BreakLogged) -> None:
@@ -397,7 +364,7 @@ class Loop:
         if snap.next_mono is not None:
             next_at = _utc(now.wall + (snap.next_mono - now.mono))
         elif snap.state == "off_schedule":
-            change = schedule.next_change(self.settings.schedule, datetime.now().astimezone())
+            change = schedule.next_change(self.settings.schedule, _local(now.wall))
             next_at = change.astimezone(timezone.utc) if change else None
         return LoopState(
             pid=self.pid,
@@ -452,6 +419,11 @@ def _utc(wall: float) -> datetime:
     return datetime.fromtimestamp(wall, tz=timezone.utc)
 
 
+def _local(wall: float) -> datetime:
+    # From the injected wall clock, so a test's time is the schedule's time too.
+    return datetime.fromtimestamp(wall).astimezone()
+
+
 @contextmanager
 def _signals_stop_the_loop() -> Iterator[None]:
     def stop(signum: int, frame: object) -> None:
@@ -468,6 +440,7 @@ def _signals_stop_the_loop() -> Iterator[None]:
 
 def run(
     settings: Settings,
+    catalog: Catalog,
     *,
     db_path: Path,
     lock_path: Path,
@@ -477,14 +450,12 @@ def run(
     inp: TextIO = sys.stdin,
 ) -> Tally:
     """`glutewake start`: take the lock, open the log, and remind until stopped."""
-    from glutewake.catalog import build_catalog
     from glutewake.idle import open_reader
     from glutewake.notify import Notifier
 
-    catalog = build_catalog(settings.exercises, settings.source)
     pid = os.getpid()
     lock = LoopLock(lock_path)
-    lock.acquire(pid, datetime.now().astimezone(), db_path)
+    lock.acquire(pid, _local(time.time()), db_path)
     try:
         with Store.open(db_path) as store, _signals_stop_the_loop():
             notifier = Notifier(env, enabled=desktop and settings.notify.desktop)

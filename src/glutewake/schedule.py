@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from glutewake.config import WEEKDAYS, ScheduleSettings
+from glutewake.config import ScheduleSettings
+from glutewake.vocab import WEEKDAYS
 
 
 def is_open(schedule: ScheduleSettings, local: datetime) -> bool:

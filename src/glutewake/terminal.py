@@ -11,10 +11,33 @@ import os
 import sys
 import time
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
-KEYS_HELP = "[Enter] done  [s] snooze {snooze}  [n] another  [x] skip"
-_KEYMAP = {"\n": "done", "\r": "done", "s": "snooze", "n": "another", "x": "skip"}
+
+class AnswerKey(NamedTuple):
+    label: str  # as the help shows it
+    chars: str  # what pressing it reads
+    answer: str  # what the tracker is told
+    text: str  # the help's words; {snooze} is the snooze length
+
+
+# One table for the key map and the help line, so they cannot disagree.
+ANSWER_KEYS = (
+    AnswerKey("Enter", "\n\r", "done", "done"),
+    AnswerKey("s", "s", "snooze", "snooze {snooze}"),
+    AnswerKey("n", "n", "another", "another"),
+    AnswerKey("x", "x", "skip", "skip"),
+)
+_KEYMAP = {char: key.answer for key in ANSWER_KEYS for char in key.chars}
+
+
+def keys_help(snooze: str, *, can_snooze: bool = True) -> str:
+    """The help line ("[Enter] done  [s] snooze 5m ..."); no snooze when none is left."""
+    return "  ".join(
+        f"[{key.label}] {key.text.format(snooze=snooze)}"
+        for key in ANSWER_KEYS
+        if can_snooze or key.answer != "snooze"
+    )
 
 
 def _stamp() -> str:

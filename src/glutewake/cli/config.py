@@ -78,10 +78,12 @@ def check(app: App, file: Path | None) -> None:
       glutewake config check ~/dotfiles/glutewake.toml
     """
     if file is None:
-        app.settings()
+        app.checked_settings()
         source = app.paths.config_file
     else:
-        cfg.load(file, must_exist=True)
+        from glutewake.catalog import build_catalog
+
+        build_catalog(cfg.load(file, must_exist=True).exercises, source=file)
         source = file
     click.echo(
         f"ok: {source}" if source.exists() else f"ok: {source} does not exist; using defaults"

@@ -10,6 +10,7 @@ import click
 from glutewake.paths import Paths
 
 if TYPE_CHECKING:
+    from glutewake.catalog import Catalog
     from glutewake.config import Settings
 
 
@@ -17,6 +18,7 @@ class App:
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
         self._settings: Settings | None = None
+        self._catalog: Catalog | None = None
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -26,6 +28,20 @@ class App:
 
             self._settings = load(self.paths.config_file, must_exist=self.paths.config_explicit)
         return self._settings
+
+    def catalog(self) -> Catalog:
+        """The exercises with the config's additions and filters, checked (built once)."""
+        if self._catalog is None:
+            from glutewake.catalog import build_catalog
+
+            settings = self.settings()
+            self._catalog = build_catalog(settings.exercises, source=settings.source)
+        return self._catalog
+
+    def checked_settings(self) -> Settings:
+        """The settings, after the exercises they name are checked too (config check)."""
+        self.catalog()
+        return self.settings()
 
     def db_path(self) -> Path:
         database = self.settings().log.database

@@ -48,7 +48,7 @@ def doctor(app: App, fmt: str) -> None:
     report = diagnose(
         app.paths,
         os.environ,
-        load_settings=app.settings,
+        load_settings=app.checked_settings,
         db_path=app.db_path,
         now=datetime.now().astimezone(),
         terminal=_has_terminal(),

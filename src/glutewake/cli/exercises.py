@@ -11,12 +11,12 @@ import click
 from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
-from glutewake.catalog import Catalog, Exercise, build_catalog, load_bundled
+from glutewake.catalog import Catalog, Exercise, load_bundled
 from glutewake.cli.context import App, pass_app
-from glutewake.config import CATEGORIES, SPACES
 from glutewake.errors import GlutewakeError
 from glutewake.output import Column, emit, format_option, message, render_card
 from glutewake.paths import resolve
+from glutewake.vocab import CATEGORIES, SPACES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -118,16 +118,11 @@ def show(app: App, exercise_id: str) -> None:
       glutewake exercises show glute-bridge
       glutewake exercises show hip-flexor-stretch
     """
-    click.echo(render_card(_catalog(app).get(exercise_id)))
-
-
-def _catalog(app: App) -> Catalog:
-    settings = app.settings()
-    return build_catalog(settings.exercises, source=settings.source)
+    click.echo(render_card(app.catalog().get(exercise_id)))
 
 
 def _list(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: str) -> None:
-    catalog = _catalog(app)
+    catalog = app.catalog()
     chosen = catalog.select(categories, spaces)
     if not chosen and fmt == "table":
         message("no exercise matches these --category and --space options")
@@ -155,6 +150,6 @@ def _catalog_for_completion(ctx: click.Context) -> Catalog:
         if app is None:
             config_flag = ctx.find_root().params.get("config_path")
             app = App(paths=resolve(config_flag, os.environ))
-        return _catalog(app)
+        return app.catalog()
     except GlutewakeError:
         return Catalog(load_bundled())

@@ -35,6 +35,7 @@ def start(app: App, sit: int | None, break_: int | None, no_desktop: bool) -> No
     settings = with_overrides(app.settings(), **overrides)
     tally = loop.run(
         settings,
+        app.catalog(),
         db_path=app.db_path(),
         lock_path=app.paths.lock_file,
         env=os.environ,
