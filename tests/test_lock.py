@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from glutewake.channel import Channel, LoopState
 from glutewake.errors import LoopError
 from glutewake.lock import LoopLock, running
-from glutewake.store import LoopState, Store
+from glutewake.store import Store
 
 SINCE = datetime(2025, 3, 4, 9, 15, tzinfo=timezone.utc)
 
@@ -38,7 +39,7 @@ def test_status_follows_the_lock_not_the_config(cli, tmp_path, data_dir, config_
     lock.acquire(4242, SINCE, db)
     now = datetime.now(timezone.utc)
     with Store.open(db) as store:
-        store.write_state(LoopState(4242, 1, now, "seated", now, now, 600, True, None))
+        Channel(store).write_state(LoopState(4242, 1, now, "seated", now, now, 600, True, None))
     # A config broken mid-edit (or naming another log) does not hide the running loop.
     config_file.write_text("[timer\n")
     try:

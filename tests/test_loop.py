@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from glutewake.catalog import build_catalog
+from glutewake.channel import Channel
 from glutewake.config import ExerciseSettings, Settings, TimerSettings
 from glutewake.durations import format_duration
 from glutewake.errors import StoreError
@@ -98,7 +99,7 @@ def test_a_day_in_fast_forward(tmp_path: Path) -> None:
     with Store.open(tmp_path / "g.db") as store:
         tally = make_loop(store, ui, clock).run()
         assert all_breaks(store) == [("done", 105), ("skipped", 115), ("missed", 160)]
-        assert store.read_state() is None
+        assert Channel(store).read_state() is None
     # Seated: the three breaks' stretches, and the one still open when Ctrl-C came.
     seated = format_duration(105 + 115 + 160 + round(clock.t - 390))
     assert tally.line() == f"session: 1 done, 1 skipped, 1 missed · seated {seated}"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from glutewake.channel import Channel
 from glutewake.store import Store
 from running import (
     breaks,
@@ -158,7 +159,7 @@ def test_headless_loop_answered_from_another_process(
     outcomes = [(b.outcome, b.snoozes) for b in breaks(data_dir)]
     assert outcomes == [("done", 0), ("skipped", 1), ("done", 0)]
     with Store.open(data_dir / "glutewake.db", create=False) as store:
-        assert store.read_state() is None  # a clean exit leaves no state behind
+        assert Channel(store).read_state() is None  # a clean exit leaves no state behind
 
 
 @pytest.mark.e2e
@@ -179,7 +180,7 @@ def test_one_loop_per_data_folder_and_stale_lock(config_file: Path, data_dir: Pa
 
     # The killed loop's state row is still there, but it is not running.
     with Store.open(data_dir / "glutewake.db", create=False) as store:
-        assert store.read_state() is not None
+        assert Channel(store).read_state() is not None
     stale = run_cli("status")
     assert (stale.returncode, stale.stdout) == (3, "not running\n")
     assert run_cli("done").stderr.startswith("Error: glutewake is not running")

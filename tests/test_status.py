@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from glutewake.channel import LoopState
 from glutewake.status import view
-from glutewake.store import LoopState
 
 T = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
 

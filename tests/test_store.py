@@ -17,20 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from glutewake.channel import Channel
 from glutewake.errors import StoreError
-from glutewake.store import (
-    APPLICATION_ID,
-    MIGRATIONS,
-    BreakRecord,
-    Command,
-    EventRecord,
-    LoopState,
-    Store,
-    StoreMissing,
-    explain,
-    migrate,
-    schema_version,
-)
+from glutewake.migrations import APPLICATION_ID, MIGRATIONS, migrate, schema_version
+from glutewake.store import BreakRecord, EventRecord, Store, StoreMissing, explain
 from storetools import brk, sha256, utc
 
 STORETOOLS = Path(__file__).with_name("storetools.py")
@@ -62,22 +52,6 @@ def a_log(path: Path, breaks: int = 3) -> Path:
         for n in range(breaks):
             store.add_break(brk("done", utc(2024, 5, 1, 9) + timedelta(hours=n)))
     return path
-
-
-def state(**changes: object) -> LoopState:
-    values: dict[str, object] = {
-        "pid": 1234,
-        "session_id": 1,
-        "started_at": utc(2024, 5, 1, 8, 0),
-        "state": "seated",
-        "since": utc(2024, 5, 1, 8, 30),
-        "updated_at": utc(2024, 5, 1, 8, 45, 12),
-        "seated_s": 900,
-        "clock_running": True,
-        "next_at": utc(2024, 5, 1, 9, 15),
-    }
-    values.update(changes)
-    return LoopState(**values)  # type: ignore[arg-type]
 
 
 # --- creating and migrating -----------------------------------------------------------
@@ -132,20 +106,13 @@ def test_a_version_1_log_migrates_keeping_its_rows(db):
     assert pragma(db, "user_version") == 1
     with Store.open(db) as store:
         assert pragma(db, "user_version") == len(MIGRATIONS) == 2
-        assert store.command_result(1) is None
-        store.answer_command(1, "ok", utc(2024, 5, 1, 9))
-        assert store.command_result(1) == "ok"
+        channel = Channel(store)
+        assert channel.command_result(1) is None
+        channel.answer_command(1, "ok", utc(2024, 5, 1, 9))
+        assert channel.command_result(1) == "ok"
         assert [b.seated_s for b in store.breaks_between(utc(2024, 5, 1), utc(2024, 5, 2))] == [
             2700
         ]
-
-
-def test_a_command_unknown_to_the_log_has_no_result(db):
-    with Store.open(db) as store:
-        assert store.command_result(42) is None
-        sent = store.send_command("snooze", "300", utc(2024, 5, 1, 9))
-        store.answer_command(sent, "no break is due", utc(2024, 5, 1, 9))
-        assert store.command_result(sent) == "no break is due"
 
 
 def test_migrate_applies_every_pending_step_in_order_from_any_version():
@@ -249,43 +216,6 @@ def test_events_sessions_and_sessions_end(db):
         (99, "2024-05-01T17:00:00.000000+00:00", 1200)
     ]
     conn.close()
-
-
-def test_loop_state_round_trips_and_is_cleared_only_by_its_own_pid(db):
-    with Store.open(db) as store:
-        assert store.read_state() is None
-        first = state(exercise_id="clamshell", exercise_name="Clamshell", snoozes=1)
-        store.write_state(first)
-        assert store.read_state() == first
-        second = state(state="paused", clock_running=False, next_at=None)
-        store.write_state(second)
-        assert store.read_state() == second
-        store.clear_state(pid=9999)
-        assert store.read_state() == second
-        store.clear_state(pid=1234)
-        assert store.read_state() is None
-
-
-def test_commands_flow_oldest_first_after_an_id(db):
-    with Store.open(db) as loop, Store.open(db) as other:
-        assert loop.last_command_id() == 0
-        start = loop.last_command_id()
-        first = other.send_command("snooze", "3m", utc(2024, 5, 1, 9))
-        second = other.send_command("done", None, utc(2024, 5, 1, 9, 1))
-        assert loop.commands_after(start) == [
-            Command(first, utc(2024, 5, 1, 9), "snooze", "3m"),
-            Command(second, utc(2024, 5, 1, 9, 1), "done", None),
-        ]
-        assert loop.commands_after(first) == [Command(second, utc(2024, 5, 1, 9, 1), "done", None)]
-        assert loop.last_command_id() == second
-
-
-def test_data_version_changes_when_another_connection_commits(db):
-    with Store.open(db) as loop, Store.open(db) as other:
-        before = loop.data_version()
-        assert loop.data_version() == before
-        other.send_command("pause", None, utc(2024, 5, 1, 9))
-        assert loop.data_version() != before
 
 
 def test_recent_exercises_and_last_done(db):

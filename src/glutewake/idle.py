@@ -21,14 +21,14 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from glutewake.dbus import Unavailable, call, connect_session_bus, one_line
 
 if TYPE_CHECKING:
     from jeepney.io.blocking import DBusConnection  # type: ignore[import-untyped,unused-ignore]
 
 BACKENDS = ("gnome", "kde", "x11", "macos", "windows")
-DBUS_TIMEOUT = 1.0
 # A reader whose connection broke tries again at most this often (seconds).
 RECONNECT_EVERY = 30.0
 
@@ -47,10 +47,6 @@ class IdleProbe:
     ok: bool
     reason: str
     seconds: float | None
-
-
-class Unavailable(Exception):
-    """A back end cannot work here; the message says why, in one line."""
 
 
 def candidates(backend: str, platform: str = sys.platform) -> tuple[str, ...]:
@@ -158,86 +154,6 @@ class _Reader:
 
 
 # --- D-Bus (GNOME, KDE) ---
-
-
-def session_bus_address(env: Mapping[str, str]) -> str | None:
-    """The session bus a D-Bus client would use: $DBUS_SESSION_BUS_ADDRESS, else the
-    systemd-style $XDG_RUNTIME_DIR/bus (what libdbus and GLib fall back to)."""
-    address = env.get("DBUS_SESSION_BUS_ADDRESS")
-    if address:
-        return address
-    runtime = env.get("XDG_RUNTIME_DIR")
-    if runtime and Path(runtime, "bus").is_socket():
-        return f"unix:path={Path(runtime, 'bus')}"
-    return None
-
-
-def connect_session_bus(env: Mapping[str, str], timeout: float = DBUS_TIMEOUT) -> DBusConnection:
-    """A jeepney connection to the session bus of `env`; Unavailable if there is none."""
-    address = session_bus_address(env)
-    if address is None:
-        raise Unavailable("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
-    try:
-        from jeepney.io.blocking import (  # type: ignore[import-untyped,unused-ignore]
-            open_dbus_connection,
-        )
-    except ImportError:
-        raise Unavailable("the jeepney package (D-Bus client) is not installed") from None
-    try:
-        connection: DBusConnection = open_dbus_connection(address, auth_timeout=timeout)
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise Unavailable(
-            f"cannot connect to the session bus {address}: {_one_line(exc)}"
-        ) from None
-    return connection
-
-
-def call(
-    connection: DBusConnection,
-    destination: str,
-    path: str,
-    interface: str,
-    method: str,
-    *,
-    timeout: float = DBUS_TIMEOUT,
-) -> tuple[Any, ...]:
-    """Call a method without arguments and return the reply body; Unavailable on any error.
-
-    NO_AUTO_START: asking must never launch a service (a second notification daemon,
-    a screensaver) as a side effect.
-    """
-    from jeepney import (  # type: ignore[import-untyped,unused-ignore]
-        DBusAddress,
-        MessageFlag,
-        MessageType,
-        new_method_call,
-    )
-
-    message = new_method_call(DBusAddress(path, bus_name=destination, interface=interface), method)
-    message.header.flags |= MessageFlag.no_auto_start
-    try:
-        reply = connection.send_and_get_reply(message, timeout=timeout)
-    except TimeoutError:
-        raise Unavailable(f"{destination} did not answer {method} within {timeout:g}s") from None
-    except (OSError, ValueError) as exc:  # ValueError: a garbled or closed stream
-        raise Unavailable(f"lost the session bus: {_one_line(exc)}") from None
-    if reply.header.message_type == MessageType.error:
-        raise Unavailable(_dbus_error(destination, method, reply))
-    body: tuple[Any, ...] = reply.body
-    return body
-
-
-def _dbus_error(destination: str, method: str, reply: Any) -> str:
-    from jeepney.low_level import HeaderFields  # type: ignore[import-untyped,unused-ignore]
-
-    error = reply.header.fields.get(HeaderFields.error_name, "an error")
-    if error in (
-        "org.freedesktop.DBus.Error.ServiceUnknown",
-        "org.freedesktop.DBus.Error.NameHasNoOwner",
-    ):
-        return f"nothing owns {destination} on the session bus"
-    detail = reply.body[0] if reply.body and isinstance(reply.body[0], str) else ""
-    return _one_line(f"{destination} {method} failed: {error} {detail}".strip())
 
 
 @dataclass(frozen=True)
@@ -521,7 +437,7 @@ class WindowsReader(_Reader):
             self._user32 = win_dll("user32")
             self._kernel32 = win_dll("kernel32")
         except OSError as exc:
-            raise Unavailable(f"cannot load user32/kernel32: {_one_line(exc)}") from None
+            raise Unavailable(f"cannot load user32/kernel32: {one_line(exc)}") from None
         _sig(self._user32.GetLastInputInfo, ctypes.c_int, ctypes.POINTER(_LastInputInfo))
         _sig(self._kernel32.GetTickCount, ctypes.c_uint32)
         self._info = _LastInputInfo(cbSize=ctypes.sizeof(_LastInputInfo))
@@ -532,7 +448,3 @@ class WindowsReader(_Reader):
         # Both are 32-bit millisecond tick counts: the difference survives the 49-day wrap.
         elapsed: int = (self._kernel32.GetTickCount() - self._info.dwTime) & 0xFFFFFFFF
         return elapsed / 1000.0
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split()) or type(value).__name__

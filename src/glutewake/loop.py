@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from glutewake import schedule
+from glutewake.channel import Channel, Command, Inbox, LoopState
 from glutewake.durations import format_duration
 from glutewake.errors import StoreError
 from glutewake.lock import LoopLock
 from glutewake.status import view
-from glutewake.store import BreakRecord, Command, EventRecord, LoopState, Store
+from glutewake.store import BreakRecord, EventRecord, Store
 from glutewake.terminal import PlainUI, keys_help, make_ui
 from glutewake.tracker import Action, BreakLogged, EventLogged, Notice, Now, Prompt, Tracker
 
@@ -107,8 +108,8 @@ class Loop:
         self.tracker = Tracker(settings.timer, self.picker, self._now())
         self._warned: set[str] = set()
         self._last_state: tuple[Any, ...] | None = None
-        self._last_command = 0
-        self._data_version = -1
+        self.channel = Channel(store)
+        self._inbox: Inbox | None = None
         self._next_command_poll = 0.0
         self._idle_every = max(1.0, min(5.0, settings.timer.natural_break / 3))
         self._next_idle_poll = 0.0
@@ -118,8 +119,7 @@ class Loop:
 
     def run(self) -> Tally:
         self.session_id = self.store.begin_session(pid=self.pid, started_at=self.started)
-        self._last_command = self.store.last_command_id()  # earlier commands are not ours
-        self._data_version = self.store.data_version()
+        self._inbox = Inbox(self.channel)
         self._greet()
         try:
             while True:
@@ -198,17 +198,13 @@ class Loop:
         if now.mono < self._next_command_poll and not force:
             return
         self._next_command_poll = now.mono + COMMAND_POLL_S
+        assert self._inbox is not None, "run() opens the inbox"
         try:
-            version = self.store.data_version()
-            if version == self._data_version:
-                return  # nobody else wrote: nothing to read
-            self._data_version = version
-            commands = self.store.commands_after(self._last_command)
+            commands = self._inbox.new()
         except StoreError as exc:
             self._warn_once("commands", f"cannot read commands: {exc}")
             return
         for command in commands:
-            self._last_command = command.id
             actions = self._command(command, self._now())
             self._carry_out(actions)
             refused = [a.detail for a in actions if isinstance(a, Notice) and a.kind == "refused"]
@@ -217,7 +213,7 @@ class Loop:
             result = refused[0] if refused else "ok"
             answered_at = _utc(self.wall())
             self._write(
-                "answer", partial(self.store.answer_command, command.id, result, answered_at)
+                "answer", partial(self.channel.answer_command, command.id, result, answered_at)
             )
 
     def _command(self, command: Command, now: Now) -> list[Action]:
@@ -355,7 +351,7 @@ class Loop:
         if force or key != self._last_state:
             self._last_state = key
             state = self._loop_state(now)
-            if not self._write("state", partial(self.store.write_state, state)):
+            if not self._write("state", partial(self.channel.write_state, state)):
                 self._last_state = None  # not written: try again at the next wake-up
 
     def _loop_state(self, now: Now) -> LoopState:
@@ -412,7 +408,7 @@ class Loop:
                 self.session_id, ended_at=_utc(now.wall), seated_s=round(tail)
             ),
         )
-        self._write("state", lambda: self.store.clear_state(self.pid))
+        self._write("state", lambda: self.channel.clear_state(self.pid))
 
 
 def _utc(wall: float) -> datetime:

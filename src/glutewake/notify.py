@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from glutewake.idle import Unavailable, connect_session_bus
+from glutewake.dbus import Unavailable, connect_session_bus
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 PORTAL = "org.freedesktop.portal.Desktop"

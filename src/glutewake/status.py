@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from glutewake.durations import format_clock, format_duration, format_short
 
 if TYPE_CHECKING:
-    from glutewake.store import LoopState
+    from glutewake.channel import LoopState
 
 
 class StatusView(NamedTuple):

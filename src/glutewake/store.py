@@ -1,8 +1,9 @@
-"""The break log: one SQLite file that records everything and carries commands to the loop.
+"""The break log: sessions, breaks and events in one SQLite file.
 
 Times are timezone-aware UTC datetimes in Python and fixed-width UTC ISO 8601 text in the
 file (microseconds included, so text order is time order and range queries use indexes).
-The schema migrates itself on open (an ordered MIGRATIONS list and PRAGMA user_version).
+The schema migrates itself on open (migrations.py); the same file carries the loop's state
+row and the commands other terminals send it (channel.py).
 
 A file that is not ours to change is never written: a corrupt or non-SQLite file, a newer
 schema, someone else's database. Every failure is a StoreError with one line naming the file.
@@ -20,11 +21,10 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from glutewake.errors import StoreError
+from glutewake.migrations import APPLICATION_ID, MIGRATIONS, migrate, schema_version
 
 OUTCOMES = ("done", "skipped", "missed", "natural")
 
-# "GLWK": marks the file as a glutewake log, so we never migrate someone else's database.
-APPLICATION_ID = int.from_bytes(b"GLWK", "big")
 BUSY_TIMEOUT = 5.0
 
 
@@ -58,30 +58,6 @@ class EventRecord(NamedTuple):
     detail: str | None = None
     session_id: int | None = None
     id: int | None = None
-
-
-class LoopState(NamedTuple):
-    pid: int
-    session_id: int
-    started_at: datetime
-    state: str
-    since: datetime
-    updated_at: datetime
-    seated_s: int
-    clock_running: bool
-    next_at: datetime | None
-    exercise_id: str | None = None
-    exercise_name: str | None = None
-    snoozes: int = 0
-    max_snoozes: int = 0
-    snooze_s: int = 0
-
-
-class Command(NamedTuple):
-    id: int
-    at: datetime
-    name: str
-    arg: str | None
 
 
 class DayTotals(NamedTuple):
@@ -122,128 +98,12 @@ def from_text(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _maybe_text(moment: datetime | None) -> str | None:
+def maybe_text(moment: datetime | None) -> str | None:
     return None if moment is None else to_text(moment)
 
 
-def _maybe_time(text: str | None) -> datetime | None:
+def maybe_time(text: str | None) -> datetime | None:
     return None if text is None else from_text(text)
-
-
-# --- schema ---------------------------------------------------------------------------
-
-Migration = Callable[[sqlite3.Connection], None]
-
-
-def _m001_initial(conn: sqlite3.Connection) -> None:
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute(
-        """CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY,
-            pid INTEGER NOT NULL,
-            started_at TEXT NOT NULL,
-            ended_at TEXT,
-            seated_s INTEGER
-        )"""
-    )
-    conn.execute("CREATE INDEX sessions_ended_at ON sessions(ended_at)")
-    conn.execute(
-        """CREATE TABLE breaks (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER REFERENCES sessions(id),
-            outcome TEXT NOT NULL CHECK (outcome IN ('done', 'skipped', 'missed', 'natural')),
-            at TEXT NOT NULL,
-            due_at TEXT NOT NULL,
-            answered_at TEXT,
-            seated_s INTEGER NOT NULL,
-            exercise_id TEXT,
-            exercise_name TEXT,
-            category TEXT,
-            snoozes INTEGER NOT NULL DEFAULT 0,
-            away_s INTEGER
-        )"""
-    )
-    # (at, outcome) covers the per-day counts of a whole history without touching rows.
-    conn.execute("CREATE INDEX breaks_at ON breaks(at, outcome)")
-    conn.execute("CREATE INDEX breaks_outcome_at ON breaks(outcome, at)")
-    conn.execute(
-        """CREATE TABLE events (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER REFERENCES sessions(id),
-            kind TEXT NOT NULL,
-            at TEXT NOT NULL,
-            seconds INTEGER,
-            detail TEXT
-        )"""
-    )
-    conn.execute("CREATE INDEX events_at ON events(at)")
-    conn.execute("CREATE INDEX events_kind_at ON events(kind, at)")
-    # One row at most: what the running loop is doing, for `status`.
-    conn.execute(
-        """CREATE TABLE state (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            pid INTEGER NOT NULL,
-            session_id INTEGER NOT NULL,
-            started_at TEXT NOT NULL,
-            state TEXT NOT NULL,
-            since TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            seated_s INTEGER NOT NULL,
-            clock_running INTEGER NOT NULL,
-            next_at TEXT,
-            exercise_id TEXT,
-            exercise_name TEXT,
-            snoozes INTEGER NOT NULL,
-            max_snoozes INTEGER NOT NULL,
-            snooze_s INTEGER NOT NULL
-        )"""
-    )
-    # AUTOINCREMENT: a command id is never reused, so "commands after N" stays true.
-    conn.execute(
-        """CREATE TABLE commands (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            at TEXT NOT NULL,
-            name TEXT NOT NULL,
-            arg TEXT
-        )"""
-    )
-
-
-def _m002_command_results(conn: sqlite3.Connection) -> None:
-    # The loop answers each command, so the sender can say whether it was acted on.
-    conn.execute("ALTER TABLE commands ADD COLUMN handled_at TEXT")
-    conn.execute("ALTER TABLE commands ADD COLUMN result TEXT")
-
-
-# Append only: a released version's migration never changes; user_version = how many ran.
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_command_results)
-
-
-def schema_version(conn: sqlite3.Connection) -> int:
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    return version
-
-
-def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
-    """Apply the pending migrations in one transaction; return the new schema version.
-
-    `conn` must be in autocommit mode (isolation_level=None). The version is read again
-    under the write lock, so two processes opening a new file at once migrate it once.
-    """
-    if schema_version(conn) >= len(migrations):
-        return schema_version(conn)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        version = schema_version(conn)
-        for number in range(version, len(migrations)):
-            migrations[number](conn)
-            conn.execute(f"PRAGMA user_version = {number + 1}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return len(migrations)
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -296,10 +156,6 @@ def explain(path: str, exc: sqlite3.Error, *, timeout: float, writing: bool) -> 
 _BREAK_COLUMNS = (
     "id, session_id, outcome, at, due_at, answered_at, seated_s, exercise_id, exercise_name, "
     "category, snoozes, away_s"
-)
-_STATE_COLUMNS = (
-    "pid, session_id, started_at, state, since, updated_at, seated_s, clock_running, next_at, "
-    "exercise_id, exercise_name, snoozes, max_snoozes, snooze_s"
 )
 
 
@@ -423,7 +279,7 @@ class Store:
     ) -> None:
         self.close()
 
-    # --- plumbing ---
+    # --- plumbing (also channel.py's way in: one connection, one error family) ---
 
     def _guard(self, action: Callable[[], Any], *, writing: bool) -> Any:
         try:
@@ -434,7 +290,7 @@ class Store:
                     self._conn.execute("ROLLBACK")
             raise explain(self.path, exc, timeout=self.timeout, writing=writing) from None
 
-    def _insert(self, sql: str, params: Sequence[Any]) -> int:
+    def insert(self, sql: str, params: Sequence[Any]) -> int:
         def run() -> int:
             rowid = self._conn.execute(sql, params).lastrowid
             assert rowid is not None
@@ -443,10 +299,10 @@ class Store:
         result: int = self._guard(run, writing=True)
         return result
 
-    def _write(self, sql: str, params: Sequence[Any]) -> None:
+    def write(self, sql: str, params: Sequence[Any]) -> None:
         self._guard(lambda: self._conn.execute(sql, params), writing=True)
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         rows: list[Any] = self._guard(
             lambda: self._conn.execute(sql, params).fetchall(), writing=False
         )
@@ -469,12 +325,12 @@ class Store:
         self._guard(lambda: self._conn.execute("COMMIT"), writing=True)
 
     def begin_session(self, *, pid: int, started_at: datetime) -> int:
-        return self._insert(
+        return self.insert(
             "INSERT INTO sessions (pid, started_at) VALUES (?, ?)", (pid, to_text(started_at))
         )
 
     def end_session(self, session_id: int, *, ended_at: datetime, seated_s: int) -> None:
-        self._write(
+        self.write(
             "UPDATE sessions SET ended_at = ?, seated_s = ? WHERE id = ?",
             (to_text(ended_at), seated_s, session_id),
         )
@@ -485,7 +341,7 @@ class Store:
                 f"{self.path}: cannot record a break with outcome {record.outcome!r}; "
                 f"expected one of {', '.join(OUTCOMES)}"
             )
-        return self._insert(
+        return self.insert(
             "INSERT INTO breaks (session_id, outcome, at, due_at, answered_at, seated_s, "
             "exercise_id, exercise_name, category, snoozes, away_s) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -494,7 +350,7 @@ class Store:
                 record.outcome,
                 to_text(record.at),
                 to_text(record.due_at),
-                _maybe_text(record.answered_at),
+                maybe_text(record.answered_at),
                 record.seated_s,
                 record.exercise_id,
                 record.exercise_name,
@@ -505,97 +361,15 @@ class Store:
         )
 
     def add_event(self, record: EventRecord) -> int:
-        return self._insert(
+        return self.insert(
             "INSERT INTO events (session_id, kind, at, seconds, detail) VALUES (?, ?, ?, ?, ?)",
             (record.session_id, record.kind, to_text(record.at), record.seconds, record.detail),
         )
 
-    def write_state(self, state: LoopState) -> None:
-        self._write(
-            f"INSERT OR REPLACE INTO state (id, {_STATE_COLUMNS}) "
-            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                state.pid,
-                state.session_id,
-                to_text(state.started_at),
-                state.state,
-                to_text(state.since),
-                to_text(state.updated_at),
-                state.seated_s,
-                int(state.clock_running),
-                _maybe_text(state.next_at),
-                state.exercise_id,
-                state.exercise_name,
-                state.snoozes,
-                state.max_snoozes,
-                state.snooze_s,
-            ),
-        )
-
-    def clear_state(self, pid: int) -> None:
-        self._write("DELETE FROM state WHERE pid = ?", (pid,))
-
-    def send_command(self, name: str, arg: str | None, at: datetime) -> int:
-        return self._insert(
-            "INSERT INTO commands (at, name, arg) VALUES (?, ?, ?)", (to_text(at), name, arg)
-        )
-
-    def answer_command(self, command_id: int, result: str, at: datetime) -> None:
-        """The loop's verdict on a command: "ok", or why it was not acted on."""
-        self._write(
-            "UPDATE commands SET handled_at = ?, result = ? WHERE id = ?",
-            (to_text(at), result, command_id),
-        )
-
-    # --- reads for the loop, status and commands ---
-
-    def command_result(self, command_id: int) -> str | None:
-        """The loop's answer to a command; None while it has not looked at it yet."""
-        rows = self._rows("SELECT result FROM commands WHERE id = ?", (command_id,))
-        result: str | None = rows[0][0] if rows else None
-        return result
-
-    def read_state(self) -> LoopState | None:
-        rows = self._rows(f"SELECT {_STATE_COLUMNS} FROM state WHERE id = 1")
-        if not rows:
-            return None
-        (pid, session_id, started, state, since, updated, seated, running, next_at, *rest) = rows[0]
-        exercise_id, exercise_name, snoozes, max_snoozes, snooze_s = rest
-        return LoopState(
-            pid=pid,
-            session_id=session_id,
-            started_at=from_text(started),
-            state=state,
-            since=from_text(since),
-            updated_at=from_text(updated),
-            seated_s=seated,
-            clock_running=bool(running),
-            next_at=_maybe_time(next_at),
-            exercise_id=exercise_id,
-            exercise_name=exercise_name,
-            snoozes=snoozes,
-            max_snoozes=max_snoozes,
-            snooze_s=snooze_s,
-        )
-
-    def commands_after(self, command_id: int) -> list[Command]:
-        rows = self._rows(
-            "SELECT id, at, name, arg FROM commands WHERE id > ? ORDER BY id", (command_id,)
-        )
-        return [Command(id=i, at=from_text(at), name=name, arg=arg) for i, at, name, arg in rows]
-
-    def last_command_id(self) -> int:
-        rows = self._rows("SELECT coalesce(max(id), 0) FROM commands")
-        last: int = rows[0][0]
-        return last
-
-    def data_version(self) -> int:
-        rows = self._rows("PRAGMA data_version")
-        version: int = rows[0][0]
-        return version
+    # --- reads for the loop ---
 
     def recent_exercise_ids(self, limit: int) -> list[str]:
-        rows = self._rows(
+        rows = self.rows(
             "SELECT exercise_id FROM breaks WHERE exercise_id IS NOT NULL "
             "ORDER BY at DESC, id DESC LIMIT ?",
             (limit,),
@@ -603,7 +377,7 @@ class Store:
         return [row[0] for row in rows]
 
     def last_done_at(self) -> dict[str, datetime]:
-        rows = self._rows(
+        rows = self.rows(
             "SELECT exercise_id, max(at) FROM breaks "
             "WHERE outcome = 'done' AND exercise_id IS NOT NULL GROUP BY exercise_id"
         )
@@ -612,8 +386,8 @@ class Store:
     # --- reads for report.py ---
 
     def first_break_at(self) -> datetime | None:
-        rows = self._rows("SELECT min(at) FROM breaks")
-        return _maybe_time(rows[0][0])
+        rows = self.rows("SELECT min(at) FROM breaks")
+        return maybe_time(rows[0][0])
 
     def breaks_between(
         self,
@@ -625,7 +399,7 @@ class Store:
     ) -> list[BreakRecord]:
         """Breaks with start <= at < end, oldest first; with `limit`, the most recent ones."""
         marks = ", ".join("?" for _ in outcomes)
-        rows = self._rows(
+        rows = self.rows(
             f"SELECT {_BREAK_COLUMNS} FROM breaks "
             f"WHERE at >= ? AND at < ? AND outcome IN ({marks}) "
             "ORDER BY at DESC, id DESC LIMIT ?",
@@ -640,7 +414,7 @@ class Store:
         Python's time module: the process's time zone, DST included.
         """
         span = (to_text(start), to_text(end))
-        breaks = self._rows(
+        breaks = self.rows(
             """SELECT date(at, 'localtime') AS day,
                 sum(outcome = 'done'), sum(outcome = 'skipped'), sum(outcome = 'missed'),
                 sum(outcome = 'natural'), sum(snoozes),
@@ -652,12 +426,12 @@ class Store:
             span,
         )
         # A stop closes the sitting stretch still open; it counts on the day the loop stopped.
-        stops = self._rows(
+        stops = self.rows(
             """SELECT date(ended_at, 'localtime') AS day, sum(seated_s), max(seated_s)
             FROM sessions WHERE ended_at >= ? AND ended_at < ? GROUP BY day""",
             span,
         )
-        standing = self._rows(
+        standing = self.rows(
             """SELECT date(at, 'localtime') AS day, sum(seconds) FROM events
             WHERE kind = 'sit' AND at >= ? AND at < ? GROUP BY day""",
             span,
@@ -677,7 +451,7 @@ class Store:
     def done_per_day(self, end: datetime) -> list[tuple[str, int, int]]:
         """(local day, breaks of any outcome, breaks done) for each day with a break before
         `end`, oldest first: a whole history, read from the (at, outcome) index alone."""
-        rows = self._rows(
+        rows = self.rows(
             """SELECT date(at, 'localtime') AS day, count(*), sum(outcome = 'done')
             FROM breaks WHERE at < ? GROUP BY day ORDER BY day""",
             (to_text(end),),
@@ -686,7 +460,7 @@ class Store:
 
     def top_exercises(self, start: datetime, end: datetime, limit: int) -> list[ExerciseCount]:
         # SQLite takes the bare columns from the row with max(at): the latest name wins.
-        rows = self._rows(
+        rows = self.rows(
             """SELECT exercise_id, exercise_name, category, count(*) AS n, max(at)
             FROM breaks WHERE outcome = 'done' AND exercise_id IS NOT NULL AND at >= ? AND at < ?
             GROUP BY exercise_id ORDER BY n DESC, exercise_id LIMIT ?""",
@@ -702,7 +476,7 @@ def _break(row: Sequence[Any]) -> BreakRecord:
         outcome=outcome,
         at=from_text(at),
         due_at=from_text(due_at),
-        answered_at=_maybe_time(answered_at),
+        answered_at=maybe_time(answered_at),
         seated_s=seated_s,
         exercise_id=exercise_id,
         exercise_name=exercise_name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from glutewake import control
+from glutewake import channel
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.params import DURATION
 from glutewake.output import format_option, to_json
@@ -28,7 +28,7 @@ def status(ctx: click.Context, app: App, fmt: str) -> None:
       glutewake status --format short  # in tmux: #(glutewake status --format short)
       glutewake status --format json
     """
-    current = control.status(app.paths.lock_file, control.utc_now())
+    current = channel.status(app.paths.lock_file, channel.utc_now())
     if current is None:
         click.echo(to_json({"running": False, "state": None}) if fmt == "json" else NOT_RUNNING)
         ctx.exit(EXIT_NOT_RUNNING)
@@ -39,7 +39,7 @@ def status(ctx: click.Context, app: App, fmt: str) -> None:
 
 
 def _send(app: App, name: str, arg: str | None = None) -> None:
-    current = control.send(app.paths.lock_file, name, arg, control.utc_now)
+    current = channel.send(app.paths.lock_file, name, arg, channel.utc_now)
     click.echo(current.text())
 
 

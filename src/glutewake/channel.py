@@ -1,0 +1,244 @@
+"""How other terminals talk to the running loop: its state row and the commands table.
+
+Both live in the log's SQLite file. The loop writes its state row on every change and
+`status` reads it; `done`, `snooze` and the rest are rows in the commands table, which the
+loop picks up and answers with "ok" or why it did not act, and the sender waits for that
+answer. Whether a loop runs at all is decided by its lock, which also names the log it
+writes: the state row of a loop killed with -9 never passes for a live one, a command is
+never queued for a later loop, and neither needs the config.
+
+The sending side (`status`, `send`) imports the store only once it knows a loop runs:
+`glutewake status` in a shell prompt with no loop needs no SQLite.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from glutewake.errors import LoopError
+from glutewake.lock import Holder, running
+from glutewake.status import StatusView, view
+
+if TYPE_CHECKING:
+    from glutewake.store import Store
+
+NOT_RUNNING = "glutewake is not running: start it with `glutewake start`"
+
+
+class LoopState(NamedTuple):
+    pid: int
+    session_id: int
+    started_at: datetime
+    state: str
+    since: datetime
+    updated_at: datetime
+    seated_s: int
+    clock_running: bool
+    next_at: datetime | None
+    exercise_id: str | None = None
+    exercise_name: str | None = None
+    snoozes: int = 0
+    max_snoozes: int = 0
+    snooze_s: int = 0
+
+
+class Command(NamedTuple):
+    id: int
+    at: datetime
+    name: str
+    arg: str | None
+
+
+_STATE_COLUMNS = (
+    "pid, session_id, started_at, state, since, updated_at, seated_s, clock_running, next_at, "
+    "exercise_id, exercise_name, snoozes, max_snoozes, snooze_s"
+)
+
+
+class Channel:
+    """The state row and the commands table of an open log; failures raise StoreError."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # --- the state row ---
+
+    def write_state(self, state: LoopState) -> None:
+        from glutewake.store import maybe_text, to_text
+
+        self.store.write(
+            f"INSERT OR REPLACE INTO state (id, {_STATE_COLUMNS}) "
+            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                state.pid,
+                state.session_id,
+                to_text(state.started_at),
+                state.state,
+                to_text(state.since),
+                to_text(state.updated_at),
+                state.seated_s,
+                int(state.clock_running),
+                maybe_text(state.next_at),
+                state.exercise_id,
+                state.exercise_name,
+                state.snoozes,
+                state.max_snoozes,
+                state.snooze_s,
+            ),
+        )
+
+    def clear_state(self, pid: int) -> None:
+        self.store.write("DELETE FROM state WHERE pid = ?", (pid,))
+
+    def read_state(self) -> LoopState | None:
+        from glutewake.store import from_text, maybe_time
+
+        rows = self.store.rows(f"SELECT {_STATE_COLUMNS} FROM state WHERE id = 1")
+        if not rows:
+            return None
+        (pid, session_id, started, state, since, updated, seated, running, next_at, *rest) = rows[0]
+        exercise_id, exercise_name, snoozes, max_snoozes, snooze_s = rest
+        return LoopState(
+            pid=pid,
+            session_id=session_id,
+            started_at=from_text(started),
+            state=state,
+            since=from_text(since),
+            updated_at=from_text(updated),
+            seated_s=seated,
+            clock_running=bool(running),
+            next_at=maybe_time(next_at),
+            exercise_id=exercise_id,
+            exercise_name=exercise_name,
+            snoozes=snoozes,
+            max_snoozes=max_snoozes,
+            snooze_s=snooze_s,
+        )
+
+    # --- commands ---
+
+    def send_command(self, name: str, arg: str | None, at: datetime) -> int:
+        from glutewake.store import to_text
+
+        return self.store.insert(
+            "INSERT INTO commands (at, name, arg) VALUES (?, ?, ?)", (to_text(at), name, arg)
+        )
+
+    def answer_command(self, command_id: int, result: str, at: datetime) -> None:
+        """The loop's verdict on a command: "ok", or why it was not acted on."""
+        from glutewake.store import to_text
+
+        self.store.write(
+            "UPDATE commands SET handled_at = ?, result = ? WHERE id = ?",
+            (to_text(at), result, command_id),
+        )
+
+    def command_result(self, command_id: int) -> str | None:
+        """The loop's answer to a command; None while it has not looked at it yet."""
+        rows = self.store.rows("SELECT result FROM commands WHERE id = ?", (command_id,))
+        result: str | None = rows[0][0] if rows else None
+        return result
+
+    def commands_after(self, command_id: int) -> list[Command]:
+        from glutewake.store import from_text
+
+        rows = self.store.rows(
+            "SELECT id, at, name, arg FROM commands WHERE id > ? ORDER BY id", (command_id,)
+        )
+        return [Command(id=i, at=from_text(at), name=name, arg=arg) for i, at, name, arg in rows]
+
+    def last_command_id(self) -> int:
+        rows = self.store.rows("SELECT coalesce(max(id), 0) FROM commands")
+        last: int = rows[0][0]
+        return last
+
+    def data_version(self) -> int:
+        rows = self.store.rows("PRAGMA data_version")
+        version: int = rows[0][0]
+        return version
+
+
+class Inbox:
+    """The loop's end of the channel: the commands sent since it started, oldest first."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self._last = channel.last_command_id()  # earlier commands are not ours
+        self._version = channel.data_version()
+
+    def new(self) -> list[Command]:
+        """Commands not seen yet (StoreError if the log cannot be read)."""
+        version = self.channel.data_version()
+        if version == self._version:
+            return []  # nobody else wrote: nothing to read
+        self._version = version
+        commands = self.channel.commands_after(self._last)
+        if commands:
+            self._last = commands[-1].id
+        return commands
+
+
+# --- the sending side: `status` and the commands, from any terminal ---------------------
+
+
+def status(lock_path: Path, now: datetime) -> StatusView | None:
+    """The running loop's status, or None when no loop runs (or it was killed)."""
+    holder = running(lock_path)
+    return _status(holder, now) if holder is not None else None
+
+
+def _status(holder: Holder, now: datetime) -> StatusView | None:
+    from glutewake.store import Store, StoreMissing
+
+    try:
+        with Store.open(holder.db, create=False) as store:
+            state = Channel(store).read_state()
+    except StoreMissing:
+        return None
+    if state is None or state.pid != holder.pid:
+        return None  # starting up, or the row of an earlier loop
+    return view(state, now)
+
+
+def send(
+    lock_path: Path,
+    name: str,
+    arg: str | None,
+    clock: Callable[[], datetime],
+    wait_s: float = 5.0,
+) -> StatusView:
+    """Send a command; return the loop's status once it has acted on it.
+
+    LoopError when no loop runs, when the loop would not act on it (with its reason),
+    or when it did not answer in time.
+    """
+    from glutewake.store import Store
+
+    holder = running(lock_path)
+    if holder is None:
+        raise LoopError(NOT_RUNNING)
+    with Store.open(holder.db) as store:
+        channel = Channel(store)
+        command_id = channel.send_command(name, arg, clock())
+        deadline = time.monotonic() + wait_s
+        while (result := channel.command_result(command_id)) is None:
+            if time.monotonic() > deadline:
+                raise LoopError(
+                    f"the loop (pid {holder.pid}) did not answer within {wait_s:g}s; "
+                    "check `glutewake status` before sending it again"
+                )
+            time.sleep(0.05)
+    current = _status(holder, clock())
+    if current is None:
+        raise LoopError(NOT_RUNNING)
+    if result != "ok":
+        raise LoopError(f"{result} ({current.text()})")
+    return current
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
