@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,19 +10,8 @@ from click.testing import CliRunner, Result
 
 from desktop import desktop, notifications  # noqa: F401 (fixtures for every test module)
 from glutewake.cli import main
+from helpers import require_programs
 from terminal import Tmux
-
-REQUIRE_E2E = os.environ.get("GLUTEWAKE_REQUIRE_E2E") == "1"
-
-
-def require_programs(*names: str) -> None:
-    """Skip (or, under GLUTEWAKE_REQUIRE_E2E=1, fail) when a system program is missing."""
-    missing = [name for name in names if shutil.which(name) is None]
-    if missing:
-        reason = f"needs {', '.join(missing)} on PATH (apt-get install; see .ci/run)"
-        if REQUIRE_E2E:
-            pytest.fail(f"GLUTEWAKE_REQUIRE_E2E=1 but {reason}")
-        pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

@@ -202,7 +202,7 @@ def stop_processes(processes: list[subprocess.Popen[Any]]) -> None:
 @pytest.fixture
 def desktop(tmp_path: Path) -> Iterator[Desktop]:
     """A fresh private desktop per test (about 0.2 s): Xvfb + session bus + dunst."""
-    from conftest import require_programs
+    from helpers import require_programs
 
     require_programs(*PROGRAMS)
     workdir = tmp_path / "desktop"

@@ -30,6 +30,7 @@ from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
 from glutewake.output import render_card
 from glutewake.vocab import CATEGORIES, LEVELS, SPACES
+from helpers import custom_entry
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,22 +46,6 @@ OFFICE = ("desk", "standing")
 def raw_bundled() -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = tomllib.loads(package_text("exercises.toml"))["exercise"]
     return entries
-
-
-def custom_entry(**changes: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "id": "office-stairs",
-        "name": "Office stairs",
-        "category": "move",
-        "space": "standing",
-        "duration": "2m",
-        "level": "easy",
-        "targets": ["glutes", "calves"],
-        "steps": ["Walk to the stairwell.", "Climb two flights, pushing through your heels."],
-        "cue": "Drive each step up through the heel of the leading leg.",
-    }
-    entry.update(changes)
-    return {k: v for k, v in entry.items() if v is not None}
 
 
 def prefs(**values: Any) -> ExerciseSettings:

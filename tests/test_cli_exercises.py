@@ -12,7 +12,7 @@ from click.shell_completion import ShellComplete
 from glutewake.catalog import load_bundled
 from glutewake.cli import main
 from glutewake.output import render_card
-from test_catalog import custom_entry
+from helpers import custom_entry
 
 BUNDLED = load_bundled()
 FIELDS = {

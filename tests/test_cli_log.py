@@ -440,7 +440,7 @@ def test_someone_elses_database_is_exit_1(cli, db):
 
 
 def test_a_read_only_log_can_still_be_read(cli, seeded):
-    from test_store import read_only
+    from helpers import read_only
 
     before = sha256(seeded)
     with read_only(seeded):

@@ -80,6 +80,6 @@ def test_fake_service_answers_its_method_and_rejects_others(desktop):
 
 
 def require(*programs: str) -> None:
-    from conftest import require_programs
+    from helpers import require_programs
 
     require_programs(*programs)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_programs
 from glutewake import config as cfg
 from glutewake.cli.context import App
 from glutewake.doctor import Report, check_log, check_schedule, diagnose
 from glutewake.paths import resolve
 from glutewake.store import Store
+from helpers import require_programs
 
 MONDAY_10 = datetime(2024, 3, 4, 10, 0)  # a Monday, inside 09:00-18:00
 SATURDAY_10 = datetime(2024, 3, 9, 10, 0)

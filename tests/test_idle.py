@@ -35,7 +35,7 @@ def xprintidle(desktop) -> float:
 
 @pytest.fixture
 def x11_tools(desktop):
-    from conftest import require_programs
+    from helpers import require_programs
 
     require_programs("xdotool", "xprintidle")
     return desktop

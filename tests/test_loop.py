@@ -2,95 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import sqlite3
-from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from glutewake.catalog import build_catalog
 from glutewake.channel import Channel
-from glutewake.config import ExerciseSettings, Settings, TimerSettings
 from glutewake.durations import format_duration
 from glutewake.errors import StoreError
-from glutewake.loop import COMMAND_POLL_S, Loop
+from glutewake.loop import COMMAND_POLL_S
 from glutewake.store import Store
-from glutewake.terminal import PlainUI
-
-T0 = 1_800_000_000.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def mono(self) -> float:
-        return self.t
-
-    def wall(self) -> float:
-        return T0 + self.t
-
-
-Script = dict[float, "str | Callable[[], None]"]
-
-
-class ScriptedUI(PlainUI):
-    """Waiting advances the fake clock; at scripted times a key arrives (or something
-    happens in the world, as a callable); the run ends at `until` with Ctrl-C."""
-
-    def __init__(self, clock: Clock, keys: Script, until: float) -> None:
-        super().__init__(io.StringIO())
-        self.clock, self.keys, self.until = clock, dict(keys), until
-        self.waits: list[float] = []
-
-    def wait(self, timeout: float) -> str | None:
-        self.waits.append(timeout)
-        due = [t for t in self.keys if t <= self.clock.t + timeout]
-        if due:
-            at = min(due)
-            self.clock.t = max(self.clock.t, at)
-            item = self.keys.pop(at)
-            if callable(item):
-                item()
-                return None
-            return item
-        self.clock.t += timeout
-        if self.clock.t >= self.until:
-            raise KeyboardInterrupt
-        return None
-
-    @property
-    def text(self) -> str:
-        assert isinstance(self.out, io.StringIO)
-        return self.out.getvalue()
-
-
-def settings(**timer: int) -> Settings:
-    base = {"sit": 100, "break_": 10, "snooze": 30, "respond_within": 60}
-    return Settings(timer=TimerSettings(**{**base, **timer}))
-
-
-def make_loop(store: Store, ui: ScriptedUI, clock: Clock, s: Settings | None = None) -> Loop:
-    s = s or settings()
-    return Loop(
-        settings=s,
-        catalog=build_catalog(ExerciseSettings()),
-        store=store,
-        notifier=None,
-        idle=None,
-        ui=ui,
-        pid=4242,
-        monotonic=clock.mono,
-        wall=clock.wall,
-    )
-
-
-def all_breaks(store: Store) -> list[tuple[str, int]]:
-    start = datetime.fromtimestamp(T0, timezone.utc) - timedelta(days=1)
-    rows = store.breaks_between(start, start + timedelta(days=3))
-    return [(b.outcome, b.seated_s) for b in rows]
+from scripted import T0, Clock, Script, ScriptedUI, all_breaks, make_loop, settings
 
 
 def test_a_day_in_fast_forward(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from conftest import require_programs
 from desktop import stop_processes, wait_for_name
 from glutewake.notify import NOTIFICATIONS, Notifier, NotifyProbe, _escape, probe
+from helpers import require_programs
 
 BOLD = "<b>Bold</b> & co"
 

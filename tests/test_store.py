@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from glutewake.channel import Channel
 from glutewake.errors import StoreError
 from glutewake.migrations import APPLICATION_ID, MIGRATIONS, migrate, schema_version
 from glutewake.store import BreakRecord, EventRecord, Store, StoreMissing, explain
+from helpers import read_only
 from storetools import brk, sha256, utc
 
 STORETOOLS = Path(__file__).with_name("storetools.py")
@@ -329,25 +327,6 @@ def test_someone_elses_database_is_not_migrated(db):
         Store.open(db)
     assert sha256(db) == before
     assert tables(db) == {"recipes"}
-
-
-@contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """Make `path` unwritable, even for root (who ignores mode bits): chattr +i."""
-    if os.geteuid() != 0:
-        path.chmod(0o444)
-        try:
-            yield
-        finally:
-            path.chmod(0o600)
-        return
-    chattr = shutil.which("chattr")
-    if chattr is None or subprocess.run([chattr, "+i", str(path)], capture_output=True).returncode:
-        pytest.skip("running as root and cannot chattr +i here")
-    try:
-        yield
-    finally:
-        subprocess.run([chattr, "-i", str(path)], check=True)
 
 
 def test_a_read_only_log_can_be_read_but_not_opened_for_writing(db):

@@ -1,0 +1,144 @@
+"""Whole sessions in-process, with injected time: the keys of a terminal, and commands
+from other terminals through the database. Each has one real-process round trip in
+test_loop_e2e.py; here the fake clock lets every rule run in milliseconds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from glutewake.channel import Channel
+from glutewake.status import view
+from glutewake.store import Store
+from scripted import Clock, Script, ScriptedUI, at, make_loop, outcomes, settings
+
+
+class InteractiveUI(ScriptedUI):
+    """A terminal: the loop shows the keys help and redraws the status line."""
+
+    interactive = True
+
+
+def test_a_terminal_session_done_snooze_skip_missed(tmp_path: Path) -> None:
+    # sit 100 s, break 10 s, snooze 30 s, respond within 60 s, one snooze allowed.
+    clock = Clock()
+    keys: Script = {105.0: "done", 220.0: "snooze", 255.0: "done", 370.0: "skip"}
+    ui = InteractiveUI(clock, keys, until=600)
+    with Store.open(tmp_path / "g.db") as store:
+        tally = make_loop(store, ui, clock, settings(max_snoozes=1)).run()
+        breaks = outcomes(store)
+    assert breaks == [("done", 0), ("done", 1), ("skipped", 0), ("missed", 0)]
+    text = ui.text
+    assert "Cue:" in text
+    # Each prompt offers the snooze, except the snoozed one coming back: none left.
+    assert text.count("[Enter] done  [s] snooze 30s  [n] another  [x] skip") == 4
+    assert "break due again: " in text
+    assert text.count("[Enter] done  [n] another  [x] skip") == 1
+    assert text.count("break over: back to it") == 2
+    assert tally.line().startswith("session: 2 done, 1 skipped, 1 missed · seated ")
+
+
+class Remote:
+    """Another terminal: writes commands through its own connection, reads answers."""
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        self.store = Store.open(path)
+        self.channel = Channel(self.store)
+        self.clock = clock
+        self.sent: list[tuple[str, int]] = []
+        self.seen: list[tuple[str, int, str]] = []
+
+    def send(self, name: str, arg: str | None = None) -> Callable[[], None]:
+        def act() -> None:
+            command_id = self.channel.send_command(name, arg, at(self.clock.wall()))
+            self.sent.append((name, command_id))
+
+        return act
+
+    def look(self) -> Callable[[], None]:
+        def act() -> None:
+            state = self.channel.read_state()
+            assert state is not None
+            text = view(state, at(self.clock.wall())).text()
+            self.seen.append((state.state, state.seated_s, text))
+
+        return act
+
+    def answers(self) -> list[tuple[str, str | None]]:
+        return [(name, self.channel.command_result(i)) for name, i in self.sent]
+
+
+def test_commands_from_another_terminal_are_answered(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    clock = Clock()
+    with Store.open(path) as store:
+        remote = Remote(path, clock)
+        script: Script = {
+            50.0: remote.look(),
+            105.0: remote.send("done"),
+            110.0: remote.send("done"),  # nothing due any more: refused
+            220.0: remote.send("snooze", "30"),
+            230.0: remote.look(),
+            260.0: remote.send("snooze"),  # the one snooze is used up: refused
+            262.0: remote.send("skip"),
+            370.0: remote.send("pause", "50"),
+            400.0: remote.look(),
+            430.0: remote.look(),
+            431.0: remote.send("done"),
+            450.0: remote.send("stand"),
+            452.0: remote.look(),
+            500.0: remote.look(),
+            501.0: remote.send("stand"),  # already standing: refused
+        }
+        ui = ScriptedUI(clock, script, until=520)
+        tally = make_loop(store, ui, clock, settings(max_snoozes=1)).run()
+        answers = remote.answers()
+        seen = remote.seen
+        breaks = outcomes(store)
+        assert Channel(store).read_state() is None  # a clean exit leaves no state behind
+        remote.store.close()
+    assert answers == [
+        ("done", "ok"),
+        ("done", answers[1][1]),
+        ("snooze", "ok"),
+        ("snooze", "no snoozes left for this break"),
+        ("skip", "ok"),
+        ("pause", "ok"),
+        ("done", "ok"),
+        ("stand", "ok"),
+        ("stand", answers[-1][1]),
+    ]
+    assert (answers[1][1] or "").startswith("no break is due")
+    assert (answers[-1][1] or "").startswith("already standing")
+    states = [state for state, _seated, _text in seen]
+    assert states == ["seated", "snoozed", "paused", "due", "standing", "standing"]
+    # What `glutewake status` says in each, as the sender's reply shows it.
+    texts = [text for _state, _seated, text in seen]
+    assert texts[1].startswith("snoozed: ") and texts[2].startswith("paused until ")
+    assert texts[4].startswith("standing since ")
+    # Standing keeps the sitting clock still.
+    assert seen[-2][1] == seen[-1][1]
+    text = ui.text
+    assert "\x1b" not in text  # no control codes off a terminal
+    assert "from another terminal: done" in text
+    assert "from another terminal: snooze 30s" in text
+    assert breaks == [("done", 0), ("skipped", 1), ("done", 0)]
+    assert tally.line().startswith("session: 2 done, 1 skipped, 0 missed")
+
+
+def test_status_reads_what_the_loop_wrote(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    clock = Clock()
+    texts: list[str] = []
+
+    def status() -> None:
+        with Store.open(path, create=False) as reader:
+            state = Channel(reader).read_state()
+        assert state is not None
+        texts.append(view(state, at(clock.wall())).text())
+
+    with Store.open(path) as store:
+        ui = ScriptedUI(clock, {40.0: status, 102.0: status}, until=110)
+        make_loop(store, ui, clock).run()
+    assert texts[0].startswith("seated 40s")
+    assert texts[1].startswith("break due")
