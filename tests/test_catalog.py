@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from glutewake.card import MIN_WIDTH, PAIN_RULE, card_width, dose_text, render_card
 from glutewake.catalog import (
     MOVE_GAP,
     Catalog,
@@ -28,7 +29,6 @@ from glutewake.catalog import (
 from glutewake.config import ExerciseSettings
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
-from glutewake.output import render_card
 from glutewake.vocab import CATEGORIES, LEVELS, SPACES
 from helpers import custom_entry
 
@@ -57,18 +57,101 @@ def prefs(**values: Any) -> ExerciseSettings:
 
 def test_bundled_counts():
     by_category = Counter(e.category for e in BUNDLED)
-    assert len(BUNDLED) >= 28
-    assert by_category["glutes"] >= 10
-    assert by_category["hip_flexors"] >= 8
-    assert by_category["move"] >= 5
+    assert len(BUNDLED) >= 40
+    assert by_category["glutes"] >= 16
+    assert by_category["hip_flexors"] >= 12
+    assert by_category["move"] >= 8
 
 
-def test_an_office_user_without_the_floor_gets_both_halves():
+def test_an_office_user_without_the_floor_gets_both_halves_in_full():
     office = [e for e in BUNDLED if e.space in OFFICE]
     by_category = Counter(e.category for e in office)
-    assert len(office) >= 8
-    assert by_category["glutes"] >= 4
-    assert by_category["hip_flexors"] >= 4
+    assert by_category["glutes"] >= 12
+    assert by_category["hip_flexors"] >= 8
+    # And the easy ones alone still alternate well.
+    easy = Counter(e.category for e in office if e.level == "easy")
+    assert easy["glutes"] >= 8 and easy["hip_flexors"] >= 6
+
+
+def _text(exercise: Exercise) -> str:
+    return " ".join([*exercise.steps, exercise.cue, exercise.caution or ""])
+
+
+@pytest.mark.parametrize("exercise", BUNDLED, ids=BUNDLED_IDS)
+def test_every_stretch_card_ends_with_the_pain_rule(exercise: Exercise):
+    card = render_card(exercise)
+    is_stretch = exercise.category == "hip_flexors"
+    assert card.endswith("\n" + PAIN_RULE) == is_stretch
+    assert (PAIN_RULE in card) == is_stretch
+    assert ("\nStretches: " in card) == is_stretch
+    assert ("\nWorks: " in card) != is_stretch
+
+
+# A chair that must stay put: sat on sideways, stood up from, or loaded through its seat.
+_FIXED_CHAIR = re.compile(
+    r"(stand up|sit (back )?down|sideways|edge of|on the seat|seat behind|your back to)", re.I
+)
+
+
+@pytest.mark.parametrize("exercise", BUNDLED, ids=BUNDLED_IDS)
+def test_no_card_needs_a_fixed_chair_without_saying_so(exercise: Exercise):
+    steps = " ".join(exercise.steps)
+    if "chair" in steps.lower() and _FIXED_CHAIR.search(steps):
+        assert exercise.caution is not None, exercise.id
+        assert "wheels" in exercise.caution, exercise.id
+
+
+def test_the_fixed_chair_rule_finds_the_chair_cards():
+    flagged = {
+        e.id
+        for e in BUNDLED
+        if "chair" in " ".join(e.steps).lower() and _FIXED_CHAIR.search(" ".join(e.steps))
+    }
+    assert {"sit-to-stand", "chair-lunge-stretch", "chair-quad-stretch"} <= flagged
+    assert "seated-glute-squeeze" not in flagged
+
+
+@pytest.mark.parametrize(
+    "exercise", [e for e in BUNDLED if e.category == "hip_flexors"], ids=lambda e: e.id
+)
+def test_hip_flexor_cards_explain_the_tuck_the_first_time(exercise: Exercise):
+    first = next((s for s in exercise.steps if "tuck" in s.lower()), None)
+    if first is not None:
+        assert "tuck your tailbone under so your lower back flattens" in first.lower()
+
+
+def test_no_card_names_another_by_its_id():
+    # An id in prose reads as jargon and wraps badly; name the exercise instead.
+    for exercise in BUNDLED:
+        for other in BUNDLED_IDS:
+            if "-" in other:
+                assert other not in _text(exercise), (exercise.id, other)
+
+
+def test_the_reviewed_gaps_are_filled():
+    for exercise_id, category, space in [
+        ("wall-hip-hinge", "glutes", "standing"),
+        ("wall-hip-press", "glutes", "standing"),
+        ("side-lying-leg-raise", "glutes", "floor"),
+        ("standing-squeeze", "glutes", "desk"),
+        ("step-up", "glutes", "standing"),
+        ("walk-to-colleague", "move", "standing"),
+        ("farthest-bathroom", "move", "standing"),
+    ]:
+        exercise = next(e for e in BUNDLED if e.id == exercise_id)
+        assert (exercise.category, exercise.space) == (category, space)
+    leg_swings = next(e for e in BUNDLED if e.id == "leg-swings")
+    assert leg_swings.category == "move"
+    assert not any("as hard as you can" in _text(e) for e in BUNDLED)
+
+
+def test_paced_reps_have_what_the_guided_break_needs():
+    for exercise in BUNDLED:
+        if exercise.hold is not None or exercise.tempo is not None:
+            assert exercise.reps is not None, exercise.id
+        if exercise.reps is not None:
+            # Every bundled rep exercise is paced: a hold or a tempo, never a bare count.
+            assert (exercise.hold is None) != (exercise.tempo is None), exercise.id
 
 
 def test_every_raw_entry_spells_out_every_field():
@@ -117,7 +200,8 @@ def test_stretches_and_moves_have_a_time_and_strength_work_has_reps():
         if exercise.category == "glutes":
             assert exercise.reps is not None, exercise.id
         elif exercise.category == "move":
-            assert exercise.duration is not None and exercise.duration >= 60, exercise.id
+            assert exercise.duration is not None, exercise.id
+            assert exercise.duration * exercise.sides >= 60, exercise.id
 
 
 def test_bundled_entries_pass_the_custom_rules_too():
@@ -164,24 +248,49 @@ def _exercise(**changes: Any) -> Exercise:
         ({"reps": 1}, "1 rep"),
         ({"reps": 10, "sides": 2}, "10 reps per side"),
         ({"reps": 8, "sides": 2, "duration": 45}, "8 reps per side · 45s"),
+        ({"reps": 5, "sides": 2, "hold": 10}, "5 reps per side · hold 10s"),
+        ({"reps": 10, "tempo": 3}, "10 reps"),
     ],
 )
 def test_dose(changes: dict[str, Any], dose: str):
-    assert _exercise(**changes).dose == dose
+    exercise = _exercise(**changes)
+    assert exercise.dose == dose
+    assert dose_text(exercise) == dose  # the card's (translated) dose, in English
 
 
-def test_card_has_everything_and_fits_80_columns():
+@pytest.mark.parametrize("width", [MIN_WIDTH, 60, 78, 100])
+def test_card_has_everything_and_fits_the_width(width: int):
     for exercise in BUNDLED:
-        card = render_card(exercise)
+        card = render_card(exercise, width)
         assert card.startswith(f"{exercise.name}  ({exercise.id})\n")
-        assert exercise.dose in card.splitlines()[1]
+        assert exercise.dose in " ".join(card.splitlines()[1:3])
         for number in range(1, len(exercise.steps) + 1):
             assert f"  {number}. " in card
         assert "\nCue: " in card
         assert ("\nCaution: " in card) == (exercise.caution is not None)
-        assert max(len(line) for line in card.splitlines()) <= 78
-        # Wrapping loses no words.
-        assert " ".join(card.split()).count(" ".join(exercise.cue.split())) == 1
+        lines = card.splitlines()
+        assert max(len(line) for line in lines[1:]) <= width
+        # Wrapping loses no words and never splits one at a hyphen.
+        flat = " ".join(card.split())
+        assert flat.count(" ".join(exercise.cue.split())) == 1
+        for sentence in exercise.steps:
+            assert " ".join(sentence.split()) in flat
+        assert not any(line.endswith("-") for line in lines), exercise.id
+
+
+def test_card_never_narrower_than_the_minimum():
+    exercise = next(e for e in BUNDLED if e.id == "sit-to-stand")
+    assert render_card(exercise, 20) == render_card(exercise, MIN_WIDTH)
+    assert card_width(20) == MIN_WIDTH
+    assert card_width(None) == 78
+    assert card_width(60) == 60
+    assert card_width(300) == 100
+
+
+def test_card_keeps_hyphenated_words_whole():
+    exercise = _exercise(cue="Keep the knee over your toes and do the whole sit-to-stand slowly.")
+    lines = render_card(exercise, 40).splitlines()
+    assert any("sit-to-stand" in line for line in lines)
 
 
 def test_card_exact_layout():
@@ -196,13 +305,18 @@ def test_card_exact_layout():
     assert render_card(exercise) == (
         "Glute bridge  (glute-bridge)\n"
         "Hip flexors · on the floor · easy · 12 reps\n"
-        "Works: gluteus maximus\n"
+        "Stretches: gluteus maximus\n"
         "\n"
         "  1. Do this.\n"
         "  2. Then that.\n"
         "\n"
         "Cue: Squeeze.\n"
-        "Caution: Take care."
+        "Caution: Take care.\n"
+        "A firm pull, never pain; no bouncing."
+    )
+    glutes = render_card(replace(exercise, category="glutes", caution=None))
+    assert glutes.endswith(
+        "Works: gluteus maximus\n\n  1. Do this.\n  2. Then that.\n\nCue: Squeeze."
     )
 
 
@@ -306,8 +420,13 @@ def test_exclude_custom_id_is_known():
                 "categories": ("move",),
                 "exclude": tuple(e.id for e in BUNDLED if e.category == "move"),
             },
-            "[exercises] exclude: excludes all 6 exercises that categories and spaces allow, "
-            "leaving nothing to choose",
+            "[exercises] exclude: excludes all 9 exercises that categories, spaces and levels "
+            "allow, leaving nothing to choose",
+        ),
+        (
+            {"categories": ("move",), "spaces": ("desk",), "levels": ("moderate",)},
+            "[exercises] levels: no move exercise with space desk is moderate; "
+            "add a level or a space",
         ),
     ],
 )
@@ -385,8 +504,16 @@ def test_a_thousand_default_picks_obey_every_rule():
     # With a large pool nothing repeats within the window at all.
     for pick, recent, _ in trace:
         assert pick.id not in recent[:5]
-    # Everything eligible comes round.
-    assert {pick.id for pick, _, _ in trace} == set(catalog.ids)
+    # Everything eligible comes round, and by default nothing from the floor.
+    assert {pick.id for pick, _, _ in trace} == {e.id for e in catalog.eligible()}
+    assert {pick.space for pick, _, _ in trace} == set(OFFICE)
+
+
+def test_levels_filter_keeps_to_the_levels_asked_for():
+    catalog = build_catalog(prefs(levels=("easy",), spaces=SPACES))
+    trace = simulate(catalog, 300, seed=4, avoid_repeat=5)
+    assert_rules(catalog, trace, 5)
+    assert {pick.level for pick, _, _ in trace} == {"easy"}
 
 
 def test_an_office_user_gets_no_floor_work_and_both_halves():
@@ -410,7 +537,7 @@ def test_one_category_just_rotates_within_it(only: str):
 def test_a_tiny_pool_relaxes_avoid_repeat_without_looping():
     keep = {"glute-bridge", "hip-flexor-stretch"}
     exclude = tuple(i for i in BUNDLED_IDS if i not in keep)
-    catalog = build_catalog(prefs(exclude=exclude))
+    catalog = build_catalog(prefs(exclude=exclude, spaces=SPACES))
     trace = simulate(catalog, 50, seed=2, avoid_repeat=10)
     assert [pick.id for pick, _, _ in trace[:4]] == [
         "glute-bridge",
@@ -423,7 +550,7 @@ def test_a_tiny_pool_relaxes_avoid_repeat_without_looping():
 
 def test_a_single_exercise_is_always_the_answer():
     exclude = tuple(i for i in BUNDLED_IDS if i != "clamshell")
-    catalog = build_catalog(prefs(exclude=exclude))
+    catalog = build_catalog(prefs(exclude=exclude, spaces=SPACES))
     rng = random.Random(0)
     for _ in range(5):
         assert choose_next(catalog, ["clamshell"], {"clamshell": 1.0}, rng, 5).id == "clamshell"
@@ -474,7 +601,8 @@ def test_another_gives_a_different_one_of_the_same_kind():
 
 def test_another_falls_back_to_another_category_when_it_must():
     keep = {"glute-bridge", "hip-flexor-stretch", "couch-stretch"}
-    catalog = build_catalog(prefs(exclude=tuple(i for i in BUNDLED_IDS if i not in keep)))
+    exclude = tuple(i for i in BUNDLED_IDS if i not in keep)
+    catalog = build_catalog(prefs(exclude=exclude, spaces=SPACES))
     rng = random.Random(0)
     assert choose_next(catalog, ["couch-stretch"], {}, rng, 5).id == "glute-bridge"
     other = choose_next(catalog, ["couch-stretch"], {}, rng, 5, not_id="glute-bridge")
@@ -490,8 +618,8 @@ def test_prefers_the_least_recently_done():
     for seed in range(20):
         assert choose_next(catalog, [], last_done, random.Random(seed), 5).id == "split-squat"
     # Never done beats done long ago.
-    del last_done["donkey-kick"]
-    assert choose_next(catalog, [], last_done, random.Random(0), 5).id == "donkey-kick"
+    del last_done["step-up"]
+    assert choose_next(catalog, [], last_done, random.Random(0), 5).id == "step-up"
 
 
 def test_alternates_from_the_history_in_the_log():

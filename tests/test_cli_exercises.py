@@ -9,13 +9,16 @@ from typing import Any
 import pytest
 from click.shell_completion import ShellComplete
 
+from glutewake.card import render_card
 from glutewake.catalog import load_bundled
 from glutewake.cli import main
-from glutewake.output import render_card
 from helpers import custom_entry
 
 BUNDLED = load_bundled()
 FIELDS = {
+    "hold",
+    "rest",
+    "tempo",
     "id",
     "name",
     "category",
@@ -73,6 +76,8 @@ def test_exercises_lists_the_catalog_as_a_table(cli):
     assert lines[0].split() == ["ID", "NAME", "CATEGORY", "SPACE", "TIME"]
     assert [line.split()[0] for line in lines[1:]] == [e.id for e in BUNDLED]
     assert "glute-bridge          Glute bridge          glutes       floor     12 reps" in lines
+    # The table's TIME leaves out holds (the card has them), to fit 80 columns.
+    assert "wall-hip-press        Wall hip press        glutes       standing  5 reps/side" in lines
     assert max(len(line) for line in lines) <= 80
     assert result.stderr == ""
 
@@ -94,7 +99,9 @@ def test_json_lists_every_exercise_with_every_field(cli):
         assert row["reps"] == exercise.reps
         assert row["dose"] == exercise.dose
         assert row["cue"] == exercise.cue and row["caution"] == exercise.caution
-        assert row["custom"] is False and row["eligible"] is True
+        assert row["hold"] == exercise.hold and row["tempo"] == exercise.tempo
+        # By default the floor is opt-in.
+        assert row["custom"] is False and row["eligible"] is (exercise.space != "floor")
 
 
 def test_json_via_list_is_the_same(cli):
@@ -165,7 +172,45 @@ def test_show_prints_the_card(cli):
     assert result.stdout == render_card(exercise) + "\n"
     assert result.stdout.startswith("Glute bridge  (glute-bridge)\nGlutes · on the floor · easy")
     assert "  1. Lie on your back" in result.stdout
-    assert "\nCue: Tuck your pelvis under before you lift" in result.stdout
+    assert "\nCue: Squeeze before you lift" in result.stdout
+
+
+def test_show_wraps_to_the_terminal_width_on_a_terminal(tmp_path):
+    # A real pty 50 columns wide: the card is wrapped to it.
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 50, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "glutewake", "exercises", "show", "chair-lunge-stretch"],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env | {"NO_COLOR": "1"},
+        check=True,
+    )
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    lines = out.decode().replace("\r\n", "\n").splitlines()
+    assert proc.stderr == b""
+    assert max(len(line) for line in lines) <= 50
+    assert max(len(line) for line in lines) > 44
+    assert lines[-1] == "A firm pull, never pain; no bouncing."
 
 
 def test_show_unknown_id_suggests_the_closest(cli):
@@ -196,7 +241,7 @@ def test_show_needs_an_id(cli):
 def test_custom_exercises_appear_in_list_and_show(cli, config_file):
     config_file.write_text(STAIRS)
     table = cli("exercises", "--category", "move").stdout
-    assert "office-stairs      Office stairs      move      standing  2m" in table
+    assert "office-stairs      Office stairs        move      standing  2m" in table
     rows = json.loads(cli("exercises", "--format", "json").stdout)
     assert rows[-1]["id"] == "office-stairs"
     assert rows[-1]["custom"] is True and rows[-1]["duration"] == 120
@@ -271,6 +316,10 @@ BAD_FIELDS = [
     ({"reps": 0}, "reps: expected an integer from 1 to 100, got 0"),
     ({"reps": "ten"}, "reps: expected an integer, got a string"),
     ({"sides": 3}, "sides: expected an integer from 1 to 2, got 3"),
+    ({"hold": "5s"}, "hold: paces reps; expected reps as well"),
+    ({"reps": 5, "tempo": "2m"}, "tempo: expected a duration from 1s to 1m, got '2m'"),
+    ({"reps": 5, "rest": "2s"}, "rest: is the pause after a hold; expected hold as well"),
+    ({"reps": 5, "hold": "5s", "tempo": "3s"}, "tempo: expected hold or tempo, not both"),
     ({"level": "hard"}, "level: expected one of easy, moderate, got 'hard'"),
     ({"targets": []}, "targets: expected 1 to 6 muscle names, got 0"),
     ({"targets": "glutes"}, "targets: expected a list of 1 to 6 muscle names, got a string"),
@@ -285,7 +334,7 @@ BAD_FIELDS = [
     (
         {"setps": ["a", "b"]},
         "setps: unknown key (did you mean 'steps'?); expected one of id, name, category, space, "
-        "duration, reps, sides, level, targets, steps, cue, caution, replace",
+        "duration, reps, sides, level, targets, steps, cue, caution, hold, rest, tempo, replace",
     ),
     (
         {"id": "clamshell"},

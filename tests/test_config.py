@@ -23,8 +23,11 @@ def test_no_file_means_defaults(tmp_path):
 
 def test_defaults_match_the_issue():
     s = cfg.Settings()
-    assert (s.timer.sit, s.timer.break_, s.timer.snooze) == (2700, 120, 300)
-    assert (s.timer.max_snoozes, s.timer.respond_within, s.timer.natural_break) == (2, 600, 300)
+    # Issue 14: from the studies (README "Why"): every 30 minutes, 3 minutes.
+    assert (s.timer.sit, s.timer.break_, s.timer.snooze) == (1800, 180, 300)
+    assert (s.timer.max_snoozes, s.timer.respond_within, s.timer.natural_break) == (2, 600, 180)
+    assert s.exercises.spaces == ("desk", "standing")
+    assert s.exercises.levels == ("easy", "moderate")
     assert s.schedule == cfg.ScheduleSettings(
         False, ("mon", "tue", "wed", "thu", "fri"), time(9), time(18)
     )
@@ -142,6 +145,14 @@ BAD = [
         "[exercises]\nspaces = []\n",
         "[exercises] spaces: expected one or more of desk, standing, floor",
     ),
+    (
+        '[exercises]\nlevels = ["hard"]\n',
+        "[exercises] levels: expected any of easy, moderate, got 'hard'",
+    ),
+    (
+        "[exercises]\nlevels = []\n",
+        "[exercises] levels: expected one or more of easy, moderate",
+    ),
     ("[exercises]\ncustom = 3\n", "[exercises] custom: expected an array of tables"),
     ('[timer]\nsit = "99999h"\n', "[timer] sit: expected a duration of at most 168h, got '99999h'"),
     (
@@ -253,7 +264,7 @@ def test_path_show(cli, config_file):
     config_file.write_text('[timer]\nsit = "20m"\n')
     shown = json.loads(cli("config", "show", "--format", "json").output)
     assert shown["timer"]["sit"] == "20m"
-    assert shown["timer"]["break"] == "2m"
+    assert shown["timer"]["break"] == "3m"
     assert shown["log"]["database"] is None
     toml_out = cli("config", "show").output
     assert 'sit = "20m"' in toml_out and "[idle]" in toml_out

@@ -41,6 +41,7 @@ MIN_STEPS, MAX_STEPS = 2, 6
 MAX_TARGETS = 6
 MIN_DURATION, MAX_DURATION = 5, 30 * 60
 MAX_REPS = 100
+MAX_BEAT = 60  # seconds: the longest hold, rest or tempo of one rep
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class Exercise:
     cue: str
     caution: str | None = None
     custom: bool = False
+    # How the guided player paces reps (seconds; None = not stated):
+    hold: int | None = None  # each rep is held this long (squeezes, presses)
+    rest: int | None = None  # then relaxed this long before the next
+    tempo: int | None = None  # one rep takes this long (moving reps)
 
     @property
     def dose(self) -> str:
@@ -66,6 +71,8 @@ class Exercise:
         parts: list[str] = []
         if self.reps is not None:
             parts.append(f"{self.reps} rep{'s' if self.reps != 1 else ''}{per_side}")
+        if self.hold is not None:
+            parts.append(f"hold {self.hold}s")
         if self.duration is not None:
             parts.append(_seconds(self.duration) + ("" if parts else per_side))
         return " · ".join(parts)
@@ -144,6 +151,9 @@ _FIELDS: dict[str, Check] = {
     "steps": _sentences(MIN_STEPS, MAX_STEPS, "steps"),
     "cue": _text(MAX_SENTENCE),
     "caution": _text(MAX_SENTENCE),
+    "hold": duration(1, MAX_BEAT),
+    "rest": duration(1, MAX_BEAT),
+    "tempo": duration(1, MAX_BEAT),
 }
 _REQUIRED = ("id", "name", "category", "space", "level", "targets", "steps", "cue")
 # Only a user's exercise may replace a bundled one.
@@ -171,6 +181,13 @@ def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Ex
             raise _BadField(key, "missing; every exercise needs one")
     if "duration" not in values and "reps" not in values:
         raise _BadField("duration", 'missing; expected duration (like "60s") and/or reps')
+    for key in ("hold", "rest", "tempo"):
+        if key in values and "reps" not in values:
+            raise _BadField(key, "paces reps; expected reps as well")
+    if "rest" in values and "hold" not in values:
+        raise _BadField("rest", "is the pause after a hold; expected hold as well")
+    if "tempo" in values and "hold" in values:
+        raise _BadField("tempo", "expected hold or tempo, not both")
     replace = values.pop("replace", False)
     exercise = Exercise(
         id=values["id"],
@@ -186,6 +203,9 @@ def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Ex
         cue=values["cue"],
         caution=values.get("caution"),
         custom=custom,
+        hold=values.get("hold"),
+        rest=values.get("rest"),
+        tempo=values.get("tempo"),
     )
     return exercise, replace
 
@@ -237,6 +257,7 @@ class Catalog:
     categories: tuple[str, ...] = CATEGORIES
     spaces: tuple[str, ...] = SPACES
     exclude: frozenset[str] = frozenset()
+    levels: tuple[str, ...] = LEVELS
     _by_id: dict[str, Exercise] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -253,10 +274,11 @@ class Catalog:
             raise CatalogError(unknown_id_message(exercise_id, self.ids)) from None
 
     def is_eligible(self, exercise: Exercise) -> bool:
-        """Allowed by the user's categories, spaces and exclude."""
+        """Allowed by the user's categories, spaces, levels and exclude."""
         return (
             exercise.category in self.categories
             and exercise.space in self.spaces
+            and exercise.level in self.levels
             and exercise.id not in self.exclude
         )
 
@@ -293,6 +315,7 @@ def build_catalog(prefs: ExerciseSettings, source: Path | None = None) -> Catalo
         categories=prefs.categories,
         spaces=prefs.spaces,
         exclude=frozenset(prefs.exclude),
+        levels=prefs.levels,
     )
     _check_exclude(prefs.exclude, catalog, where)
     _check_choosable(catalog, where)
@@ -346,10 +369,17 @@ def _check_choosable(catalog: Catalog, where: str) -> None:
     if catalog.eligible():
         return
     allowed = catalog.select(catalog.categories, catalog.spaces)
+    leveled = [e for e in allowed if e.level in catalog.levels]
+    if leveled:
+        raise ConfigError(
+            f"{where}[exercises] exclude: excludes all {len(leveled)} exercises that "
+            "categories, spaces and levels allow, leaving nothing to choose"
+        )
     if allowed:
         raise ConfigError(
-            f"{where}[exercises] exclude: excludes all {len(allowed)} exercises that "
-            "categories and spaces allow, leaving nothing to choose"
+            f"{where}[exercises] levels: no {' or '.join(catalog.categories)} exercise with "
+            f"space {' or '.join(catalog.spaces)} is {' or '.join(catalog.levels)}; "
+            "add a level or a space"
         )
     raise ConfigError(
         f"{where}[exercises] categories and spaces leave nothing to choose: no "

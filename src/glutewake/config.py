@@ -14,19 +14,22 @@ from typing import Any, NamedTuple
 from glutewake.checks import Check, boolean, did_you_mean, duration, integer, one_of, type_name
 from glutewake.durations import format_duration
 from glutewake.errors import ConfigError
-from glutewake.vocab import CATEGORIES, IDLE_BACKENDS, SPACES, WEEKDAYS, parse_toml
+from glutewake.vocab import CATEGORIES, IDLE_BACKENDS, LEVELS, SPACES, WEEKDAYS, parse_toml
 
 # NamedTuples, not frozen dataclasses: as immutable, and about seven times cheaper to
 # define, a cost every command pays at start-up (see bench/README.md).
 
 
 class TimerSettings(NamedTuple):
-    sit: int = 45 * 60
-    break_: int = 2 * 60
+    # The defaults follow the studies cited in the README's "Why": interrupt sitting
+    # every 30 minutes with about 3 minutes of light activity.
+    sit: int = 30 * 60
+    break_: int = 3 * 60
     snooze: int = 5 * 60
     max_snoozes: int = 2
     respond_within: int = 10 * 60
-    natural_break: int = 5 * 60
+    # Away at least as long as a break counts as one.
+    natural_break: int = 3 * 60
 
 
 class ScheduleSettings(NamedTuple):
@@ -38,7 +41,9 @@ class ScheduleSettings(NamedTuple):
 
 class ExerciseSettings(NamedTuple):
     categories: tuple[str, ...] = CATEGORIES
-    spaces: tuple[str, ...] = SPACES
+    # Floor work is opt-in: nobody should be sent to an office floor on day one.
+    spaces: tuple[str, ...] = ("desk", "standing")
+    levels: tuple[str, ...] = LEVELS
     exclude: tuple[str, ...] = ()
     avoid_repeat: int = 5
     # Raw [[exercises.custom]] tables; catalog.py validates them with the bundled rules.
@@ -142,6 +147,7 @@ _SCHEMA: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
         {
             "categories": ("categories", _string_list(CATEGORIES)),
             "spaces": ("spaces", _string_list(SPACES)),
+            "levels": ("levels", _string_list(LEVELS)),
             "exclude": ("exclude", _string_list(allow_empty=True)),
             "avoid_repeat": ("avoid_repeat", integer(0, 50)),
             "custom": ("custom", _custom_list),

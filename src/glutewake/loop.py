@@ -259,7 +259,7 @@ class Loop:
                 self._notice(action)
 
     def _prompt(self, prompt: Prompt) -> None:
-        from glutewake.output import render_card
+        from glutewake.card import card_width, render_card
 
         exercise = prompt.exercise
         # Tried even when it failed at start: a notification daemon may come up later.
@@ -270,7 +270,7 @@ class Loop:
         if self.settings.notify.bell:
             self.ui.bell()
         self.ui.say(f"break due{' again' if prompt.again else ''}: {exercise.name}")
-        self.ui.show(render_card(exercise))
+        self.ui.show(render_card(exercise, card_width(self.ui.columns())))
         self.ui.show(self._answer_help())
 
     def _answer_help(self) -> str:

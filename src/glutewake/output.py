@@ -9,12 +9,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
-
-if TYPE_CHECKING:
-    from glutewake.catalog import Exercise
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +47,15 @@ def style(
     if not use_colour(stream):
         return text
     return click.style(text, fg=fg, bold=bold, dim=dim)
+
+
+def terminal_columns(stream: TextIO | None = None) -> int | None:
+    """The width of the terminal `stream` writes to, or None when it is not one."""
+    stream = stream or sys.stdout
+    try:
+        return os.get_terminal_size(stream.fileno()).columns if stream.isatty() else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def message(text: str) -> None:
@@ -114,47 +120,3 @@ def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], fmt: str)
         click.echo(to_csv(rows, [key for key, _ in columns]), nl=False)
     else:
         click.echo(to_table(rows, columns))
-
-
-# --- the exercise card: `exercises show` and the break prompt --------------------------
-
-_CATEGORY_LABELS = {"glutes": "Glutes", "hip_flexors": "Hip flexors", "move": "Move"}
-_SPACE_LABELS = {"desk": "at your desk", "standing": "standing", "floor": "on the floor"}
-
-
-def render_card(exercise: Exercise, width: int = 78) -> str:
-    """The whole exercise as plain text wrapped to `width`: what to do, how much, the cue."""
-    import textwrap
-
-    title = style(exercise.name, bold=True)
-    tag = f"({exercise.id}, your own)" if exercise.custom else f"({exercise.id})"
-    facts = [
-        _CATEGORY_LABELS.get(exercise.category, exercise.category),
-        _SPACE_LABELS.get(exercise.space, exercise.space),
-        exercise.level,
-        exercise.dose,
-    ]
-    lines = [f"{title}  {style(tag, dim=True)}", " · ".join(facts)]
-    lines += _labelled("Works:", ", ".join(exercise.targets), width, dim=True)
-    lines.append("")
-    for number, step in enumerate(exercise.steps, 1):
-        lines.append(
-            textwrap.fill(step, width, initial_indent=f"{number:>3}. ", subsequent_indent="     ")
-        )
-    lines.append("")
-    lines += _labelled("Cue:", exercise.cue, width, fg="green")
-    if exercise.caution:
-        lines += _labelled("Caution:", exercise.caution, width, fg="yellow")
-    return "\n".join(lines)
-
-
-def _labelled(
-    label: str, text: str, width: int, *, fg: str | None = None, dim: bool = False
-) -> list[str]:
-    """`label text`, wrapped with the text's later lines under its first word."""
-    import textwrap
-
-    indent = " " * (len(label) + 1)
-    wrapped = textwrap.wrap(f"{label} {text}", width, subsequent_indent=indent)
-    styled = style(label, fg=fg, bold=not dim, dim=dim)
-    return [styled + wrapped[0][len(label) :], *wrapped[1:]]

@@ -75,6 +75,10 @@ class PlainUI:
     def bell(self) -> None:
         return None
 
+    def columns(self) -> int | None:
+        """The terminal's width, or None off a terminal."""
+        return None
+
     def wait(self, timeout: float) -> str | None:
         time.sleep(max(0.0, timeout))
         return None
@@ -135,6 +139,12 @@ class TerminalUI(PlainUI):
 
     def bell(self) -> None:
         self._write("\a")
+
+    def columns(self) -> int | None:
+        try:
+            return os.get_terminal_size(self.out.fileno()).columns
+        except (OSError, ValueError):
+            return None
 
     def wait(self, timeout: float) -> str | None:
         key = _read_key(self.fd, timeout)

@@ -11,10 +11,11 @@ import click
 from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
+from glutewake.card import card_width, render_card
 from glutewake.catalog import Catalog, Exercise, load_bundled
 from glutewake.cli.context import App, pass_app
 from glutewake.errors import GlutewakeError
-from glutewake.output import Column, emit, format_option, message, render_card
+from glutewake.output import Column, emit, format_option, message, terminal_columns
 from glutewake.paths import resolve
 from glutewake.vocab import CATEGORIES, SPACES
 
@@ -118,7 +119,8 @@ def show(app: App, exercise_id: str) -> None:
       glutewake exercises show glute-bridge
       glutewake exercises show hip-flexor-stretch
     """
-    click.echo(render_card(app.catalog().get(exercise_id)))
+    width = card_width(terminal_columns())
+    click.echo(render_card(app.catalog().get(exercise_id), width))
 
 
 def _list(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: str) -> None:
@@ -129,8 +131,14 @@ def _list(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: s
         return
     rows = [_row(e, catalog) for e in chosen]
     if fmt == "table":
-        rows = [row | {"time": row["dose"].replace(" per side", "/side")} for row in rows]
+        rows = [row | {"time": _table_time(row["dose"])} for row in rows]
     emit(rows, COLUMNS, fmt)
+
+
+def _table_time(dose: str) -> str:
+    # Short enough for an 80-column table; holds are on the card.
+    parts = [p for p in dose.split(" · ") if not p.startswith("hold ")]
+    return " · ".join(parts).replace(" per side", "/side")
 
 
 def _row(exercise: Exercise, catalog: Catalog) -> dict[str, Any]:
