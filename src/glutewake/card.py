@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from glutewake.i18n import N_, _, ngettext
 from glutewake.output import style
+from glutewake.vocab import category_label
 
 if TYPE_CHECKING:
     from glutewake.catalog import Exercise
@@ -20,7 +21,6 @@ DEFAULT_WIDTH = 78
 # Past this a line is too long to read comfortably, however wide the terminal.
 MAX_WIDTH = 100
 
-CATEGORY_LABELS = {"glutes": N_("Glutes"), "hip_flexors": N_("Hip flexors"), "move": N_("Move")}
 SPACE_LABELS = {
     "desk": N_("at your desk"),
     "standing": N_("standing"),
@@ -30,6 +30,11 @@ LEVEL_LABELS = {"easy": N_("easy"), "moderate": N_("moderate")}
 # Stretches end with it: a stretch should pull, never hurt, and bouncing into it strains.
 PAIN_RULE = N_("A firm pull, never pain; no bouncing.")
 STRETCH_CATEGORY = "hip_flexors"
+
+
+def _first_upper(text: str) -> str:
+    # Not str.capitalize: it would lower the rest ("Hip Flexors", German nouns).
+    return text[:1].upper() + text[1:]
 
 
 def card_width(columns: int | None) -> int:
@@ -76,7 +81,7 @@ def render_card(exercise: Exercise, width: int = DEFAULT_WIDTH) -> str:
     title = style(exercise.name, bold=True)
     tag = _("({id}, your own)").format(id=exercise.id) if exercise.custom else f"({exercise.id})"
     facts = [
-        _(CATEGORY_LABELS[exercise.category]),
+        _first_upper(category_label(exercise.category)),
         _(SPACE_LABELS[exercise.space]),
         _(LEVEL_LABELS[exercise.level]),
         dose_text(exercise),

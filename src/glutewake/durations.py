@@ -45,7 +45,7 @@ def format_clock(seconds: float) -> str:
 
 
 def format_short(seconds: float) -> str:
-    """Coarse and compact, for status bars: 45s, 23m, 1h05m."""
+    """Coarse and compact, where minutes are enough (status, summaries): 45s, 23m, 1h05m."""
     total = max(0, int(seconds))
     if total < 60:
         return f"{total}s"

@@ -15,11 +15,11 @@ from typing import Any, NamedTuple
 
 from glutewake.durations import format_short
 from glutewake.store import OUTCOMES, BreakRecord, DayTotals, ExerciseCount, Store
+from glutewake.vocab import category_label
 
 NO_BREAKS = "no breaks recorded yet — run glutewake start"
 DEFAULT_DAYS = 7
 TOP_EXERCISES = 5
-CATEGORY_LABELS = {"glutes": "glutes", "hip_flexors": "hip flexors", "move": "move"}
 
 # (key, header) for the break table, and the stable keys of each break in json/csv.
 BREAK_TABLE: tuple[tuple[str, str], ...] = (
@@ -255,7 +255,7 @@ def break_display(row: dict[str, Any]) -> dict[str, Any]:
         shown["exercise"] = f"(away {format_short(away)})" if away else "(got up)"
     elif row["exercise"] is None:
         shown["exercise"] = row["exercise_id"]
-    shown["category"] = CATEGORY_LABELS.get(row["category"], row["category"])
+    shown["category"] = category_label(row["category"])
     shown["snoozes"] = row["snoozes"] or ""
     return shown
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from glutewake.durations import format_clock, format_duration, format_short
+from glutewake.durations import format_clock, format_short
 
 if TYPE_CHECKING:
     from glutewake.channel import LoopState
@@ -31,7 +31,7 @@ class StatusView(NamedTuple):
 
     def text(self, clock: bool = False) -> str:
         """One line: "seated 23m · break in 22m"; clock=True gives 23:12 · 21:48 figures."""
-        dur = format_clock if clock else _coarse
+        dur = format_clock if clock else format_short
         seated, left = dur(self.seated_s), dur(self.next_in_s or 0)
         name = self.exercise_name or "a break"
         if self.state == "seated" and self.next_at is None:
@@ -110,11 +110,6 @@ def view(state: LoopState, now: datetime) -> StatusView:
 
 
 NOT_RUNNING = "not running"
-
-
-def _coarse(seconds: float) -> str:
-    # Minutes are enough in a prompt; seconds only when under one.
-    return format_duration(seconds if seconds < 60 else seconds // 60 * 60)
 
 
 def _local(when: datetime | None, fmt: str = "%H:%M") -> str:

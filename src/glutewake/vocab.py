@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from glutewake.errors import ConfigError
+from glutewake.i18n import N_, _
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CATEGORIES = ("glutes", "hip_flexors", "move")
 SPACES = ("desk", "standing", "floor")
 LEVELS = ("easy", "moderate")
+# How a category reads in text for people (tables, the card); translated where shown.
+CATEGORY_LABELS = {"glutes": N_("glutes"), "hip_flexors": N_("hip flexors"), "move": N_("move")}
 IDLE_BACKENDS = ("auto", "gnome", "kde", "x11", "macos", "windows", "off")
 
 
@@ -27,3 +30,9 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
     return doc
+
+
+def category_label(category: str) -> str:
+    """A category for people ("hip flexors"), in their language; unknown ones as they are."""
+    label = CATEGORY_LABELS.get(category)
+    return _(label) if label else category
