@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from glutewake.columns import align
+
 BENCH = Path(__file__).resolve().parent
 BREAKS = 100_000
 STARTUP_RUNS = 21  # the issue asks for at least 15; a busy machine wants a few more
@@ -143,12 +145,8 @@ def maxrss_mb(ru_maxrss: int, platform_name: str = sys.platform) -> float:
 def render_table(figures: Sequence[Figure]) -> str:
     rows = [("figure", "value", "budget", "result")]
     rows += [(f.name, f.shown(), f.budget_shown(), f.result()) for f in figures]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    rows.insert(1, tuple("-" * max(len(row[i]) for row in rows) for i in range(4)))
+    lines = align(rows)
     for figure in figures:
         if figure.detail:
             lines.append(f"  {figure.name}: {figure.detail}")

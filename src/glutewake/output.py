@@ -95,13 +95,12 @@ def _csv_cell(value: Any) -> Any:
 
 def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> str:
     """Left-aligned columns separated by two spaces, headers in bold on a TTY."""
-    cells = [[_table_cell(row.get(key)) for key, _ in columns] for row in rows]
+    from glutewake.columns import align
+
     headers = [header for _, header in columns]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
-    lines = [style(head, bold=True)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    return "\n".join(lines)
+    cells = [[_table_cell(row.get(key)) for key, _ in columns] for row in rows]
+    head, *body = align([headers, *cells])
+    return "\n".join([style(head, bold=True), *body])
 
 
 def _table_cell(value: Any) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from glutewake.columns import align
 from glutewake.durations import format_short
 from glutewake.store import OUTCOMES, BreakRecord, DayTotals, ExerciseCount, Store
 from glutewake.vocab import category_label
@@ -441,18 +442,12 @@ def _day_table(days: Sequence[dict[str, Any]], goal: int, paint: Paint) -> list[
         )
         for day in days
     ]
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    lines = [paint(_join(headers, widths), bold=True)]
-    for day, row in zip(days, rows, strict=True):
-        cells = [c.ljust(w) for c, w in zip(row, widths, strict=True)]
-        # The bar is padded by its plain length: colour codes take no columns on screen.
-        cells[2] = bar(day["done"], goal, paint) + " " * (widths[2] - len(row[2]))
-        lines.append("  ".join(cells).rstrip())
-    return lines
 
+    def coloured_bar(row: int, column: int, cell: str) -> str:
+        return bar(days[row - 1]["done"], goal, paint) if row and column == 2 else cell
 
-def _join(cells: Sequence[str], widths: Sequence[int]) -> str:
-    return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+    head, *body = align([headers, *rows], coloured_bar)
+    return [paint(head, bold=True), *body]
 
 
 def _totals_lines(totals: dict[str, Any], goal: int) -> list[str]:
