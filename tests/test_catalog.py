@@ -23,9 +23,9 @@ from glutewake.catalog import (
     Exercise,
     build_catalog,
     choose_next,
-    closest,
     load_bundled,
 )
+from glutewake.checks import closest
 from glutewake.config import ExerciseSettings
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text

@@ -7,7 +7,6 @@ else. Choosing is pure: history and randomness come in as arguments.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import random
@@ -17,7 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from glutewake.checks import Check, boolean, did_you_mean, duration, integer, one_of, type_name
+from glutewake.checks import (
+    Check,
+    boolean,
+    closest,
+    did_you_mean,
+    duration,
+    integer,
+    one_of,
+    type_name,
+)
 from glutewake.config import ExerciseSettings
 from glutewake.durations import format_duration
 from glutewake.errors import CatalogError, ConfigError
@@ -208,22 +216,6 @@ def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Ex
         tempo=values.get("tempo"),
     )
     return exercise, replace
-
-
-def closest(word: str, choices: Sequence[str], limit: int = 3) -> list[str]:
-    """The choices most like `word`, best first: "brige" finds "glute-bridge"."""
-    scores = {choice: _likeness(word.lower(), choice) for choice in choices}
-    ranked = sorted((c for c in choices if scores[c] >= 0.65), key=lambda c: -scores[c])
-    return ranked[:limit]
-
-
-def _likeness(word: str, choice: str) -> float:
-    # People remember one word of an id ("bridge"), so compare with each word too.
-    if word and word in choice:
-        return 1.0 if word == choice else 0.9
-    whole = difflib.SequenceMatcher(None, word, choice).ratio()
-    parts = [difflib.SequenceMatcher(None, word, part).ratio() for part in choice.split("-")]
-    return max(whole, 0.9 * max(parts))
 
 
 # --- loading ---------------------------------------------------------------------------

@@ -6,7 +6,8 @@ caller prefixes the file and key, so every message names where and what.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from glutewake.durations import EXPECTED as DURATION_EXPECTED
@@ -22,10 +23,26 @@ def type_name(value: Any) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = closest(word, list(choices), limit=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def closest(word: str, choices: Sequence[str], limit: int = 3) -> list[str]:
+    """The choices most like `word`, best first: "brige" finds "glute-bridge"."""
+    scores = {choice: _likeness(word.lower(), choice) for choice in choices}
+    ranked = sorted((c for c in choices if scores[c] >= 0.65), key=lambda c: -scores[c])
+    return ranked[:limit]
+
+
+def _likeness(word: str, choice: str) -> float:
     import difflib  # only when something is wrong: start-up stays cheap
 
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    # People remember one word of a name ("bridge"), so compare with each word too.
+    if word and word in choice:
+        return 1.0 if word == choice else 0.9
+    whole = difflib.SequenceMatcher(None, word, choice).ratio()
+    parts = [difflib.SequenceMatcher(None, word, part).ratio() for part in re.split("[-_]", choice)]
+    return max(whole, 0.9 * max(parts))
 
 
 def one_of(choices: tuple[str, ...]) -> Check:
