@@ -322,6 +322,14 @@ class X11Reader(_Reader):
         idle_ms: int = self._info.contents.idle
         return idle_ms / 1000.0
 
+    def connection(self) -> tuple[Any, int, int]:
+        """libX11, the open Display and its root window, for other questions on the same
+        connection (busy.py asks which window is full screen); Unavailable when lost."""
+        if self._display is None or self._display in _dead_displays or self._server_gone():
+            self._forget()
+            raise Unavailable(f"lost the X display {self.display_name}")
+        return self._xlib, self._display, self._root
+
     def close(self) -> None:
         if self._display is None:
             return
