@@ -274,3 +274,37 @@ def test_bad_format_is_usage_error(cli):
     result = cli("config", "show", "--format", "yaml")
     assert result.exit_code == 2
     assert "Invalid value for '--format'" in result.output
+
+
+def test_quiet_defaults_and_values(config_file):
+    assert cfg.Settings().quiet == cfg.QuietSettings(
+        when=("dnd", "fullscreen", "camera", "microphone"), max_hold=1800
+    )
+    config_file.write_text('[quiet]\nwhen = ["camera"]\nmax_hold = "0s"\n')
+    assert cfg.load(config_file).quiet == cfg.QuietSettings(when=("camera",), max_hold=0)
+    config_file.write_text("[quiet]\nwhen = []\n")
+    assert cfg.load(config_file).quiet.when == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            'when = ["calls"]',
+            "[quiet] when: expected any of dnd, fullscreen, camera, microphone, got 'calls'",
+        ),
+        ('when = "dnd"', "[quiet] when: expected a list of strings, got a string"),
+        ('max_hold = "soon"', "[quiet] max_hold: expected a duration"),
+        ("max_hold = 30", "[quiet] max_hold: expected a duration"),
+        ('max_hold = "9000h"', "[quiet] max_hold: expected a duration of at most 168h"),
+        (
+            "hold = 1",
+            "unknown key [quiet] hold (did you mean 'max_hold'?); expected one of when, max_hold",
+        ),
+    ],
+)
+def test_quiet_bad_values(config_file, body, message):
+    config_file.write_text(f"[quiet]\n{body}\n")
+    with pytest.raises(ConfigError) as err:
+        cfg.load(config_file)
+    assert f"{config_file}: {message}" in str(err.value)

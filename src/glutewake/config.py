@@ -16,6 +16,9 @@ from glutewake.durations import format_duration
 from glutewake.errors import ConfigError
 from glutewake.vocab import CATEGORIES, IDLE_BACKENDS, LEVELS, SPACES, WEEKDAYS, parse_toml
 
+# What can hold a due break back (busy.py's detectors).
+QUIET_WHEN = ("dnd", "fullscreen", "camera", "microphone")
+
 # NamedTuples, not frozen dataclasses: as immutable, and about seven times cheaper to
 # define, a cost every command pays at start-up (see bench/README.md).
 
@@ -67,6 +70,12 @@ class IdleSettings(NamedTuple):
     backend: str = "auto"
 
 
+class QuietSettings(NamedTuple):
+    # What holds a due break back (busy.py); a detector that cannot know never holds.
+    when: tuple[str, ...] = QUIET_WHEN
+    max_hold: int = 30 * 60  # then the break is prompted anyway; 0 = never hold
+
+
 class Settings(NamedTuple):
     timer: TimerSettings = TimerSettings()
     schedule: ScheduleSettings = ScheduleSettings()
@@ -75,6 +84,7 @@ class Settings(NamedTuple):
     goals: GoalSettings = GoalSettings()
     log: LogSettings = LogSettings()
     idle: IdleSettings = IdleSettings()
+    quiet: QuietSettings = QuietSettings()
     # The file these came from, or None for pure defaults.
     source: Path | None = None
 
@@ -157,6 +167,13 @@ _SCHEMA: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
     "goals": (GoalSettings, {"daily_breaks": ("daily_breaks", integer(1, 100))}),
     "log": (LogSettings, {"database": ("database", _path)}),
     "idle": (IdleSettings, {"backend": ("backend", one_of(IDLE_BACKENDS))}),
+    "quiet": (
+        QuietSettings,
+        {
+            "when": ("when", _string_list(QUIET_WHEN, allow_empty=True)),
+            "max_hold": ("max_hold", duration(minimum=0)),
+        },
+    ),
 }
 
 
@@ -249,7 +266,7 @@ def with_overrides(settings: Settings, **timer: int) -> Settings:
 
 # --- presentation: the effective settings as plain data (config show) ---
 
-_DURATION_KEYS = {"sit", "break", "snooze", "respond_within", "natural_break"}
+_DURATION_KEYS = {"sit", "break", "snooze", "respond_within", "natural_break", "max_hold"}
 
 
 def to_dict(settings: Settings) -> dict[str, dict[str, Any]]:
