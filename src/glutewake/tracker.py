@@ -14,6 +14,13 @@ States:
   paused        meetings, lunch (clock stopped)
   standing      standing desk (clock stopped)
   off_schedule  outside working hours (clock stopped, reset when they open)
+
+A break that falls due while the user is busy (do not disturb, a full-screen window, a
+call: the injected `busy` asks busy.py's detectors) is held: the state stays seated or
+snoozed, the clock keeps counting, nothing is shown. It is asked again every
+HOLD_CHECK_S and prompted as soon as nobody says busy, or after `max_hold` (once: a
+break that used up its hold is not held again). A break already on screen is never
+withdrawn; detectors are asked only at those moments, never at rest.
 """
 
 from __future__ import annotations
@@ -30,6 +37,11 @@ if TYPE_CHECKING:
 # A due break is held back, not prompted, while the user has been idle this long: they
 # are probably away, and a prompt waiting on return is the complaint we design against.
 AWAY_HOLD_S = 30.0
+# While a break is held for a busy user, how often to ask whether they still are: the
+# prompt follows the end of a call within this long.
+HOLD_CHECK_S = 1.0
+# Busy for these reasons, no input is not absence: they watch or talk at the screen.
+_AT_THE_SCREEN = frozenset({"camera", "microphone", "fullscreen"})
 
 
 class Now(NamedTuple):
@@ -46,6 +58,8 @@ class Prompt:
 
     exercise: Exercise
     again: bool = False  # shown before (snooze over, "another", resumed)
+    waited_s: int = 0  # held this long while the user was busy
+    held_for: str | None = None  # the detector that held it (busy.py names)
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,7 @@ class Snapshot:
     next_mono: float | None  # when something happens without input
     exercise: Exercise | None
     snoozes: int
+    held: str | None = None  # held while busy: the detector that says so
 
 
 @dataclass
@@ -102,15 +117,37 @@ class _Pending:
     prompt_wall: float = 0.0
     snoozes: int = 0
     prompted: bool = False
+    held_s: float = 0.0  # held while busy so far (max_hold is per break)
+    held_for: str | None = None  # the last busy reason, for the prompt that follows
+
+
+@dataclass
+class _BusyHold:
+    reason: str
+    since_mono: float
+    since_wall: float
+    next_check: float
 
 
 Chooser = Callable[[str | None], "Exercise"]
+# busy(prefer) -> the detector that says the user is busy (asking `prefer` first), or None.
+BusyCheck = Callable[[str | None], str | None]
 
 
 class Tracker:
-    def __init__(self, timer: TimerSettings, choose: Chooser, now: Now) -> None:
+    def __init__(
+        self,
+        timer: TimerSettings,
+        choose: Chooser,
+        now: Now,
+        busy: BusyCheck | None = None,
+        max_hold: float = 0.0,
+    ) -> None:
         self.timer = timer
         self.choose = choose  # choose(not_id) -> the next exercise
+        self.busy = busy
+        self.max_hold = max_hold  # 0: never hold for busy
+        self.busy_hold: _BusyHold | None = None
         self.state = "seated"
         self.since_wall = now.wall
         self.seated_s = 0.0
@@ -176,13 +213,13 @@ class Tracker:
             return [*actions, Notice("refused", _REFUSE_NOW.get(self.state, self.state))]
         if self.pending is None:
             self.pending = _Pending(self.choose(None), due_wall=now.wall)
-        return actions + self._prompt(now)
+        return actions + self._end_busy_hold(now) + self._prompt(now)
 
     def pause(self, now: Now, seconds: int | None = None) -> list[Action]:
         actions = self._catch_up(now)
         if self.state in ("paused", "off_schedule"):
             return [*actions, Notice("refused", f"already {self.state.replace('_', ' ')}")]
-        actions += self._leave_posture(now)
+        actions += self._leave_posture(now) + self._end_busy_hold(now)
         if self.state == "break":
             self._reset_seated(now)  # the break was done; the pause only cuts it short
         self.deadline = now.mono + seconds if seconds else None
@@ -201,6 +238,7 @@ class Tracker:
         actions = self._catch_up(now)
         if self.state in ("standing", "paused", "off_schedule", "break", "away"):
             return [*actions, Notice("refused", _REFUSE_POSTURE.get(self.state, self.state))]
+        actions += self._end_busy_hold(now)
         self.stood_at_mono = now.mono
         self._enter("standing", now)
         return [*actions, EventLogged("stand", now.wall)]
@@ -225,7 +263,7 @@ class Tracker:
         Afterwards `seated_s` is the sitting not recorded on any break: the open stretch.
         """
         actions = self._catch_up(now)
-        actions += self._leave_posture(now)
+        actions += self._leave_posture(now) + self._end_busy_hold(now)
         if self.state == "paused":
             seconds = round(now.mono - self.paused_at_mono)
             actions.append(EventLogged("resume", now.wall, seconds, "loop stopped"))
@@ -247,13 +285,16 @@ class Tracker:
             since=self.since_wall,
             seated_s=self.seated_s,
             clock_running=self.state in _CLOCK_RUNS,
-            next_mono=self.next_mono(),
+            next_mono=self._latest_release() if self.busy_hold else self.next_mono(),
             exercise=pending.exercise if pending else self.on_break,
             snoozes=pending.snoozes if pending else 0,
+            held=self.busy_hold.reason if self.busy_hold else None,
         )
 
     def next_mono(self) -> float | None:
         """When something happens without any input, on the monotonic clock."""
+        if self.busy_hold is not None:
+            return self.busy_hold.next_check  # ask again whether they are still busy
         if self.held and self.state in ("seated", "snoozed"):
             return None  # waiting for an idle reading that says they are back
         if self.state == "seated":
@@ -303,6 +344,7 @@ class Tracker:
             actions: list[Action] = []
             if self.state == "away":
                 actions.append(self._back_event(now))
+            actions += self._end_busy_hold(now)
             self.pending = None
             self._enter("off_schedule", now)
             return [*actions, EventLogged("schedule_closed", now.wall), Notice("schedule_closed")]
@@ -328,6 +370,8 @@ class Tracker:
                 return actions
             return []
         if self.state in ("seated", "snoozed") and idle_s >= self.timer.natural_break:
+            if self.busy_hold is not None and self.busy_hold.reason in _AT_THE_SCREEN:
+                return []  # in a call or watching: still sitting, just not typing
             if now.mono - idle_s <= self.break_end_mono:
                 # Gone since the break they answered "done": the same absence, already
                 # on the log as that break, not a second (natural) one.
@@ -338,6 +382,7 @@ class Tracker:
         return []
 
     def _natural_break(self, now: Now, away_s: float, at: float, suspended: bool) -> list[Action]:
+        held = self._end_busy_hold(now, at=at)
         pending = self.pending
         record = BreakLogged(
             outcome="natural",
@@ -351,7 +396,7 @@ class Tracker:
             snoozes=pending.snoozes if pending else 0,
             away_s=round(away_s),
         )
-        actions: list[Action] = [record]
+        actions: list[Action] = [*held, record]
         if suspended:
             actions.append(EventLogged("suspend", at, round(away_s)))
         self.pending = None
@@ -369,9 +414,9 @@ class Tracker:
         if state == "seated" and self.seated_s >= self.timer.sit:
             if self.pending is None:
                 self.pending = _Pending(self.choose(None), due_wall=now.wall)
-            return [] if self._hold(idle_s) else self._prompt(now)
+            return self._due(now, idle_s)
         if state == "snoozed" and expired:
-            return [] if self._hold(idle_s) else self._prompt(now)
+            return self._due(now, idle_s)
         if state == "due" and pending is not None:
             if now.mono >= pending.prompt_mono + self.timer.respond_within:
                 actions: list[Action] = [self._log(pending, "missed", now, answered=False)]
@@ -389,6 +434,61 @@ class Tracker:
     def _why_not_due(self) -> str:
         return "already snoozed" if self.state == "snoozed" else "no break is due"
 
+    def _due(self, now: Now, idle_s: float | None) -> list[Action]:
+        """A break is due now: hold it while the user is busy or away, else prompt."""
+        hold = self.busy_hold
+        if hold is not None and now.mono < hold.next_check:
+            return []  # asked a moment ago: the answer stands
+        reason = self._ask_busy(now)
+        if reason is not None:
+            if hold is None:
+                self.busy_hold = _BusyHold(reason, now.mono, now.wall, now.mono + HOLD_CHECK_S)
+            else:
+                hold.reason, hold.next_check = reason, now.mono + HOLD_CHECK_S
+            return []
+        actions = self._end_busy_hold(now)
+        if self._hold(idle_s):
+            return actions
+        return actions + self._prompt(now)
+
+    def _ask_busy(self, now: Now) -> str | None:
+        """The reason to hold the pending break now, or None (not busy, or hold used up)."""
+        if self.busy is None or self.pending is None or self._hold_left(now) <= 0:
+            return None
+        return self.busy(self.busy_hold.reason if self.busy_hold else None)
+
+    def _hold_left(self, now: Now) -> float:
+        assert self.pending is not None
+        used = self.pending.held_s
+        if self.busy_hold is not None:
+            used += now.mono - self.busy_hold.since_mono
+        return self.max_hold - used
+
+    def _latest_release(self) -> float | None:
+        """When the current busy hold ends at the latest (max_hold)."""
+        if self.busy_hold is None or self.pending is None:
+            return None
+        return self.busy_hold.since_mono + self.max_hold - self.pending.held_s
+
+    def _end_busy_hold(self, now: Now, at: float | None = None) -> list[Action]:
+        """Close a busy hold (busy over, max_hold, pause, a natural break...): log it.
+
+        `at`: wall time it ended, when that was before now (a natural break began then).
+        """
+        hold, pending = self.busy_hold, self.pending
+        if hold is None:
+            return []
+        self.busy_hold = None
+        end_wall = now.wall if at is None else max(hold.since_wall, at)
+        seconds = max(0.0, min(now.mono - hold.since_mono, end_wall - hold.since_wall))
+        detail = hold.reason
+        if pending is not None:
+            pending.held_s += seconds
+            pending.held_for = hold.reason
+            if self.max_hold - pending.held_s <= 0:
+                detail += " (max_hold)"
+        return [EventLogged("held", hold.since_wall, round(seconds), detail)]
+
     def _hold(self, idle_s: float | None) -> bool:
         """Whether a due prompt waits: the user seems away, and may not be back soon.
 
@@ -399,15 +499,18 @@ class Tracker:
         return self.held
 
     def _prompt(self, now: Now) -> list[Action]:
-        assert self.pending is not None
-        again = self.pending.prompted
-        self.pending.prompted = True
-        self.pending.prompt_mono = now.mono
+        pending = self.pending
+        assert pending is not None
+        again = pending.prompted
+        pending.prompted = True
+        pending.prompt_mono = now.mono
         if not again:
-            self.pending.prompt_wall = now.wall
+            pending.prompt_wall = now.wall
         self.deadline = None
         self._enter("due", now)
-        return [Prompt(self.pending.exercise, again=again)]
+        held_for, pending.held_for = pending.held_for, None  # said once, on this prompt
+        waited = round(pending.held_s) if held_for else 0
+        return [Prompt(pending.exercise, again=again, waited_s=waited, held_for=held_for)]
 
     def _snooze(self, pending: _Pending, now: Now, seconds: int | None) -> list[Action]:
         if pending.snoozes >= self.timer.max_snoozes:
