@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
+from glutewake.dbus import one_line
 from glutewake.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def _safe_check(detector: Detector) -> Finding:
     try:
         return detector.check()
     except Exception as exc:  # a detector's bug or an odd desktop must not end the loop
-        return Finding(detector.name, "unknown", _one_line(exc))
+        return Finding(detector.name, "unknown", one_line(exc))
 
 
 def open_watch(
@@ -272,11 +273,9 @@ class MicrophoneDetector:
                 timeout=COMMAND_TIMEOUT,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            return _("pactl failed: {error}").format(error=_one_line(exc))
+            return _("pactl failed: {error}").format(error=one_line(exc))
         if done.returncode != 0:
-            return _("pactl failed: {error}").format(
-                error=_one_line(done.stderr or done.returncode)
-            )
+            return _("pactl failed: {error}").format(error=one_line(done.stderr or done.returncode))
         running = [
             fields[1]
             for fields in (line.split("\t") for line in done.stdout.splitlines())
@@ -309,7 +308,6 @@ class MicrophoneDetector:
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
-PROPERTIES = "org.freedesktop.DBus.Properties"
 
 
 class DndDetector:
@@ -326,7 +324,7 @@ class DndDetector:
         self._connection: Any = None
 
     def check(self) -> Finding:
-        from glutewake.idle import Unavailable
+        from glutewake.dbus import Unavailable
 
         try:
             return self._check()
@@ -336,12 +334,12 @@ class DndDetector:
             return Finding(self.name, "unknown", str(exc))
 
     def _check(self) -> Finding:
-        from glutewake.idle import Unavailable, connect_session_bus
+        from glutewake.dbus import Unavailable, call, connect_session_bus, get_property, variant
 
         if self._connection is None:
             self._connection = connect_session_bus(self.env)
         server = str(
-            _call(
+            call(
                 self._connection,
                 NOTIFICATIONS,
                 NOTIFICATIONS_PATH,
@@ -350,7 +348,7 @@ class DndDetector:
             )[0]
         )
         if server == "dunst":
-            paused = _property(
+            paused = get_property(
                 self._connection,
                 NOTIFICATIONS,
                 NOTIFICATIONS_PATH,
@@ -361,7 +359,7 @@ class DndDetector:
         if server == "gnome-shell":
             return self._gnome()
         if server.lower().startswith("xfce"):
-            value = _call(
+            value = call(
                 self._connection,
                 "org.xfce.Xfconf",
                 "/org/xfce/Xfconf",
@@ -370,9 +368,9 @@ class DndDetector:
                 "ss",
                 ("xfce4-notifyd", "/do-not-disturb"),
             )[0]
-            return self._answer(bool(_variant(value)), server, "/do-not-disturb")
+            return self._answer(bool(variant(value)), server, "/do-not-disturb")
         try:
-            inhibited = _property(
+            inhibited = get_property(
                 self._connection, NOTIFICATIONS, NOTIFICATIONS_PATH, NOTIFICATIONS, "Inhibited"
             )
         except Unavailable:
@@ -393,10 +391,10 @@ class DndDetector:
                 timeout=COMMAND_TIMEOUT,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            return Finding(self.name, "unknown", _one_line(exc))
+            return Finding(self.name, "unknown", one_line(exc))
         value = done.stdout.strip()
         if done.returncode != 0 or value not in ("true", "false"):
-            reason = _("gsettings failed: {error}").format(error=_one_line(done.stderr or value))
+            reason = _("gsettings failed: {error}").format(error=one_line(done.stderr or value))
             return Finding(self.name, "unknown", reason)
         return self._answer(value == "false", "gnome-shell", "show-banners")
 
@@ -411,50 +409,6 @@ class DndDetector:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-
-
-def _call(
-    connection: Any,
-    destination: str,
-    path: str,
-    interface: str,
-    method: str,
-    signature: str | None = None,
-    body: tuple[Any, ...] = (),
-) -> tuple[Any, ...]:
-    """A method call with arguments; Unavailable (with the reason) on any error."""
-    from jeepney import (  # type: ignore[import-untyped,unused-ignore]
-        DBusAddress,
-        MessageFlag,
-        MessageType,
-        new_method_call,
-    )
-
-    from glutewake.idle import DBUS_TIMEOUT, Unavailable, _dbus_error
-
-    address = DBusAddress(path, bus_name=destination, interface=interface)
-    message = new_method_call(address, method, signature, body)
-    message.header.flags |= MessageFlag.no_auto_start  # asking must never start a server
-    try:
-        reply = connection.send_and_get_reply(message, timeout=DBUS_TIMEOUT)
-    except TimeoutError:
-        raise Unavailable(f"{destination} did not answer {method}") from None
-    except (OSError, ValueError) as exc:
-        raise Unavailable(f"lost the session bus: {_one_line(exc)}") from None
-    if reply.header.message_type == MessageType.error:
-        raise Unavailable(_dbus_error(destination, method, reply))
-    result: tuple[Any, ...] = reply.body
-    return result
-
-
-def _property(connection: Any, destination: str, path: str, interface: str, name: str) -> Any:
-    body = _call(connection, destination, path, PROPERTIES, "Get", "ss", (interface, name))
-    return _variant(body[0])
-
-
-def _variant(value: Any) -> Any:
-    # jeepney gives a variant as (signature, value).
-    return value[1] if isinstance(value, tuple) and len(value) == 2 else value
 
 
 # --- full screen: X11 -----------------------------------------------------------------------
@@ -477,7 +431,7 @@ class FullscreenDetector:
         self._own: X11Reader | None = None
 
     def check(self) -> Finding:
-        from glutewake.idle import Unavailable
+        from glutewake.dbus import Unavailable
 
         try:
             answer = self._x11()
@@ -493,7 +447,8 @@ class FullscreenDetector:
         return answer
 
     def _x11(self) -> Finding:
-        from glutewake.idle import Unavailable, X11Reader
+        from glutewake.dbus import Unavailable
+        from glutewake.idle import X11Reader
 
         reader = self._shared
         if reader is None:
@@ -525,20 +480,20 @@ def _fullscreen(xlib: Any, display: int, root: int, name: str) -> Finding:
     full_atom = xlib.XInternAtom(display, b"_NET_WM_STATE_FULLSCREEN", True)
     if not active_atom:
         return Finding(name, "unknown", _("the window manager does not say which window is active"))
-    active = _window_property(xlib, display, root, active_atom)
+    active = _windowget_property(xlib, display, root, active_atom)
     if active is None:
         return Finding(name, "unknown", _("the window manager does not say which window is active"))
     if not active or not active[0]:
         return Finding(name, "free", _("no active window"))
     window = active[0]
-    states = _window_property(xlib, display, window, state_atom) if state_atom else None
+    states = _windowget_property(xlib, display, window, state_atom) if state_atom else None
     if full_atom and states and full_atom in states:
         reason = _("the active window {window:#x} is full screen").format(window=window)
         return Finding(name, "busy", reason)
     return Finding(name, "free", _("the active window is not full screen"))
 
 
-def _window_property(xlib: Any, display: int, window: int, atom: int) -> list[int] | None:
+def _windowget_property(xlib: Any, display: int, window: int, atom: int) -> list[int] | None:
     """A 32-bit property's values (ids, atoms); None if the window has no such property."""
     import ctypes
 
@@ -596,7 +551,7 @@ class MacFocusDetector:
             data = json.loads(self.file.read_text(encoding="utf-8"))
             records = data["data"][0].get("storeAssertionRecords") or []
         except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-            reason = _("cannot read Focus state: {error}").format(error=_one_line(exc))
+            reason = _("cannot read Focus state: {error}").format(error=one_line(exc))
             return Finding(self.name, "unknown", reason)
         if records:
             return Finding(self.name, "busy", _("a Focus mode is on"))
@@ -647,7 +602,3 @@ class WindowsNotificationState:
 
     def close(self) -> None:
         return None
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split()) or type(value).__name__

@@ -57,10 +57,13 @@ def call(
     path: str,
     interface: str,
     method: str,
+    signature: str | None = None,
+    args: tuple[Any, ...] = (),
     *,
     timeout: float = DBUS_TIMEOUT,
 ) -> tuple[Any, ...]:
-    """Call a method without arguments and return the reply body; Unavailable on any error.
+    """Call a method (with `args` of D-Bus `signature`, if any) and return the reply body;
+    Unavailable on any error.
 
     NO_AUTO_START: asking must never launch a service (a second notification daemon,
     a screensaver) as a side effect.
@@ -72,7 +75,8 @@ def call(
         new_method_call,
     )
 
-    message = new_method_call(DBusAddress(path, bus_name=destination, interface=interface), method)
+    address = DBusAddress(path, bus_name=destination, interface=interface)
+    message = new_method_call(address, method, signature, args)
     message.header.flags |= MessageFlag.no_auto_start
     try:
         reply = connection.send_and_get_reply(message, timeout=timeout)
@@ -84,6 +88,22 @@ def call(
         raise Unavailable(_dbus_error(destination, method, reply))
     body: tuple[Any, ...] = reply.body
     return body
+
+
+def get_property(
+    connection: DBusConnection, destination: str, path: str, interface: str, name: str
+) -> Any:
+    """org.freedesktop.DBus.Properties.Get, unwrapped from its variant."""
+    body = call(
+        connection, destination, path, "org.freedesktop.DBus.Properties", "Get", "ss",
+        (interface, name),
+    )  # fmt: skip
+    return variant(body[0])
+
+
+def variant(value: Any) -> Any:
+    """A variant's value (jeepney gives a variant as (signature, value))."""
+    return value[1] if isinstance(value, tuple) and len(value) == 2 else value
 
 
 def _dbus_error(destination: str, method: str, reply: Any) -> str:
