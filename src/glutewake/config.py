@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from glutewake.checks import Check, boolean, did_you_mean, duration, integer, one_of, type_name
 from glutewake.durations import format_duration
 from glutewake.errors import ConfigError
+from glutewake.i18n import SETTINGS as LANGUAGE_SETTINGS
 from glutewake.vocab import CATEGORIES, IDLE_BACKENDS, LEVELS, SPACES, WEEKDAYS, parse_toml
 
 # What can hold a due break back (busy.py's detectors).
@@ -76,6 +77,11 @@ class QuietSettings(NamedTuple):
     max_hold: int = 30 * 60  # then the break is prompted anyway; 0 = never hold
 
 
+class UiSettings(NamedTuple):
+    # "auto" follows the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), then the system.
+    language: str = "auto"
+
+
 class Settings(NamedTuple):
     timer: TimerSettings = TimerSettings()
     schedule: ScheduleSettings = ScheduleSettings()
@@ -85,6 +91,7 @@ class Settings(NamedTuple):
     log: LogSettings = LogSettings()
     idle: IdleSettings = IdleSettings()
     quiet: QuietSettings = QuietSettings()
+    ui: UiSettings = UiSettings()
     # The file these came from, or None for pure defaults.
     source: Path | None = None
 
@@ -174,6 +181,7 @@ _SCHEMA: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
             "max_hold": ("max_hold", duration(minimum=0)),
         },
     ),
+    "ui": (UiSettings, {"language": ("language", one_of(LANGUAGE_SETTINGS))}),
 }
 
 
@@ -317,3 +325,26 @@ def _toml_value(value: Any) -> str:
     import json
 
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def ui_language(path: Path) -> str:
+    """The `[ui] language` of the config at `path`, read cheaply before any output.
+
+    "auto" when the file is missing, unreadable or broken: the full `load` reports that
+    (then already in the chosen language), and commands that never load the config
+    (`status`) do not fail over it.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return "auto"
+    if b"language" not in data:
+        return "auto"  # no TOML parse for the common case
+    try:
+        table = parse_toml(data.decode("utf-8"), path).get("ui")
+        if isinstance(table, dict):
+            language: str = _section("ui", table, path).language
+            return language
+    except (ConfigError, UnicodeDecodeError):
+        pass
+    return "auto"
