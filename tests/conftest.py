@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 
 from desktop import desktop, notifications  # noqa: F401 (fixtures for every test module)
 from glutewake.cli import main
+from glutewake.i18n import set_language
 from helpers import require_programs
 from terminal import Tmux
 
@@ -30,8 +31,19 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # English whatever the developer's locale; tests of other languages set their own.
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     (tmp_path / "run").mkdir(mode=0o700)
     return home
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> Iterator[None]:
+    """A command run in another language leaves the process's language behind: reset it."""
+    yield
+    set_language("en")
 
 
 @pytest.fixture

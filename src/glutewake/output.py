@@ -13,6 +13,8 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
+from glutewake.i18n import N_
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 Column = tuple[str, str]  # (key in the row, header shown in a table)
@@ -27,7 +29,7 @@ def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]
         type=click.Choice(choices),
         default=default or choices[0],
         show_default=True,
-        help="Output format.",
+        help=N_("Output format."),
     )
 
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from glutewake import __version__
+from glutewake.cli.base import Group, choose_language
 from glutewake.cli.context import App
 from glutewake.errors import GlutewakeError
+from glutewake.i18n import N_
 from glutewake.paths import resolve
 
 # name -> "module:attribute"; the order is the order in --help.
@@ -38,7 +42,14 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        # The language is chosen before click parses anything: help, usage errors and
+        # every message after that speak it.
+        args = list(sys.argv[1:] if args is None else args)
+        choose_language(args, os.environ)
+        return super().main(args, *rest, **extra)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -63,7 +74,7 @@ class LazyGroup(click.Group):
     "--config",
     "config_path",
     metavar="PATH",
-    help="Config file to use (default: $GLUTEWAKE_CONFIG, else the user config folder).",
+    help=N_("Config file to use (default: $GLUTEWAKE_CONFIG, else the user config folder)."),
 )
 @click.version_option(__version__, "-V", "--version", prog_name="glutewake")
 @click.pass_context

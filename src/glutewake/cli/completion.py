@@ -5,13 +5,15 @@ from __future__ import annotations
 import click
 from click.shell_completion import get_completion_class
 
+from glutewake.cli.base import command
+
 SHELLS = ("bash", "zsh", "fish")
 PROG_NAME = "glutewake"
 # The variable click's main() checks on every run; the script sets it to ask for matches.
 COMPLETE_VAR = "_GLUTEWAKE_COMPLETE"
 
 
-@click.command()
+@command()
 @click.argument("shell", type=click.Choice(SHELLS))
 @click.pass_context
 def completion(ctx: click.Context, shell: str) -> None:

@@ -7,11 +7,13 @@ from pathlib import Path
 import click
 
 from glutewake import config as cfg
+from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
+from glutewake.i18n import N_
 from glutewake.output import format_option, to_json
 
 
-@click.group()
+@group()
 def config() -> None:
     """Write, locate, show and check the config file.
 
@@ -24,7 +26,7 @@ def config() -> None:
 
 
 @config.command()
-@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@click.option("--force", is_flag=True, help=N_("Overwrite an existing config file."))
 @pass_app
 def init(app: App, force: bool) -> None:
     """Write the example config (every key, with its default) to the config path.

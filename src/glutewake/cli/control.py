@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from glutewake import channel
+from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.params import DURATION
 from glutewake.output import format_option, to_json
@@ -13,7 +14,7 @@ from glutewake.status import NOT_RUNNING
 EXIT_NOT_RUNNING = 3
 
 
-@click.command()
+@command()
 @format_option("text", "short", "json")
 @pass_app
 @click.pass_context
@@ -43,7 +44,7 @@ def _send(app: App, name: str, arg: str | None = None) -> None:
     click.echo(current.text())
 
 
-@click.command()
+@command()
 @pass_app
 def done(app: App) -> None:
     """Answer the due break: done (the break starts now).
@@ -55,7 +56,7 @@ def done(app: App) -> None:
     _send(app, "done")
 
 
-@click.command()
+@command()
 @click.argument("duration", type=DURATION, required=False)
 @pass_app
 def snooze(app: App, duration: int | None) -> None:
@@ -69,7 +70,7 @@ def snooze(app: App, duration: int | None) -> None:
     _send(app, "snooze", str(duration) if duration else None)
 
 
-@click.command()
+@command()
 @pass_app
 def skip(app: App) -> None:
     """Skip the due break (recorded as skipped; the sitting clock restarts).
@@ -81,7 +82,7 @@ def skip(app: App) -> None:
     _send(app, "skip")
 
 
-@click.command()
+@command()
 @pass_app
 def now(app: App) -> None:
     """Start a break now instead of waiting for it.
@@ -93,7 +94,7 @@ def now(app: App) -> None:
     _send(app, "now")
 
 
-@click.command()
+@command()
 @click.argument("duration", type=DURATION, required=False)
 @pass_app
 def pause(app: App, duration: int | None) -> None:
@@ -107,7 +108,7 @@ def pause(app: App, duration: int | None) -> None:
     _send(app, "pause", str(duration) if duration else None)
 
 
-@click.command()
+@command()
 @pass_app
 def resume(app: App) -> None:
     """Resume after a pause.
@@ -119,7 +120,7 @@ def resume(app: App) -> None:
     _send(app, "resume")
 
 
-@click.command()
+@command()
 @pass_app
 def stand(app: App) -> None:
     """Standing desk up: the sitting clock stops while you stand.
@@ -131,7 +132,7 @@ def stand(app: App) -> None:
     _send(app, "stand")
 
 
-@click.command()
+@command()
 @pass_app
 def sit(app: App) -> None:
     """Sitting down again: the sitting clock runs again.

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import click
 
+from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.doctor import Report, diagnose
 from glutewake.output import format_option, style, to_json
@@ -24,7 +25,7 @@ LABELS = {
 }
 
 
-@click.command()
+@command()
 @format_option("text", "json")
 @pass_app
 def doctor(app: App, fmt: str) -> None:

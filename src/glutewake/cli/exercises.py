@@ -13,8 +13,10 @@ from click.shell_completion import CompletionItem
 
 from glutewake.card import card_width, render_card
 from glutewake.catalog import Catalog, Exercise, load_bundled
+from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
 from glutewake.errors import GlutewakeError
+from glutewake.i18n import N_
 from glutewake.output import Column, emit, format_option, message, terminal_columns
 from glutewake.paths import resolve
 from glutewake.vocab import CATEGORIES, SPACES
@@ -39,18 +41,18 @@ def list_options(command: F) -> F:
         "spaces",
         multiple=True,
         type=click.Choice(SPACES),
-        help="Only exercises done in this space (repeatable).",
+        help=N_("Only exercises done in this space (repeatable)."),
     )(command)
     return click.option(
         "--category",
         "categories",
         multiple=True,
         type=click.Choice(CATEGORIES),
-        help="Only this category (repeatable).",
+        help=N_("Only this category (repeatable)."),
     )(command)
 
 
-@click.group(invoke_without_command=True)
+@group(invoke_without_command=True)
 @list_options
 @pass_app
 def exercises(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: str) -> None:

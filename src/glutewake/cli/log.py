@@ -8,31 +8,41 @@ from typing import Any
 import click
 
 from glutewake import report
+from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
+from glutewake.i18n import N_
 from glutewake.output import emit, format_option, message, style, to_csv, to_json
 from glutewake.store import OUTCOMES, Store, StoreMissing
 
 
-@click.command()
-@click.option("--today", is_flag=True, help="Only today.")
-@click.option("--week", is_flag=True, help="This week, from Monday.")
-@click.option("--month", is_flag=True, help="This month, from the 1st.")
+@command()
+@click.option("--today", is_flag=True, help=N_("Only today."))
+@click.option("--week", is_flag=True, help=N_("This week, from Monday."))
+@click.option("--month", is_flag=True, help=N_("This month, from the 1st."))
 @click.option(
     "--since",
     metavar="WHEN",
-    help="From a date (2024-03-31), a local time (2024-03-31T14:00) or the last N days or "
-    'weeks ("3d", "2w"; today counts as one).',
+    help=N_(
+        "From a date (2024-03-31), a local time (2024-03-31T14:00) or the last N days or "
+        'weeks ("3d", "2w"; today counts as one).'
+    ),
 )
-@click.option("--until", metavar="WHEN", help="Up to and including a date, or up to a local time.")
+@click.option(
+    "--until", metavar="WHEN", help=N_("Up to and including a date, or up to a local time.")
+)
 @click.option(
     "--outcome",
     "outcomes",
     multiple=True,
     metavar="OUTCOME",
-    help=f"Only these outcomes ({', '.join(OUTCOMES)}); repeat or separate with commas.",
+    help=N_(
+        "Only these outcomes (done, skipped, missed, natural); repeat or separate with commas."
+    ),
 )
-@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="The N most recent.")
-@click.option("--summary", is_flag=True, help="Per-day chart, compliance, streaks, top exercises.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help=N_("The N most recent."))
+@click.option(
+    "--summary", is_flag=True, help=N_("Per-day chart, compliance, streaks, top exercises.")
+)
 @format_option()
 @pass_app
 def log(

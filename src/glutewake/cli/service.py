@@ -9,14 +9,16 @@ from typing import Any
 import click
 
 from glutewake import service as svc
+from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
+from glutewake.i18n import N_
 from glutewake.lock import running
 from glutewake.output import emit, format_option
 
 _PLATFORM = svc.platform_name(sys.platform)
 
 
-@click.group()
+@group()
 def service() -> None:
     """Start glutewake at every login, or stop doing so.
 
@@ -36,15 +38,15 @@ def service() -> None:
 @click.option(
     "--kind",
     type=click.Choice(svc.KINDS[_PLATFORM]),
-    help="How to start it (default: the best one that works here).",
+    help=N_("How to start it (default: the best one that works here)."),
 )
 @click.option(
-    "--dry-run", is_flag=True, help="Print what would be written and run; change nothing."
+    "--dry-run", is_flag=True, help=N_("Print what would be written and run; change nothing.")
 )
 @click.option(
     "--force",
     is_flag=True,
-    help="Overwrite a file changed since glutewake wrote it, or not written by it.",
+    help=N_("Overwrite a file changed since glutewake wrote it, or not written by it."),
 )
 @pass_app
 def install(app: App, kind: svc.Kind | None, dry_run: bool, force: bool) -> None:
@@ -69,9 +71,11 @@ def install(app: App, kind: svc.Kind | None, dry_run: bool, force: bool) -> None
 
 @service.command()
 @click.option(
-    "--dry-run", is_flag=True, help="Print what would be removed and run; change nothing."
+    "--dry-run", is_flag=True, help=N_("Print what would be removed and run; change nothing.")
 )
-@click.option("--force", is_flag=True, help="Also remove files changed since glutewake wrote them.")
+@click.option(
+    "--force", is_flag=True, help=N_("Also remove files changed since glutewake wrote them.")
+)
 def uninstall(dry_run: bool, force: bool) -> None:
     """Stop starting glutewake at login: remove what `install` wrote.
 

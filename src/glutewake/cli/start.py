@@ -6,15 +6,17 @@ import os
 
 import click
 
+from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.params import DURATION
 from glutewake.config import with_overrides
+from glutewake.i18n import N_
 
 
-@click.command()
-@click.option("--sit", type=DURATION, help="Seated time before a break, for this run.")
-@click.option("--break", "break_", type=DURATION, help="Break length, for this run.")
-@click.option("--no-desktop", is_flag=True, help="No desktop notifications; the terminal only.")
+@command()
+@click.option("--sit", type=DURATION, help=N_("Seated time before a break, for this run."))
+@click.option("--break", "break_", type=DURATION, help=N_("Break length, for this run."))
+@click.option("--no-desktop", is_flag=True, help=N_("No desktop notifications; the terminal only."))
 @pass_app
 def start(app: App, sit: int | None, break_: int | None, no_desktop: bool) -> None:
     """Remind me to get up: runs in this terminal until Ctrl-C.

@@ -1,0 +1,125 @@
+"""What every command is built on: the language, chosen first, and help translated when shown.
+
+Help text and option help are written in English in the source (docstrings, `help=`);
+`Command` and `Group` translate them at display time, after the language is chosen, so
+nothing is frozen at import. click's own words (Usage, Options, Error, ...) go through
+glutewake's catalog too.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from glutewake import i18n
+from glutewake.i18n import _
+
+
+def choose_language(args: Sequence[str], env: Mapping[str, str]) -> str:
+    """Set the language from `[ui] language` of the config the command line names, else
+    the locale; before click parses anything, so even a usage error speaks it."""
+    from glutewake.config import ui_language
+    from glutewake.paths import resolve
+
+    setting = ui_language(resolve(_config_flag(args), env).config_file)
+    language = i18n.choose(setting, env, sys.platform, Path.home())
+    route_click_strings()
+    return i18n.set_language(language)
+
+
+def _config_flag(args: Sequence[str]) -> str | None:
+    """The value of the group's --config, if given before the subcommand."""
+    for index, arg in enumerate(args):
+        if arg == "--config" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--config="):
+            return arg.partition("=")[2]
+        if not arg.startswith("-"):
+            break  # the subcommand: its options are not the group's
+    return None
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    return i18n.ngettext(singular, plural, n)
+
+
+def route_click_strings() -> None:
+    """Send click's messages through glutewake's catalog instead of gettext's global domain.
+
+    click binds `from gettext import gettext as _` in each of its modules; rebinding those
+    names is the one hook it has (its own docs suggest a catalog of the same messages).
+    """
+    for name, module in list(sys.modules.items()):
+        if name == "click" or not name.startswith("click."):
+            continue
+        if hasattr(module, "_"):
+            module._ = _  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = _click_ngettext  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _translated_params(params: Sequence[click.Parameter]) -> Iterator[None]:
+    originals = [getattr(p, "help", None) for p in params]
+    try:
+        for param, text in zip(params, originals, strict=True):
+            if text:
+                param.help = _(text)
+        yield
+    finally:
+        for param, text in zip(params, originals, strict=True):
+            if hasattr(param, "help"):
+                param.help = text
+
+
+def help_text(text: str | None) -> str | None:
+    """A command's help as shown: the msgid is the docstring as click cleans it."""
+    return _(inspect.cleandoc(text)) if text else text
+
+
+class TranslatedHelp(click.Command):
+    def get_short_help_str(self, limit: int = 45) -> str:
+        original = self.help
+        self.help = help_text(original)
+        try:
+            return super().get_short_help_str(limit)
+        finally:
+            self.help = original
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        original = self.help
+        self.help = help_text(original)
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = original
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated_params(self.get_params(ctx)):
+            super().format_options(ctx, formatter)
+
+
+class Command(TranslatedHelp):
+    pass
+
+
+class Group(TranslatedHelp, click.Group):
+    command_class = Command
+    group_class = type  # subgroups are of the same class as their parent
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(name: str | None = None, **attrs: Any) -> Callable[[F], Command]:
+    return click.command(name, cls=Command, **attrs)
+
+
+def group(name: str | None = None, **attrs: Any) -> Callable[[F], Group]:
+    return click.command(name, cls=Group, **attrs)
