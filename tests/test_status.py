@@ -26,7 +26,6 @@ def state(
         "exercise_name": "Glute bridge",
         "snoozes": 1,
         "max_snoozes": 2,
-        "snooze_s": 300,
         **extra,
     }
     return LoopState(4242, 1, T, name, T, T, seated, running, next_at, **fields)

@@ -43,7 +43,6 @@ class LoopState(NamedTuple):
     exercise_name: str | None = None
     snoozes: int = 0
     max_snoozes: int = 0
-    snooze_s: int = 0
 
 
 class Command(NamedTuple):
@@ -55,7 +54,7 @@ class Command(NamedTuple):
 
 _STATE_COLUMNS = (
     "pid, session_id, started_at, state, since, updated_at, seated_s, clock_running, next_at, "
-    "exercise_id, exercise_name, snoozes, max_snoozes, snooze_s"
+    "exercise_id, exercise_name, snoozes, max_snoozes"
 )
 
 
@@ -72,7 +71,7 @@ class Channel:
 
         self.store.write(
             f"INSERT OR REPLACE INTO state (id, {_STATE_COLUMNS}) "
-            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 state.pid,
                 state.session_id,
@@ -87,7 +86,6 @@ class Channel:
                 state.exercise_name,
                 state.snoozes,
                 state.max_snoozes,
-                state.snooze_s,
             ),
         )
 
@@ -101,7 +99,7 @@ class Channel:
         if not rows:
             return None
         (pid, session_id, started, state, since, updated, seated, running, next_at, *rest) = rows[0]
-        exercise_id, exercise_name, snoozes, max_snoozes, snooze_s = rest
+        exercise_id, exercise_name, snoozes, max_snoozes = rest
         return LoopState(
             pid=pid,
             session_id=session_id,
@@ -116,7 +114,6 @@ class Channel:
             exercise_name=exercise_name,
             snoozes=snoozes,
             max_snoozes=max_snoozes,
-            snooze_s=snooze_s,
         )
 
     # --- commands ---

@@ -376,7 +376,6 @@ class Loop:
             exercise_name=snap.exercise.name if snap.exercise else None,
             snoozes=snap.snoozes,
             max_snoozes=self.settings.timer.max_snoozes,
-            snooze_s=self.settings.timer.snooze,
         )
 
     def _refresh_status(self, now: Now) -> None:

@@ -97,8 +97,36 @@ def _m002_command_results(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE commands ADD COLUMN result TEXT")
 
 
+def _m003_state_without_snooze_s(conn: sqlite3.Connection) -> None:
+    # Nothing ever read the snooze length from the state row. The row is rewritten at
+    # every change of the loop, so the table is made again rather than copied.
+    conn.execute("DROP TABLE state")
+    conn.execute(
+        """CREATE TABLE state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pid INTEGER NOT NULL,
+            session_id INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            since TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            seated_s INTEGER NOT NULL,
+            clock_running INTEGER NOT NULL,
+            next_at TEXT,
+            exercise_id TEXT,
+            exercise_name TEXT,
+            snoozes INTEGER NOT NULL,
+            max_snoozes INTEGER NOT NULL
+        )"""
+    )
+
+
 # Append only: a released version's migration never changes; user_version = how many ran.
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_command_results)
+MIGRATIONS: tuple[Migration, ...] = (
+    _m001_initial,
+    _m002_command_results,
+    _m003_state_without_snooze_s,
+)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -108,13 +108,12 @@ def maybe_time(text: str | None) -> datetime | None:
 
 # --- errors ---------------------------------------------------------------------------
 
-_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+_BUSY, _LOCKED, _READONLY, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 11, 13, 14, 26
 # Python 3.10 has no sqlite_errorcode; the messages are SQLite's own, stable for decades.
 _CODE_BY_TEXT = {
     "database is locked": _BUSY,
     "database table is locked": _LOCKED,
     "attempt to write a readonly database": _READONLY,
-    "disk I/O error": _IOERR,
     "database disk image is malformed": _CORRUPT,
     "database or disk is full": _FULL,
     "unable to open database file": _CANTOPEN,
@@ -145,8 +144,6 @@ def explain(path: str, exc: sqlite3.Error, *, timeout: float, writing: bool) -> 
         )
     if code == _CANTOPEN:
         return StoreError(f"{path}: cannot open the log (is its folder writable?)")
-    if code == _IOERR:
-        return StoreError(f"{path}: cannot {'write' if writing else 'read'} the log: {exc}")
     what = "write" if writing else "read"
     return StoreError(f"{path}: cannot {what} the log: {exc}")
 
