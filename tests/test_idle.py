@@ -95,11 +95,9 @@ def test_a_lost_x_server_gives_none_and_does_not_end_the_process(desktop):
 
 def test_x11_without_a_display():
     assert open_reader("x11", {}) is None
-    assert probe_all("x11", {}) == [
-        IdleProbe("x11", False, "DISPLAY is not set (no X11 session)", None)
-    ]
+    assert probe_all("x11", {}) == [IdleProbe(False, "x11", "DISPLAY is not set (no X11 session)")]
     [unreachable] = probe_all("x11", {"DISPLAY": ":987"})
-    assert unreachable == IdleProbe("x11", False, "cannot open X display :987", None)
+    assert unreachable == IdleProbe(False, "x11", "cannot open X display :987")
 
 
 @pytest.mark.e2e
@@ -172,7 +170,7 @@ def test_probe_all_says_why_each_back_end_did_or_did_not_answer(desktop):
     with kde_service(desktop, "/elsewhere"):
         gnome, kde, x11 = probe_all("auto", desktop.env, "linux")
     assert gnome == IdleProbe(
-        "gnome", False, "nothing owns org.gnome.Mutter.IdleMonitor on the session bus", None
+        False, "gnome", "nothing owns org.gnome.Mutter.IdleMonitor on the session bus"
     )
     assert kde.backend == "kde" and not kde.ok and kde.seconds is None
     assert kde.reason.startswith(
@@ -223,7 +221,7 @@ def test_a_garbled_reply_is_unknown_not_zero(desktop):
 def test_dbus_without_a_session_bus():
     assert open_reader("gnome", {}) is None
     assert probe_all("kde", {}) == [
-        IdleProbe("kde", False, "no session bus (DBUS_SESSION_BUS_ADDRESS is not set)", None)
+        IdleProbe(False, "kde", "no session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
     ]
 
 
@@ -256,14 +254,14 @@ def test_nothing_answers_on_a_bare_machine():
 @pytest.mark.skipif(os.name == "nt", reason="checks the non-Windows answer")
 def test_windows_back_end_elsewhere_says_why():
     assert probe_all("auto", {}, "win32") == [
-        IdleProbe("windows", False, "GetLastInputInfo needs Windows", None)
+        IdleProbe(False, "windows", "GetLastInputInfo needs Windows")
     ]
 
 
 @pytest.mark.skipif(os.uname().sysname == "Darwin", reason="checks the non-macOS answer")
 def test_macos_back_end_elsewhere_says_why():
     assert probe_all("auto", {}, "darwin") == [
-        IdleProbe("macos", False, "ApplicationServices (CoreGraphics) is not available", None)
+        IdleProbe(False, "macos", "ApplicationServices (CoreGraphics) is not available")
     ]
 
 

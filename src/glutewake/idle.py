@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from glutewake.dbus import Unavailable, call, connect_session_bus, one_line
+from glutewake.probe import Probe
 
 if TYPE_CHECKING:
     from jeepney.io.blocking import DBusConnection  # type: ignore[import-untyped,unused-ignore]
@@ -42,11 +43,8 @@ class IdleReader(Protocol):
 
 
 @dataclass(frozen=True)
-class IdleProbe:
-    backend: str
-    ok: bool
-    reason: str
-    seconds: float | None
+class IdleProbe(Probe):
+    seconds: float | None = None  # the reading that showed it works
 
 
 def candidates(backend: str, platform: str = sys.platform) -> tuple[str, ...]:
@@ -83,16 +81,16 @@ def probe_all(
         try:
             reader = _open_answering(name, env, auto=backend == "auto")
         except Unavailable as exc:
-            probes.append(IdleProbe(name, False, str(exc), None))
+            probes.append(IdleProbe(False, name, str(exc)))
             continue
         try:
             seconds = reader.seconds()
         finally:
             reader.close()
         if seconds is None:
-            probes.append(IdleProbe(name, False, "stopped answering", None))
+            probes.append(IdleProbe(False, name, "stopped answering"))
         else:
-            probes.append(IdleProbe(name, True, _describe(name, env), seconds))
+            probes.append(IdleProbe(True, name, _describe(name, env), seconds))
     return probes
 
 

@@ -23,9 +23,9 @@ import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from glutewake.dbus import Unavailable, connect_session_bus
+from glutewake.probe import Probe
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 PORTAL = "org.freedesktop.portal.Desktop"
@@ -33,11 +33,8 @@ PORTAL = "org.freedesktop.portal.Desktop"
 TIMEOUT = 30
 
 
-@dataclass(frozen=True)
-class NotifyProbe:
-    ok: bool
-    backend: str  # "dbus-python" | "notify-send" | "flatpak-portal" | "macos" | "windows" | "none"
-    reason: str  # why it can / cannot work, one line
+# "dbus-python" | "notify-send" | "flatpak-portal" | "macos" | "windows" | "none"
+NotifyProbe = Probe
 
 
 def probe(env: Mapping[str, str], platform: str = sys.platform) -> NotifyProbe:
