@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from glutewake.columns import align
+from xvfb import start_xvfb, stop
 
 BENCH = Path(__file__).resolve().parent
 BREAKS = 100_000
@@ -477,42 +478,17 @@ def display_for_idle(base: Mapping[str, str], use_xvfb: bool) -> Iterator[dict[s
     if base.get("DISPLAY") or base.get("WAYLAND_DISPLAY") or not use_xvfb:
         yield {}
         return
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None or not sys.platform.startswith("linux"):
+    if shutil.which("Xvfb") is None or not sys.platform.startswith("linux"):
         yield {}
         return
-    number = _free_display()
-    server = subprocess.Popen(
-        [xvfb, f":{number}", "-noreset", "-nolisten", "tcp", "-screen", "0", "640x480x24"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        socket = Path(f"/tmp/.X11-unix/X{number}")
-        deadline = time.monotonic() + 10
-        while not socket.exists():
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise BenchError(f"Xvfb :{number} did not start")
-            time.sleep(0.05)
-        yield {"DISPLAY": f":{number}"}
+        server, display = start_xvfb("640x480x24")
+    except RuntimeError as exc:
+        raise BenchError(str(exc)) from None
+    try:
+        yield {"DISPLAY": display}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def _free_display() -> int:
-    for number in range(180, 260):
-        if (
-            not Path(f"/tmp/.X{number}-lock").exists()
-            and not Path(f"/tmp/.X11-unix/X{number}").exists()
-        ):
-            return number
-    raise BenchError("no free X display number in :180-:259 for Xvfb")
+        stop(server)
 
 
 # --- the whole run ----------------------------------------------------------------------

@@ -29,8 +29,9 @@ from typing import Any
 
 import pytest
 
+from xvfb import SETUP_TIMEOUT, read_line, start_xvfb
+
 NOTIFICATIONS = "org.freedesktop.Notifications"
-SETUP_TIMEOUT = 10.0
 PROGRAMS = ("Xvfb", "dbus-daemon", "dunst", "dunstctl")
 
 # The stock session.conf minus the service directories (no D-Bus activation).
@@ -78,7 +79,7 @@ def start_desktop(workdir: Path) -> tuple[Desktop, list[subprocess.Popen[Any]]]:
     """Xvfb, then the bus (with DISPLAY set), then dunst; wait until dunst owns its name."""
     processes: list[subprocess.Popen[Any]] = []
     try:
-        xvfb, display = _start_xvfb()
+        xvfb, display = start_xvfb()
         processes.append(xvfb)
         bus, address = _start_bus(workdir, display)
         processes.append(bus)
@@ -98,28 +99,6 @@ def start_desktop(workdir: Path) -> tuple[Desktop, list[subprocess.Popen[Any]]]:
     return Desktop(display=display, bus_address=address, pids=pids), processes
 
 
-def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    # -displayfd: Xvfb picks a free display and writes its number once it accepts clients,
-    # so there is neither a race for a number nor a sleep. -noreset: without it the server
-    # resets (and zeroes the idle time) whenever its last client disconnects.
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(
-        [
-            *("Xvfb", "-displayfd", str(write_end), "-noreset", "-nolisten", "tcp"),
-            *("-screen", "0", "1280x800x24"),
-        ],
-        pass_fds=(write_end,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    try:
-        number = _read_line(read_end, xvfb, "Xvfb")
-    finally:
-        os.close(read_end)
-    return xvfb, f":{number}"
-
-
 def _start_bus(workdir: Path, display: str) -> tuple[subprocess.Popen[bytes], str]:
     config = workdir / "bus.conf"
     # unix:dir= wants a short path (sockets are limited to ~108 bytes).
@@ -135,30 +114,10 @@ def _start_bus(workdir: Path, display: str) -> tuple[subprocess.Popen[bytes], st
     )
     os.close(write_end)
     try:
-        address = _read_line(read_end, bus, "dbus-daemon")
+        address = read_line(read_end, bus, "dbus-daemon")
     finally:
         os.close(read_end)
     return bus, address
-
-
-def _read_line(fd: int, process: subprocess.Popen[Any], name: str) -> str:
-    """The first line `process` writes to `fd`, or RuntimeError if it dies or takes too long."""
-    import selectors
-
-    data = b""
-    deadline = time.monotonic() + SETUP_TIMEOUT
-    with selectors.DefaultSelector() as selector:
-        selector.register(fd, selectors.EVENT_READ)
-        while b"\n" not in data:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise RuntimeError(f"{name} did not start within {SETUP_TIMEOUT:.0f}s")
-            if selector.select(min(left, 0.1)):
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    raise RuntimeError(f"{name} exited (code {process.wait()}) before it was ready")
-                data += chunk
-    return data.decode().splitlines()[0].strip()
 
 
 def wait_for_name(
