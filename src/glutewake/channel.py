@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from glutewake.errors import LoopError
 from glutewake.lock import Holder, running
@@ -25,6 +25,7 @@ from glutewake.status import StatusView, view
 
 if TYPE_CHECKING:
     from glutewake.store import Store
+    from glutewake.vocab import CommandName, State
 
 NOT_RUNNING = "glutewake is not running: start it with `glutewake start`"
 
@@ -33,7 +34,7 @@ class LoopState(NamedTuple):
     pid: int
     session_id: int
     started_at: datetime
-    state: str
+    state: State
     since: datetime
     updated_at: datetime
     seated_s: int
@@ -104,7 +105,7 @@ class Channel:
             pid=pid,
             session_id=session_id,
             started_at=from_text(started),
-            state=state,
+            state=cast("State", state),  # only the loop writes it
             since=from_text(since),
             updated_at=from_text(updated),
             seated_s=seated,
@@ -118,7 +119,7 @@ class Channel:
 
     # --- commands ---
 
-    def send_command(self, name: str, arg: str | None, at: datetime) -> int:
+    def send_command(self, name: CommandName, arg: str | None, at: datetime) -> int:
         from glutewake.store import to_text
 
         return self.store.insert(
@@ -203,7 +204,7 @@ def _status(holder: Holder, now: datetime) -> StatusView | None:
 
 def send(
     lock_path: Path,
-    name: str,
+    name: CommandName,
     arg: str | None,
     clock: Callable[[], datetime],
     wait_s: float = 5.0,

@@ -116,7 +116,7 @@ def set_language(language: str | None) -> str:
 
 
 def _code(locale_name: str) -> str | None:
-    """"de_DE.UTF-8", "de-AT", "de" -> "de"; "C", "POSIX", "" -> None."""
+    """ "de_DE.UTF-8", "de-AT", "de" -> "de"; "C", "POSIX", "" -> None."""
     name = locale_name.split(".")[0].split("@")[0].replace("-", "_").strip()
     if not name or name in ("C", "POSIX"):
         return None

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from glutewake.config import Settings
     from glutewake.idle import IdleReader
     from glutewake.notify import Notifier
+    from glutewake.vocab import NoticeKind, Outcome
 
 # Commands from other terminals are picked up within this long (the issue asks for 2 s).
 COMMAND_POLL_S = 1.9
@@ -42,7 +43,7 @@ COMMAND_POLL_S = 1.9
 # and schedule edges noticed promptly without costing anything measurable.
 MAX_SLEEP_S = 30.0
 
-NOTICES = {
+NOTICES: dict[NoticeKind, str] = {
     "break_over": "break over: back to it",
     "back": "welcome back: that was a natural break; the sitting clock starts again",
     "schedule_closed": "outside working hours: no reminders until the schedule opens",
@@ -56,7 +57,7 @@ class Stop(Exception):
 
 @dataclass
 class Tally:
-    outcomes: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[Outcome, int] = field(default_factory=dict)
     seated_s: int = 0
 
     def add(self, record: BreakLogged) -> None:

@@ -15,8 +15,8 @@ from typing import Any, NamedTuple
 
 from glutewake.columns import align
 from glutewake.durations import format_short
-from glutewake.store import OUTCOMES, BreakRecord, DayTotals, ExerciseCount, Store
-from glutewake.vocab import category_label
+from glutewake.store import BreakRecord, DayTotals, ExerciseCount, Store
+from glutewake.vocab import OUTCOMES, category_label
 
 NO_BREAKS = "no breaks recorded yet — run glutewake start"
 DEFAULT_DAYS = 7

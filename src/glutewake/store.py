@@ -18,12 +18,11 @@ from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from glutewake.errors import StoreError
 from glutewake.migrations import APPLICATION_ID, MIGRATIONS, migrate, schema_version
-
-OUTCOMES = ("done", "skipped", "missed", "natural")
+from glutewake.vocab import OUTCOMES, Outcome
 
 BUSY_TIMEOUT = 5.0
 
@@ -37,7 +36,7 @@ class StoreMissing(StoreError):
 
 
 class BreakRecord(NamedTuple):
-    outcome: str
+    outcome: Outcome
     at: datetime
     due_at: datetime
     answered_at: datetime | None
@@ -470,7 +469,7 @@ def _break(row: Sequence[Any]) -> BreakRecord:
     (id_, session_id, outcome, at, due_at, answered_at, seated_s, *rest) = row
     exercise_id, exercise_name, category, snoozes, away_s = rest
     return BreakRecord(
-        outcome=outcome,
+        outcome=cast(Outcome, outcome),  # the table's CHECK admits nothing else
         at=from_text(at),
         due_at=from_text(due_at),
         answered_at=maybe_time(answered_at),

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from glutewake.catalog import Exercise
     from glutewake.config import TimerSettings
+    from glutewake.vocab import NoticeKind, Outcome, State
 
 # A due break is held back, not prompted, while the user has been idle this long: they
 # are probably away, and a prompt waiting on return is the complaint we design against.
@@ -64,7 +65,7 @@ class Prompt:
 
 @dataclass(frozen=True)
 class BreakLogged:
-    outcome: str  # done | skipped | missed | natural
+    outcome: Outcome
     at: float  # wall: the prompt, or when the user left (natural)
     due_at: float  # wall: when it first fell due
     answered_at: float | None
@@ -86,7 +87,7 @@ class EventLogged:
 class Notice:
     """Something to tell the user that is not a prompt; `kind` picks the wording."""
 
-    kind: str  # break_over | back | withdrawn | refused | schedule_closed | schedule_open
+    kind: NoticeKind
     detail: str = ""
 
 
@@ -97,7 +98,7 @@ Action = Prompt | BreakLogged | EventLogged | Notice
 class Snapshot:
     """What the loop is doing, for the status line and for other processes."""
 
-    state: str
+    state: State
     since: float  # wall time the state began
     seated_s: float
     clock_running: bool
@@ -148,7 +149,7 @@ class Tracker:
         self.busy = busy
         self.max_hold = max_hold  # 0: never hold for busy
         self.busy_hold: _BusyHold | None = None
-        self.state = "seated"
+        self.state: State = "seated"
         self.since_wall = now.wall
         self.seated_s = 0.0
         self.pending: _Pending | None = None
@@ -558,7 +559,7 @@ class Tracker:
     def _log(
         self,
         pending: _Pending,
-        outcome: str,
+        outcome: Outcome,
         now: Now,
         answered: bool = True,
     ) -> BreakLogged:
@@ -572,7 +573,7 @@ class Tracker:
             snoozes=pending.snoozes,
         )
 
-    def _enter(self, state: str, now: Now) -> None:
+    def _enter(self, state: State, now: Now) -> None:
         if state not in ("seated", "snoozed"):
             self.held = False
         if state != self.state:

@@ -5,10 +5,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from glutewake.errors import ConfigError
 from glutewake.i18n import N_, _
+
+# The loop's states (tracker.py describes each).
+State = Literal["seated", "due", "snoozed", "break", "away", "paused", "standing", "off_schedule"]
+# How a break ended, as the log records it.
+Outcome = Literal["done", "skipped", "missed", "natural"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+# What the tracker tells the user besides a prompt (the loop words each).
+NoticeKind = Literal[
+    "break_over", "back", "withdrawn", "refused", "schedule_closed", "schedule_open"
+]
+# What other terminals send the running loop.
+CommandName = Literal["done", "skip", "snooze", "now", "pause", "resume", "stand", "sit"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CATEGORIES = ("glutes", "hip_flexors", "move")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from glutewake import channel
@@ -10,6 +12,9 @@ from glutewake.cli.context import App, pass_app
 from glutewake.cli.params import DURATION
 from glutewake.output import format_option, to_json
 from glutewake.status import NOT_RUNNING
+
+if TYPE_CHECKING:
+    from glutewake.vocab import CommandName
 
 EXIT_NOT_RUNNING = 3
 
@@ -39,7 +44,7 @@ def status(ctx: click.Context, app: App, fmt: str) -> None:
         click.echo(current.short() if fmt == "short" else current.text())
 
 
-def _send(app: App, name: str, arg: str | None = None) -> None:
+def _send(app: App, name: CommandName, arg: str | None = None) -> None:
     current = channel.send(app.paths.lock_file, name, arg, channel.utc_now)
     click.echo(current.text())
 

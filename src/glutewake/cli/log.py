@@ -12,7 +12,8 @@ from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.i18n import N_
 from glutewake.output import emit, format_option, message, style, to_csv, to_json
-from glutewake.store import OUTCOMES, Store, StoreMissing
+from glutewake.store import Store, StoreMissing
+from glutewake.vocab import OUTCOMES
 
 
 @command()
