@@ -27,6 +27,8 @@ from babel_extract import extract
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "src" / "glutewake" / "locale"
 DOMAIN = "glutewake"
+# Babel's usual keywords, and NC_ (glutewake.i18n): a marker with a context, like pgettext.
+KEYWORDS = {**DEFAULT_KEYWORDS, "NC_": ((1, "c"), 2)}
 # Header lines that change with every run or Babel version: left out, so diffs show text.
 _VOLATILE = (
     '"POT-Creation-Date',
@@ -50,7 +52,7 @@ def template() -> Catalog:
         for filename, lineno, message, comments, context in extract_from_dir(
             folder,
             [("**.py", extract)],
-            keywords=DEFAULT_KEYWORDS,  # type: ignore[list-item]
+            keywords=KEYWORDS,  # type: ignore[list-item]
         ):
             catalog.add(
                 message, None, [(filename, lineno)], auto_comments=comments, context=context

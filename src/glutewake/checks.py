@@ -12,19 +12,21 @@ from typing import Any
 
 from glutewake.durations import EXPECTED as DURATION_EXPECTED
 from glutewake.durations import format_duration, parse_duration
+from glutewake.i18n import N_, _
 
 Check = Callable[[Any], Any]
 
 
 def type_name(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
-    names |= {list: "a list", dict: "a table"}
-    return names.get(type(value), type(value).__name__)
+    names = {bool: N_("a boolean"), int: N_("an integer"), float: N_("a number")}
+    names |= {str: N_("a string"), list: N_("a list"), dict: N_("a table")}
+    name = names.get(type(value))
+    return _(name) if name else type(value).__name__
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = closest(word, list(choices), limit=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return _(" (did you mean {choice!r}?)").format(choice=close[0]) if close else ""
 
 
 def closest(word: str, choices: Sequence[str], limit: int = 3) -> list[str]:
@@ -48,10 +50,18 @@ def _likeness(word: str, choice: str) -> float:
 def one_of(choices: tuple[str, ...]) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str):
-            raise ValueError(f"expected one of {', '.join(choices)}, got {type_name(value)}")
+            raise ValueError(
+                _("expected one of {choices}, got {what}").format(
+                    choices=", ".join(choices), what=type_name(value)
+                )
+            )
         if value not in choices:
             hint = did_you_mean(value, choices)
-            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}{hint}")
+            raise ValueError(
+                _("expected one of {choices}, got {value!r}{hint}").format(
+                    choices=", ".join(choices), value=value, hint=hint
+                )
+            )
         return value
 
     return check
@@ -61,9 +71,13 @@ def integer(minimum: int, maximum: int) -> Check:
     def check(value: Any) -> int:
         # TOML booleans are Python ints; `true` is not a number of snoozes.
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"expected an integer, got {type_name(value)}")
+            raise ValueError(_("expected an integer, got {what}").format(what=type_name(value)))
         if not minimum <= value <= maximum:
-            raise ValueError(f"expected an integer from {minimum} to {maximum}, got {value}")
+            raise ValueError(
+                _("expected an integer from {minimum} to {maximum}, got {value}").format(
+                    minimum=minimum, maximum=maximum, value=value
+                )
+            )
         return value
 
     return check
@@ -71,7 +85,7 @@ def integer(minimum: int, maximum: int) -> Check:
 
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {type_name(value)}")
+        raise ValueError(_("expected true or false, got {what}").format(what=type_name(value)))
     return value
 
 
@@ -80,14 +94,26 @@ def duration(minimum: int = 1, maximum: int | None = None) -> Check:
 
     def check(value: Any) -> int:
         if not isinstance(value, str):
-            raise ValueError(f"expected {DURATION_EXPECTED}, got {type_name(value)}")
+            raise ValueError(
+                _("expected {duration}, got {what}").format(
+                    duration=_(DURATION_EXPECTED), what=type_name(value)
+                )
+            )
         seconds = parse_duration(value)
         if maximum is not None and not minimum <= seconds <= maximum:
             low, high = format_duration(minimum), format_duration(maximum)
-            raise ValueError(f"expected a duration from {low} to {high}, got {value!r}")
+            raise ValueError(
+                _("expected a duration from {low} to {high}, got {value!r}").format(
+                    low=low, high=high, value=value
+                )
+            )
         if seconds < minimum:
             low = format_duration(minimum)
-            raise ValueError(f"expected a duration of at least {low}, got {value!r}")
+            raise ValueError(
+                _("expected a duration of at least {low}, got {value!r}").format(
+                    low=low, value=value
+                )
+            )
         return seconds
 
     return check

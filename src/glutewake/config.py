@@ -15,6 +15,7 @@ from glutewake.checks import Check, boolean, did_you_mean, duration, integer, on
 from glutewake.durations import format_duration
 from glutewake.errors import ConfigError
 from glutewake.i18n import SETTINGS as LANGUAGE_SETTINGS
+from glutewake.i18n import _
 from glutewake.vocab import CATEGORIES, IDLE_BACKENDS, LEVELS, SPACES, WEEKDAYS, parse_toml
 
 # What can hold a due break back (busy.py's detectors).
@@ -98,28 +99,41 @@ class Settings(NamedTuple):
 
 def _time_of_day(value: Any) -> time:
     if not isinstance(value, str):
-        raise ValueError(f'expected a time of day like "09:00", got {type_name(value)}')
+        raise ValueError(
+            _('expected a time of day like "09:00", got {what}').format(what=type_name(value))
+        )
     try:
         hours, minutes = value.split(":")
         if len(minutes) != 2:
             raise ValueError
         return time(int(hours), int(minutes))
     except ValueError:
-        raise ValueError(f'expected a time of day like "09:00" (24-hour), got {value!r}') from None
+        raise ValueError(
+            _('expected a time of day like "09:00" (24-hour), got {value!r}').format(value=value)
+        ) from None
 
 
 def _string_list(choices: tuple[str, ...] | None = None, *, allow_empty: bool = False) -> Check:
     def check(value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValueError(f"expected a list of strings, got {type_name(value)}")
+            raise ValueError(
+                _("expected a list of strings, got {what}").format(what=type_name(value))
+            )
         if not value and not allow_empty:
-            what = f"one or more of {', '.join(choices)}" if choices else "at least one entry"
-            raise ValueError(f"expected {what}, got an empty list")
+            if choices:
+                problem = _("expected one or more of {choices}, got an empty list")
+            else:
+                problem = _("expected at least one entry, got an empty list")
+            raise ValueError(problem.format(choices=", ".join(choices or ())))
         if choices:
             for item in value:
                 if item not in choices:
                     hint = did_you_mean(item, choices)
-                    raise ValueError(f"expected any of {', '.join(choices)}, got {item!r}{hint}")
+                    raise ValueError(
+                        _("expected any of {choices}, got {item!r}{hint}").format(
+                            choices=", ".join(choices), item=item, hint=hint
+                        )
+                    )
         return tuple(value)
 
     return check
@@ -127,13 +141,13 @@ def _string_list(choices: tuple[str, ...] | None = None, *, allow_empty: bool = 
 
 def _path(value: Any) -> Path:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("expected a file path as a string")
+        raise ValueError(_("expected a file path as a string"))
     return Path(value).expanduser()
 
 
 def _custom_list(value: Any) -> tuple[Mapping[str, Any], ...]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ValueError("expected an array of tables ([[exercises.custom]])")
+        raise ValueError(_("expected an array of tables ([[exercises.custom]])"))
     return tuple(value)
 
 
@@ -191,12 +205,16 @@ def load(path: Path, *, must_exist: bool = False) -> Settings:
         data = path.read_bytes()
     except FileNotFoundError:
         if must_exist:
-            raise ConfigError(f"{path}: no such config file") from None
+            raise ConfigError(_("{path}: no such config file").format(path=path)) from None
         return Settings()
     except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, expected a TOML config file") from None
+        raise ConfigError(
+            _("{path}: is a folder, expected a TOML config file").format(path=path)
+        ) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+        raise ConfigError(
+            _("{path}: cannot read config file ({why})").format(path=path, why=exc.strerror)
+        ) from None
     return parse(data, path)
 
 
@@ -205,22 +223,32 @@ def write_example(target: Path, *, force: bool) -> None:
     from glutewake.files import atomic_write, package_text
 
     if target.exists() and not force:
-        raise ConfigError(f"{target}: already exists; use --force to overwrite it")
+        raise ConfigError(
+            _("{path}: already exists; use --force to overwrite it").format(path=target)
+        )
     try:
         atomic_write(target, package_text("config.example.toml"))
     except OSError as exc:
         # mkdir's "File exists" means a file stands where the config's folder should be.
         why = (
-            f"{target.parent} is not a folder" if isinstance(exc, FileExistsError) else exc.strerror
+            _("{path} is not a folder").format(path=target.parent)
+            if isinstance(exc, FileExistsError)
+            else exc.strerror
         )
-        raise ConfigError(f"{target}: cannot write the config file ({why})") from None
+        raise ConfigError(
+            _("{path}: cannot write the config file ({why})").format(path=target, why=why)
+        ) from None
 
 
 def parse(data: bytes, path: Path) -> Settings:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+        raise ConfigError(
+            _("{path}: not UTF-8 text (bad byte at offset {offset})").format(
+                path=path, offset=exc.start
+            )
+        ) from None
     return from_mapping(parse_toml(text, path), path)
 
 
@@ -231,10 +259,16 @@ def from_mapping(doc: Mapping[str, Any], path: Path) -> Settings:
         if name not in _SCHEMA:
             hint = did_you_mean(name, _SCHEMA)
             raise ConfigError(
-                f"{path}: unknown section [{name}]{hint}; expected one of {', '.join(_SCHEMA)}"
+                _("{path}: unknown section [{name}]{hint}; expected one of {choices}").format(
+                    path=path, name=name, hint=hint, choices=", ".join(_SCHEMA)
+                )
             )
         if not isinstance(table, dict):
-            raise ConfigError(f"{path}: {name}: expected a table [{name}], got {type_name(table)}")
+            raise ConfigError(
+                _("{path}: {name}: expected a table [{name}], got {what}").format(
+                    path=path, name=name, what=type_name(table)
+                )
+            )
         sections[name] = _section(name, table, path)
     settings = Settings(**sections, source=path)
     _check_consistency(settings, path)
@@ -248,7 +282,9 @@ def _section(name: str, table: Mapping[str, Any], path: Path) -> Any:
         if key not in keys:
             hint = did_you_mean(key, keys)
             raise ConfigError(
-                f"{path}: unknown key [{name}] {key}{hint}; expected one of {', '.join(keys)}"
+                _("{path}: unknown key [{name}] {key}{hint}; expected one of {choices}").format(
+                    path=path, name=name, key=key, hint=hint, choices=", ".join(keys)
+                )
             )
         field_name, check = keys[key]
         try:
@@ -262,8 +298,9 @@ def _check_consistency(settings: Settings, path: Path) -> None:
     schedule = settings.schedule
     if schedule.end <= schedule.start:
         raise ConfigError(
-            f"{path}: [schedule] end: expected a time after start "
-            f"({schedule.start:%H:%M}), got {schedule.end:%H:%M}"
+            _("{path}: [schedule] end: expected a time after start ({start}), got {end}").format(
+                path=path, start=f"{schedule.start:%H:%M}", end=f"{schedule.end:%H:%M}"
+            )
         )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from glutewake.i18n import N_, _
+
 _DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?", re.IGNORECASE)
 
-EXPECTED = 'a duration like "90s", "45m" or "1h30m"'
+EXPECTED = N_('a duration like "90s", "45m" or "1h30m"')  # translated where shown
 # A week: longer than any sitting, break or pause, and far from any clock's overflow.
 MAX_SECONDS = 7 * 24 * 3600
 
@@ -15,11 +17,17 @@ def parse_duration(text: str) -> int:
     """Return whole seconds; raise ValueError with what is expected otherwise."""
     match = _DURATION.fullmatch(text.strip())
     if not text.strip() or match is None or not any(match.groups()):
-        raise ValueError(f"expected {EXPECTED}, got {text!r}")
+        raise ValueError(
+            _("expected {duration}, got {text!r}").format(duration=_(EXPECTED), text=text)
+        )
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
     total = hours * 3600 + minutes * 60 + seconds
     if total > MAX_SECONDS:
-        raise ValueError(f"expected a duration of at most {MAX_SECONDS // 3600}h, got {text!r}")
+        raise ValueError(
+            _("expected a duration of at most {hours}h, got {text!r}").format(
+                hours=MAX_SECONDS // 3600, text=text
+            )
+        )
     return total
 
 

@@ -16,7 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from datetime import date
 
 DOMAIN = "glutewake"
 # Languages with a bundled catalog, English first (the source language).
@@ -31,6 +34,7 @@ ENV_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 class _Translations(Protocol):
     def gettext(self, message: str, /) -> str: ...
     def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+    def pgettext(self, context: str, message: str, /) -> str: ...
 
 
 class _English:
@@ -39,6 +43,9 @@ class _English:
 
     def ngettext(self, singular: str, plural: str, n: int, /) -> str:
         return singular if n == 1 else plural
+
+    def pgettext(self, context: str, message: str, /) -> str:
+        return message
 
 
 # Placeholders ({name}, {0:>3}, %(name)s, %s), $VARIABLES and --options stay as they are.
@@ -67,6 +74,9 @@ class _Pseudo:
     def ngettext(self, singular: str, plural: str, n: int, /) -> str:
         return pseudo(singular if n == 1 else plural)
 
+    def pgettext(self, context: str, message: str, /) -> str:
+        return pseudo(message)
+
 
 _current: _Translations = _English()
 _language = "en"
@@ -78,6 +88,16 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`_` for a word that reads differently by where it stands ("standing": a place, a time)."""
+    return _current.pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """`N_` with a context: translate it with `pgettext(context, message)` where shown."""
+    return message
 
 
 def N_(message: str) -> str:
@@ -168,3 +188,28 @@ def choose(setting: str, env: Mapping[str, str], platform: str, home: Path) -> s
         return setting
     found = from_environment(env)
     return found if found is not None else from_system(platform, home)
+
+
+# --- dates and numbers as the language writes them (tables for people; never JSON/CSV) ---
+
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def weekday(day: date) -> str:
+    """The short weekday name: "Mon" / "Mo"."""
+    return _(WEEKDAYS[day.weekday()])
+
+
+def format_date(day: date) -> str:
+    """A date as the language writes it: 2026-03-31 / 31.03.2026."""
+    return _("{year:04d}-{month:02d}-{day:02d}").format(year=day.year, month=day.month, day=day.day)
+
+
+def format_day(day: date) -> str:
+    """Weekday and date: "Tue 2026-03-31" / "Di 31.03.2026"."""
+    return _("{weekday} {date}").format(weekday=weekday(day), date=format_date(day))
+
+
+def format_percent(ratio: float) -> str:
+    """0.83 -> "83%" / "83 %"."""
+    return _("{percent}%").format(percent=round(ratio * 100))

@@ -13,7 +13,7 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
-from glutewake.i18n import N_
+from glutewake.i18n import N_, _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,8 +99,8 @@ def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> st
     """Left-aligned columns separated by two spaces, headers in bold on a TTY."""
     from glutewake.columns import align
 
-    headers = [header for _, header in columns]
-    cells = [[_table_cell(row.get(key)) for key, _ in columns] for row in rows]
+    headers = [_(header) for _key, header in columns]
+    cells = [[_table_cell(row.get(key)) for key, _header in columns] for row in rows]
     head, *body = align([headers, *cells])
     return "\n".join([style(head, bold=True), *body])
 

@@ -15,23 +15,42 @@ from typing import Any, NamedTuple
 
 from glutewake.columns import align
 from glutewake.durations import format_short
+from glutewake.i18n import (
+    N_,
+    NC_,
+    _,
+    format_date,
+    format_day,
+    format_percent,
+    ngettext,
+    pgettext,
+    weekday,
+)
 from glutewake.store import BreakRecord, DayTotals, ExerciseCount, Store
 from glutewake.vocab import OUTCOMES, category_label
 
-NO_BREAKS = "no breaks recorded yet — run glutewake start"
+NO_BREAKS = N_("no breaks recorded yet — run glutewake start")  # translated where shown
 DEFAULT_DAYS = 7
 TOP_EXERCISES = 5
 
-# (key, header) for the break table, and the stable keys of each break in json/csv.
+# (key, header) for the break table (headers translated where shown), and the stable
+# keys of each break in json/csv.
 BREAK_TABLE: tuple[tuple[str, str], ...] = (
-    ("date", "date"),
-    ("time", "time"),
-    ("exercise", "exercise"),
-    ("category", "category"),
-    ("outcome", "outcome"),
-    ("snoozes", "snoozes"),
-    ("seated_min", "sat (min)"),
+    ("date", N_("date")),
+    ("time", N_("time")),
+    ("exercise", N_("exercise")),
+    ("category", N_("category")),
+    ("outcome", N_("outcome")),
+    ("snoozes", N_("snoozes")),
+    ("seated_min", N_("sat (min)")),
 )
+# How the table shows an outcome; json/csv keep the values themselves.
+OUTCOME_LABELS = {
+    "done": N_("done"),
+    "skipped": N_("skipped"),
+    "missed": N_("missed"),
+    "natural": N_("natural"),
+}
 BREAK_FIELDS = (
     "id",
     "date",
@@ -109,12 +128,14 @@ class Period(NamedTuple):
 
     def describe(self) -> str:
         last = (self.end - timedelta(microseconds=1)).astimezone()
-        return f"{self.start.astimezone():%a %Y-%m-%d} to {last:%a %Y-%m-%d}"
+        return _("{start} to {end}").format(
+            start=format_day(self.start.astimezone().date()), end=format_day(last.date())
+        )
 
 
 _SPAN = re.compile(r"(\d+)\s*([dw])", re.IGNORECASE)
-_SINCE_EXPECTED = "a date like 2024-03-31, a date and time like 2024-03-31T14:00, or 3d / 2w"
-_UNTIL_EXPECTED = "a date like 2024-03-31 or a date and time like 2024-03-31T14:00"
+_SINCE_EXPECTED = N_("a date like 2024-03-31, a date and time like 2024-03-31T14:00, or 3d / 2w")
+_UNTIL_EXPECTED = N_("a date like 2024-03-31 or a date and time like 2024-03-31T14:00")
 
 
 # Far enough back for any log; near enough that date arithmetic cannot overflow.
@@ -130,11 +151,15 @@ def parse_since(text: str, now: datetime) -> datetime:
     if span:
         count = int(span.group(1)) * (7 if span.group(2).lower() == "w" else 1)
         if not 1 <= count <= _MAX_DAYS:
-            raise ValueError(f"expected from 1d to {_MAX_DAYS}d, got {text!r}")
+            raise ValueError(
+                _("expected from 1d to {days}d, got {text!r}").format(days=_MAX_DAYS, text=text)
+            )
         return local_midnight(local_day(now) - timedelta(days=count - 1))
     moment = _parse_iso(text)
     if moment is None:
-        raise ValueError(f"expected {_SINCE_EXPECTED}; got {text!r}")
+        raise ValueError(
+            _("expected {what}; got {text!r}").format(what=_(_SINCE_EXPECTED), text=text)
+        )
     return moment if isinstance(moment, datetime) else local_midnight(moment)
 
 
@@ -142,7 +167,9 @@ def parse_until(text: str) -> datetime:
     """End of a period (exclusive): a date includes that whole day."""
     moment = _parse_iso(text)
     if moment is None:
-        raise ValueError(f"expected {_UNTIL_EXPECTED}; got {text!r}")
+        raise ValueError(
+            _("expected {what}; got {text!r}").format(what=_(_UNTIL_EXPECTED), text=text)
+        )
     if isinstance(moment, datetime):
         return moment
     return local_midnight(moment + timedelta(days=1))
@@ -205,10 +232,14 @@ def choose_period(
         start = local_midnight(last - timedelta(days=DEFAULT_DAYS - 1))
     if end <= start:
         if until is None:
-            raise OptionError("--since", f"expected a time before now, got {since!r}")
+            raise OptionError(
+                "--since", _("expected a time before now, got {value!r}").format(value=since)
+            )
         raise OptionError(
             "--until",
-            f"expected a time after the period's start ({local_iso(start)}), got {until!r}",
+            _("expected a time after the period's start ({start}), got {value!r}").format(
+                start=local_iso(start), value=until
+            ),
         )
     return Period(start=start, end=end)
 
@@ -253,9 +284,14 @@ def break_display(row: dict[str, Any]) -> dict[str, Any]:
     shown = dict(row)
     if row["outcome"] == "natural":
         away = row["away_s"]
-        shown["exercise"] = f"(away {format_short(away)})" if away else "(got up)"
+        shown["exercise"] = (
+            _("(away {time})").format(time=format_short(away)) if away else _("(got up)")
+        )
     elif row["exercise"] is None:
         shown["exercise"] = row["exercise_id"]
+    shown["date"] = format_date(date.fromisoformat(row["date"]))
+    label = OUTCOME_LABELS.get(row["outcome"])
+    shown["outcome"] = _(label) if label else row["outcome"]
     shown["category"] = category_label(row["category"])
     shown["snoozes"] = row["snoozes"] or ""
     return shown
@@ -382,17 +418,18 @@ def _ratio(part: int, whole: int) -> float | None:
 # --- rendering ------------------------------------------------------------------------
 
 BAR_CELLS = 20
+# Translated where shown; "standing" here is time stood, not a place, hence the context.
 DAY_HEADERS = (
-    "date",
-    "day",
+    NC_("summary column", "date"),
+    NC_("summary column", "day"),
     "",
-    "done",
-    "skipped",
-    "missed",
-    "natural",
-    "seated",
-    "longest",
-    "standing",
+    NC_("summary column", "done"),
+    NC_("summary column", "skipped"),
+    NC_("summary column", "missed"),
+    NC_("summary column", "natural"),
+    NC_("summary column", "seated"),
+    NC_("summary column", "longest"),
+    NC_("summary column", "standing"),
 )
 
 
@@ -411,7 +448,12 @@ def summary_text(summary: dict[str, Any], paint: Paint = no_paint) -> str:
     goal = summary["goal"]
     totals = summary["totals"]
     lines = [
-        paint(f"{_span(summary)} · goal {goal} breaks a day", bold=True),
+        paint(
+            ngettext(
+                "{span} · goal {goal} break a day", "{span} · goal {goal} breaks a day", goal
+            ).format(span=_span(summary), goal=goal),
+            bold=True,
+        ),
         "",
         *_day_table(summary["days"], goal, paint),
         "",
@@ -426,11 +468,11 @@ def _span(summary: dict[str, Any]) -> str:
 
 
 def _day_table(days: Sequence[dict[str, Any]], goal: int, paint: Paint) -> list[str]:
-    headers = DAY_HEADERS
+    headers = [pgettext("summary column", header) if header else "" for header in DAY_HEADERS]
     rows = [
         (
-            day["date"],
-            day["weekday"],
+            format_date(date.fromisoformat(day["date"])),
+            weekday(date.fromisoformat(day["date"])),
             bar(day["done"], goal),
             f"{day['done']}/{goal}",
             str(day["skipped"]),
@@ -452,37 +494,62 @@ def _day_table(days: Sequence[dict[str, Any]], goal: int, paint: Paint) -> list[
 
 def _totals_lines(totals: dict[str, Any], goal: int) -> list[str]:
     compliance = totals["compliance"]
-    percent = "-" if compliance is None else f"{compliance:.0%}"
+    percent = "-" if compliance is None else format_percent(compliance)
     top = " · ".join(f"{t['name'] or t['id']} {t['done']}" for t in totals["top_exercises"])
     balance = totals["balance"]
-    lines = [
-        f"compliance  {percent} ({totals['done']} done of {totals['due']} due; "
-        f"{totals['skipped']} skipped, {totals['missed']} missed, {totals['snoozes']} snoozes)",
-        f"streak      {_days(totals['streak_current'])} meeting the goal of {goal} "
-        f"(best {_days(totals['streak_best'])})",
-        f"natural     {_plural(totals['natural'], 'break')} taken on your own",
-        f"top         {top or '-'}",
-        f"balance     {_balance(balance)}",
-        f"seated      {_short(totals['seated_s'])} (longest stretch "
-        f"{_short(totals['longest_s'])}); standing {_short(totals['standing_s'])}",
+    rows = [
+        (
+            _("compliance"),
+            _(
+                "{percent} ({done} done of {due} due; {skipped} skipped, {missed} missed, "
+                "{snoozes} snoozes)"
+            ).format(percent=percent, **totals),
+        ),
+        (
+            _("streak"),
+            _("{current} meeting the goal of {goal} (best {best})").format(
+                current=_days(totals["streak_current"]),
+                goal=goal,
+                best=_days(totals["streak_best"]),
+            ),
+        ),
+        (
+            _("natural"),
+            ngettext(
+                "{n} break taken on your own", "{n} breaks taken on your own", totals["natural"]
+            ).format(n=totals["natural"]),
+        ),
+        (_("top"), top or "-"),
+        (_("balance"), _balance(balance)),
+        (
+            _("seated"),
+            _("{seated} (longest stretch {longest}); standing {standing}").format(
+                seated=_short(totals["seated_s"]),
+                longest=_short(totals["longest_s"]),
+                standing=_short(totals["standing_s"]),
+            ),
+        ),
     ]
-    return lines
+    # The labels line up whatever their length in the language.
+    width = max(len(label) for label, _text in rows) + 2
+    return [f"{label:<{width}}{text}" for label, text in rows]
 
 
 def _balance(balance: dict[str, int]) -> str:
     glutes, hips = balance["glutes"], balance["hip_flexors"]
-    text = f"glutes {glutes} · hip flexors {hips} · move {balance['move']}"
+    text = _("glutes {glutes} · hip flexors {hips} · move {move}").format(
+        glutes=glutes, hips=hips, move=balance["move"]
+    )
     if glutes + hips:
-        text += f" ({glutes / (glutes + hips):.0%} glutes vs {hips / (glutes + hips):.0%} hips)"
+        text += _(" ({glutes} glutes vs {hips} hips)").format(
+            glutes=format_percent(glutes / (glutes + hips)),
+            hips=format_percent(hips / (glutes + hips)),
+        )
     return text
 
 
 def _days(count: int) -> str:
-    return _plural(count, "day")
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return ngettext("{n} day", "{n} days", count).format(n=count)
 
 
 def _short(seconds: int) -> str:

@@ -40,7 +40,9 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
         doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+        raise ConfigError(
+            _("{path}: TOML syntax error: {error}").format(path=path, error=exc)
+        ) from None
     return doc
 
 

@@ -10,7 +10,7 @@ import click
 from glutewake import report
 from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
-from glutewake.i18n import N_
+from glutewake.i18n import N_, _
 from glutewake.output import emit, format_option, message, style, to_csv, to_json
 from glutewake.store import Store, StoreMissing
 from glutewake.vocab import OUTCOMES
@@ -73,7 +73,7 @@ def log(
     """
     _check_exclusive(today=today, week=week, month=month, since=since)
     if summary and (outcomes or limit):
-        raise click.UsageError("--outcome and --limit filter the break list, not --summary")
+        raise click.UsageError(_("--outcome and --limit filter the break list, not --summary"))
     now = datetime.now(timezone.utc)
     try:
         period = report.choose_period(
@@ -84,7 +84,7 @@ def log(
     wanted = _outcomes(outcomes)
     store = _open_log(app)
     if store is None:
-        message(report.NO_BREAKS)
+        message(_(report.NO_BREAKS))
         if fmt == "table":
             return
     try:
@@ -119,7 +119,11 @@ def _open_log(app: App) -> Store | None:
 def _check_exclusive(**chosen: Any) -> None:
     named = [f"--{name}" for name, value in chosen.items() if value]
     if len(named) > 1:
-        raise click.UsageError(f"{' and '.join(named)} each choose the period; give only one")
+        raise click.UsageError(
+            _("{options} each choose the period; give only one").format(
+                options=_(" and ").join(named)
+            )
+        )
 
 
 def _outcomes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -129,7 +133,10 @@ def _outcomes(values: tuple[str, ...]) -> tuple[str, ...]:
     for name in wanted:
         if name not in OUTCOMES:
             raise click.BadParameter(
-                f"expected one of {', '.join(OUTCOMES)}, got {name!r}", param_hint="'--outcome'"
+                _("expected one of {choices}, got {value!r}").format(
+                    choices=", ".join(OUTCOMES), value=name
+                ),
+                param_hint="'--outcome'",
             )
     return tuple(dict.fromkeys(wanted))
 
@@ -142,7 +149,7 @@ def _show_breaks(rows: list[dict[str, Any]], fmt: str, period: report.Period) ->
     elif rows:
         emit([report.break_display(row) for row in rows], report.BREAK_TABLE, fmt)
     else:
-        message(f"no breaks from {period.describe()}")
+        message(_("no breaks from {period}").format(period=period.describe()))
 
 
 def _show_summary(summary: dict[str, Any], fmt: str) -> None:

@@ -1,0 +1,85 @@
+"""German end to end through the commands: log, config check, exercises, doctor."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from glutewake.cli import main
+from glutewake.report import BREAK_FIELDS
+from glutewake.store import Store
+from storetools import local_zone, seed_berlin_dst
+
+GERMAN = {"LANG": "de_DE.UTF-8"}
+SEEDED = ("--since", "2024-03-30", "--until", "2024-04-01")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, prog_name="glutewake")
+
+
+@pytest.fixture
+def seeded(data_dir: Path) -> Iterator[Path]:
+    with local_zone("Europe/Berlin"):
+        db = data_dir / "glutewake.db"
+        with Store.open(db) as store:
+            seed_berlin_dst(store)
+        yield db
+
+
+@pytest.fixture
+def goal_3(config_file: Path) -> Path:
+    config_file.write_text("[goals]\ndaily_breaks = 3\n")
+    return config_file
+
+
+def test_log_summary_in_german(seeded, goal_3) -> None:
+    result = run("log", "--summary", *SEEDED, env=GERMAN)
+    assert result.exit_code == 0, result.output
+    out = result.stdout.splitlines()
+    assert out[0] == "Sa 30.03.2024 bis Mo 01.04.2024 · Ziel: 3 Pausen am Tag"
+    assert out[2].split() == [
+        "Datum", "Tag", "erledigt", "übersprungen", "verpasst", "natürlich", "gesessen",
+        "am", "längsten", "gestanden",
+    ]  # fmt: skip
+    assert out[3].startswith("30.03.2024  Sa   ███  3/3")
+    assert out[5].startswith("01.04.2024  Mo   █··  1/3")
+    assert any(
+        line.startswith("Quote") and "78 % (7 erledigt von 9 fälligen;" in line for line in out
+    )
+    assert any(line.startswith("Serie") and "Tage mit erreichtem Ziel" in line for line in out)
+
+
+def test_log_table_in_german_and_json_csv_stay_english(seeded) -> None:
+    table = run("log", *SEEDED, env=GERMAN)
+    assert table.exit_code == 0, table.output
+    head, first = table.stdout.splitlines()[:2]
+    assert head.split()[:5] == ["Datum", "Zeit", "Übung", "Kategorie", "Ergebnis"]
+    assert first.startswith("30.03.2024")
+    assert "erledigt" in table.stdout and "Gesäß" in table.stdout
+    english = run("log", *SEEDED, "--format", "json").stdout
+    assert run("log", *SEEDED, "--format", "json", env=GERMAN).stdout == english
+    assert json.loads(english)[0]["date"] == "2024-03-30"
+    csv_de = run("log", *SEEDED, "--format", "csv", env=GERMAN).stdout
+    assert csv_de == run("log", *SEEDED, "--format", "csv").stdout
+    assert csv_de.splitlines()[0] == ",".join(BREAK_FIELDS)
+    summary = run("log", "--summary", *SEEDED, "--format", "json", env=GERMAN).stdout
+    assert json.loads(summary)["days"][0]["weekday"] == "Sat"
+
+
+def test_config_check_on_a_bad_file_in_german(config_file: Path) -> None:
+    config_file.write_text('[timer]\nsit = "lang"\nsnoze = "5m"\n', encoding="utf-8")
+    result = run("config", "check", env=GERMAN)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Fehler: {config_file}: [timer] sit: erwartet: eine Dauer wie "
+        '"90s", "45m" oder "1h30m"; gefunden: \'lang\'\n'
+    )
+    config_file.write_text('[timer]\nsnoze = "5m"\n', encoding="utf-8")
+    result = run("config", "check", env=GERMAN)
+    assert result.exit_code == 1
+    assert "unbekannter Schlüssel [timer] snoze (meintest du 'snooze'?)" in result.output
