@@ -30,6 +30,7 @@ from glutewake.config import ExerciseSettings
 from glutewake.durations import format_duration
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
+from glutewake.text import clip, shown
 from glutewake.vocab import CATEGORIES, LEVELS, SPACES, parse_toml
 
 BUNDLED_FILE = "exercises.toml"
@@ -103,7 +104,7 @@ class _BadField(Exception):
 
 def _exercise_id(value: Any) -> str:
     if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > MAX_ID:
-        got = repr(value) if isinstance(value, str) else type_name(value)
+        got = shown(value) if isinstance(value, str) else type_name(value)
         raise ValueError(
             f'expected a kebab-case id like "glute-bridge" (lowercase letters, digits and '
             f"single hyphens, at most {MAX_ID} characters), got {got}"
@@ -177,7 +178,7 @@ def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Ex
     for key in raw:
         if key not in fields:
             hint = did_you_mean(key, fields)
-            raise _BadField(key, f"unknown key{hint}; expected one of {', '.join(fields)}")
+            raise _BadField(clip(key), f"unknown key{hint}; expected one of {', '.join(fields)}")
     values: dict[str, Any] = {}
     for key, check in fields.items():
         if key in raw:
@@ -236,7 +237,7 @@ def load_bundled() -> tuple[Exercise, ...]:
         except _BadField as exc:
             raise CatalogError(f"{where} {exc}") from None
         if any(e.id == exercise.id for e in exercises):
-            raise CatalogError(f"{where} id: {exercise.id!r} is used twice")
+            raise CatalogError(f"{where} id: {shown(exercise.id)} is used twice")
         exercises.append(exercise)
     return tuple(exercises)
 
@@ -291,8 +292,8 @@ class Catalog:
 def unknown_id_message(exercise_id: str, ids: Sequence[str]) -> str:
     close = closest(exercise_id, ids)
     if close:
-        return f"unknown exercise {exercise_id!r}; did you mean {', '.join(close)}?"
-    return f"unknown exercise {exercise_id!r}; `glutewake exercises` lists them all"
+        return f"unknown exercise {shown(exercise_id)}; did you mean {', '.join(close)}?"
+    return f"unknown exercise {shown(exercise_id)}; `glutewake exercises` lists them all"
 
 
 def build_catalog(prefs: ExerciseSettings, source: Path | None = None) -> Catalog:
@@ -327,18 +328,18 @@ def _with_custom(
             raise ConfigError(f"{label} {exc}") from None
         if exercise.id in seen:
             raise ConfigError(
-                f"{label} id: {exercise.id!r} is already used by [[exercises.custom]] "
+                f"{label} id: {shown(exercise.id)} is already used by [[exercises.custom]] "
                 f"#{seen[exercise.id]}"
             )
         is_bundled = exercise.id in merged
         if is_bundled and not replace:
             raise ConfigError(
-                f"{label} id: {exercise.id!r} is a bundled exercise; add replace = true to "
+                f"{label} id: {shown(exercise.id)} is a bundled exercise; add replace = true to "
                 "replace it, or choose another id"
             )
         if replace and not is_bundled:
             raise ConfigError(
-                f"{label} replace: there is no bundled exercise {exercise.id!r} to replace"
+                f"{label} replace: there is no bundled exercise {shown(exercise.id)} to replace"
                 f"{did_you_mean(exercise.id, list(merged))}"
             )
         seen[exercise.id] = number
@@ -353,7 +354,7 @@ def _check_exclude(exclude: Sequence[str], catalog: Catalog, where: str) -> None
             close = closest(exercise_id, catalog.ids)
             hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
             raise ConfigError(
-                f"{where}[exercises] exclude: unknown exercise id {exercise_id!r}{hint}"
+                f"{where}[exercises] exclude: unknown exercise id {shown(exercise_id)}{hint}"
             )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from glutewake.durations import EXPECTED as DURATION_EXPECTED
 from glutewake.durations import format_duration, parse_duration
 from glutewake.i18n import N_, _
+from glutewake.text import clip
 
 Check = Callable[[Any], Any]
 
@@ -31,6 +32,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def closest(word: str, choices: Sequence[str], limit: int = 3) -> list[str]:
     """The choices most like `word`, best first: "brige" finds "glute-bridge"."""
+    if len(word) > 64:  # no choice is that long, and fuzzy matching a megabyte is slow
+        return []
     scores = {choice: _likeness(word.lower(), choice) for choice in choices}
     ranked = sorted((c for c in choices if scores[c] >= 0.65), key=lambda c: -scores[c])
     return ranked[:limit]
@@ -59,7 +62,7 @@ def one_of(choices: tuple[str, ...]) -> Check:
             hint = did_you_mean(value, choices)
             raise ValueError(
                 _("expected one of {choices}, got {value!r}{hint}").format(
-                    choices=", ".join(choices), value=value, hint=hint
+                    choices=", ".join(choices), value=clip(value), hint=hint
                 )
             )
         return value
@@ -104,14 +107,14 @@ def duration(minimum: int = 1, maximum: int | None = None) -> Check:
             low, high = format_duration(minimum), format_duration(maximum)
             raise ValueError(
                 _("expected a duration from {low} to {high}, got {value!r}").format(
-                    low=low, high=high, value=value
+                    low=low, high=high, value=clip(value)
                 )
             )
         if seconds < minimum:
             low = format_duration(minimum)
             raise ValueError(
                 _("expected a duration of at least {low}, got {value!r}").format(
-                    low=low, value=value
+                    low=low, value=clip(value)
                 )
             )
         return seconds

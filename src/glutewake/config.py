@@ -16,6 +16,7 @@ from glutewake.durations import format_duration
 from glutewake.errors import ConfigError
 from glutewake.i18n import SETTINGS as LANGUAGE_SETTINGS
 from glutewake.i18n import _
+from glutewake.text import clip
 from glutewake.vocab import CATEGORIES, IDLE_BACKENDS, LEVELS, SPACES, WEEKDAYS, parse_toml
 
 # What can hold a due break back (busy.py's detectors).
@@ -109,7 +110,9 @@ def _time_of_day(value: Any) -> time:
         return time(int(hours), int(minutes))
     except ValueError:
         raise ValueError(
-            _('expected a time of day like "09:00" (24-hour), got {value!r}').format(value=value)
+            _('expected a time of day like "09:00" (24-hour), got {value!r}').format(
+                value=clip(value)
+            )
         ) from None
 
 
@@ -131,7 +134,7 @@ def _string_list(choices: tuple[str, ...] | None = None, *, allow_empty: bool = 
                     hint = did_you_mean(item, choices)
                     raise ValueError(
                         _("expected any of {choices}, got {item!r}{hint}").format(
-                            choices=", ".join(choices), item=item, hint=hint
+                            choices=", ".join(choices), item=clip(item), hint=hint
                         )
                     )
         return tuple(value)
@@ -201,8 +204,10 @@ _SCHEMA: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
 
 def load(path: Path, *, must_exist: bool = False) -> Settings:
     """Settings from `path`; all defaults when it does not exist (unless `must_exist`)."""
+    from glutewake.files import UnreadableFile, read_regular
+
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         if must_exist:
             raise ConfigError(_("{path}: no such config file").format(path=path)) from None
@@ -210,6 +215,10 @@ def load(path: Path, *, must_exist: bool = False) -> Settings:
     except IsADirectoryError:
         raise ConfigError(
             _("{path}: is a folder, expected a TOML config file").format(path=path)
+        ) from None
+    except UnreadableFile as exc:
+        raise ConfigError(
+            _("{path}: {reason}, expected a TOML config file").format(path=path, reason=exc.reason)
         ) from None
     except OSError as exc:
         raise ConfigError(
@@ -260,7 +269,7 @@ def from_mapping(doc: Mapping[str, Any], path: Path) -> Settings:
             hint = did_you_mean(name, _SCHEMA)
             raise ConfigError(
                 _("{path}: unknown section [{name}]{hint}; expected one of {choices}").format(
-                    path=path, name=name, hint=hint, choices=", ".join(_SCHEMA)
+                    path=path, name=clip(name), hint=hint, choices=", ".join(_SCHEMA)
                 )
             )
         if not isinstance(table, dict):
@@ -283,7 +292,7 @@ def _section(name: str, table: Mapping[str, Any], path: Path) -> Any:
             hint = did_you_mean(key, keys)
             raise ConfigError(
                 _("{path}: unknown key [{name}] {key}{hint}; expected one of {choices}").format(
-                    path=path, name=name, key=key, hint=hint, choices=", ".join(keys)
+                    path=path, name=name, key=clip(key), hint=hint, choices=", ".join(keys)
                 )
             )
         field_name, check = keys[key]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from glutewake.i18n import N_, _
+from glutewake.text import clip
 
 _DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?", re.IGNORECASE)
 
@@ -15,17 +16,18 @@ MAX_SECONDS = 7 * 24 * 3600
 
 def parse_duration(text: str) -> int:
     """Return whole seconds; raise ValueError with what is expected otherwise."""
-    match = _DURATION.fullmatch(text.strip())
+    # No duration is 40 characters long; the length check keeps the regex and int() cheap.
+    match = _DURATION.fullmatch(text.strip()) if len(text) <= 40 else None
     if not text.strip() or match is None or not any(match.groups()):
         raise ValueError(
-            _("expected {duration}, got {text!r}").format(duration=_(EXPECTED), text=text)
+            _("expected {duration}, got {text!r}").format(duration=_(EXPECTED), text=clip(text))
         )
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
     total = hours * 3600 + minutes * 60 + seconds
     if total > MAX_SECONDS:
         raise ValueError(
             _("expected a duration of at most {hours}h, got {text!r}").format(
-                hours=MAX_SECONDS // 3600, text=text
+                hours=MAX_SECONDS // 3600, text=clip(text)
             )
         )
     return total

@@ -7,13 +7,16 @@ not the lock, so the next `start` simply takes it over.
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from glutewake.errors import LoopError
+from glutewake.i18n import _
 
 
 class Holder(NamedTuple):
@@ -30,15 +33,27 @@ class LoopLock:
 
     def acquire(self, pid: int, since: datetime, db: Path) -> None:
         """Take the lock or raise LoopError naming the loop that holds it."""
+        from glutewake.files import UnreadableFile, open_private, private_dir
+
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the loop's life)
+            private_dir(self.path.parent)
+            fd = open_private(self.path)
+        except UnreadableFile as exc:
+            raise LoopError(
+                _("{path}: {reason}; glutewake will not use it as its lock").format(
+                    path=self.path, reason=exc.reason
+                )
+            ) from None
         except OSError as exc:
             raise LoopError(
-                f"{self.path.parent}: cannot use the data folder ({exc.strerror})"
+                _("{path}: cannot use the data folder ({why})").format(
+                    path=self.path.parent, why=exc.strerror
+                )
             ) from None
+        # Held for the loop's life; the text says who holds it.
+        handle = open(fd, "r+", encoding="utf-8")  # noqa: SIM115
         # A `status` probe holds the lock for microseconds; a few tries ride that out.
-        for _ in range(5):
+        for _attempt in range(5):
             if _try_lock(handle):
                 break
             time.sleep(0.05)
@@ -51,7 +66,9 @@ class LoopLock:
             )
         handle.seek(0)
         handle.truncate()
-        handle.write(f"{pid}\n{since.isoformat()}\n{db.resolve()}\n")
+        # JSON: a path with a newline or bytes that are not UTF-8 survives the round trip.
+        record = {"pid": pid, "since": since.isoformat(), "db": os.fsdecode(db.resolve())}
+        handle.write(json.dumps(record) + "\n")
         handle.flush()
         self._handle = handle
 
@@ -76,10 +93,20 @@ def running(path: Path) -> Holder | None:
 
 
 def read_holder(path: Path) -> Holder | None:
+    record: dict[str, Any]
     try:
-        pid_text, since_text, db_text = path.read_text(encoding="utf-8").splitlines()
-        return Holder(pid=int(pid_text), since=datetime.fromisoformat(since_text), db=Path(db_text))
-    except (OSError, ValueError):
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("{"):  # written by an older version: three lines
+            pid_text, since_text, db_text = text.splitlines()
+            record = {"pid": int(pid_text), "since": since_text, "db": db_text}
+        else:
+            record = json.loads(text)
+        return Holder(
+            pid=int(record["pid"]),
+            since=datetime.fromisoformat(record["since"]),
+            db=Path(record["db"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 

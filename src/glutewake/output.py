@@ -106,11 +106,14 @@ def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> st
 
 
 def _table_cell(value: Any) -> str:
+    from glutewake.text import one_line
+
     if value is None:
         return "-"
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return one_line(", ".join(str(v) for v in value))
+    # Cells come from the log and the config: nothing in them may drive the terminal.
+    return one_line(str(value))
 
 
 def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], fmt: str) -> None:

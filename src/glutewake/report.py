@@ -27,6 +27,7 @@ from glutewake.i18n import (
     weekday,
 )
 from glutewake.store import BreakRecord, DayTotals, ExerciseCount, Store
+from glutewake.text import clip
 from glutewake.vocab import OUTCOMES, category_label
 
 NO_BREAKS = N_("no breaks recorded yet — run glutewake start")  # translated where shown
@@ -152,13 +153,15 @@ def parse_since(text: str, now: datetime) -> datetime:
         count = int(span.group(1)) * (7 if span.group(2).lower() == "w" else 1)
         if not 1 <= count <= _MAX_DAYS:
             raise ValueError(
-                _("expected from 1d to {days}d, got {text!r}").format(days=_MAX_DAYS, text=text)
+                _("expected from 1d to {days}d, got {text!r}").format(
+                    days=_MAX_DAYS, text=clip(text)
+                )
             )
         return local_midnight(local_day(now) - timedelta(days=count - 1))
     moment = _parse_iso(text)
     if moment is None:
         raise ValueError(
-            _("expected {what}; got {text!r}").format(what=_(_SINCE_EXPECTED), text=text)
+            _("expected {what}; got {text!r}").format(what=_(_SINCE_EXPECTED), text=clip(text))
         )
     return moment if isinstance(moment, datetime) else local_midnight(moment)
 
@@ -168,7 +171,7 @@ def parse_until(text: str) -> datetime:
     moment = _parse_iso(text)
     if moment is None:
         raise ValueError(
-            _("expected {what}; got {text!r}").format(what=_(_UNTIL_EXPECTED), text=text)
+            _("expected {what}; got {text!r}").format(what=_(_UNTIL_EXPECTED), text=clip(text))
         )
     if isinstance(moment, datetime):
         return moment
@@ -233,12 +236,13 @@ def choose_period(
     if end <= start:
         if until is None:
             raise OptionError(
-                "--since", _("expected a time before now, got {value!r}").format(value=since)
+                "--since",
+                _("expected a time before now, got {value!r}").format(value=clip(since or "")),
             )
         raise OptionError(
             "--until",
             _("expected a time after the period's start ({start}), got {value!r}").format(
-                start=local_iso(start), value=until
+                start=local_iso(start), value=clip(until)
             ),
         )
     return Period(start=start, end=end)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from glutewake.durations import format_clock, format_short
+from glutewake.text import one_line
 
 if TYPE_CHECKING:
     from glutewake.channel import LoopState
@@ -28,12 +29,15 @@ class StatusView(NamedTuple):
     exercise_name: str | None
     snoozes: int
     snoozes_left: int
+    # When this view was taken: a time on another day is shown with its day.
+    now: datetime | None = None
 
     def text(self, clock: bool = False) -> str:
         """One line: "seated 23m · break in 22m"; clock=True gives 23:12 · 21:48 figures."""
         dur = format_clock if clock else format_short
         seated, left = dur(self.seated_s), dur(self.next_in_s or 0)
-        name = self.exercise_name or "a break"
+        # The name comes from the log, perhaps written by an older version: no escapes.
+        name = one_line(self.exercise_name) if self.exercise_name else "a break"
         if self.state == "seated" and self.next_at is None:
             return f"seated {seated} · break due when you are back"  # held while away
         if self.state == "seated":
@@ -45,16 +49,26 @@ class StatusView(NamedTuple):
         if self.state == "break":
             return f"on a break: {name} · back to sitting in {left}"
         if self.state == "paused":
-            until = f"until {_local(self.next_at)}" if self.next_at else "until glutewake resume"
+            until = f"until {self._at(self.next_at)}" if self.next_at else "until glutewake resume"
             return f"paused {until}"
         if self.state == "standing":
-            return f"standing since {_local(self.since)} · seated {seated} so far"
+            return f"standing since {self._at(self.since)} · seated {seated} so far"
         if self.state == "away":
-            return f"away since {_local(self.since)} (a natural break)"
+            return f"away since {self._at(self.since)} (a natural break)"
         if self.state == "off_schedule":
-            when = _local(self.next_at, "%a %H:%M") if self.next_at else "the schedule opens"
+            when = self._at(self.next_at, "%a %H:%M") if self.next_at else "the schedule opens"
             return f"off schedule until {when}"
         return self.state
+
+    def _at(self, when: datetime | None, fmt: str = "%H:%M") -> str:
+        if when is None:
+            return "-"
+        local = when.astimezone()
+        if self.now is not None and local.date() != self.now.astimezone().date():
+            # Not today: "Thu 14:00", and the date too beyond this week.
+            far = abs((local - self.now).total_seconds()) > 6 * 86400
+            fmt = "%a %d %b %H:%M" if far else "%a %H:%M"
+        return local.strftime(fmt)
 
     def short(self) -> str:
         """A few characters for a tmux status bar or a shell prompt."""
@@ -106,11 +120,8 @@ def view(state: LoopState, now: datetime) -> StatusView:
         exercise_name=state.exercise_name,
         snoozes=state.snoozes,
         snoozes_left=max(0, state.max_snoozes - state.snoozes),
+        now=now,
     )
 
 
 NOT_RUNNING = "not running"
-
-
-def _local(when: datetime | None, fmt: str = "%H:%M") -> str:
-    return when.astimezone().strftime(fmt) if when else "-"

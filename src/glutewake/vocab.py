@@ -4,6 +4,7 @@ ends, and reading TOML. Here, not in either, so neither imports the other for th
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -37,12 +38,24 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
         import tomllib
     else:
         import tomli as tomllib
+    # A byte-order mark is what some Windows editors put first; TOML itself forbids it.
+    text = text.removeprefix("\ufeff")
     try:
         doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             _("{path}: TOML syntax error: {error}").format(path=path, error=exc)
         ) from None
+    except RecursionError:
+        raise ConfigError(_("{path}: TOML nested too deeply to read").format(path=path)) from None
+    except ValueError:
+        # Python refuses integers of more than 4300 digits (int_max_str_digits).
+        raise ConfigError(
+            _("{path}: TOML value too large to read (a number with thousands of digits?)").format(
+                path=path
+            )
+        ) from None
+    _reject_control_characters(doc, path)
     return doc
 
 
@@ -50,3 +63,27 @@ def category_label(category: str) -> str:
     """A category for people ("hip flexors"), in their language; unknown ones as they are."""
     label = CATEGORY_LABELS.get(category)
     return _(label) if label else category
+
+
+def _reject_control_characters(doc: Mapping[str, Any], path: Path) -> None:
+    """Text from the config reaches terminals and notifications: no escape sequences."""
+    from glutewake.text import CONTROL
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, str):
+            found = CONTROL.search(value)
+            if found:
+                raise ConfigError(
+                    _("{path}: {key}: control character {char} not allowed in text").format(
+                        path=path, key=where, char=repr(found.group())
+                    )
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key, where)
+                walk(item, f"{where}.{key}" if where else key)
+        elif isinstance(value, list):
+            for number, item in enumerate(value, 1):
+                walk(item, f"{where}[{number}]")
+
+    walk(doc, "")

@@ -89,4 +89,11 @@ def main(ctx: click.Context, config_path: str | None) -> None:
       glutewake log --week --summary
       glutewake exercises show glute-bridge
     """
+    import sys
+
+    from glutewake.text import protect
+
+    # A Latin-1 or ASCII terminal gets readable stand-ins for symbols, never an error.
+    protect(sys.stdout)
+    protect(sys.stderr)
     ctx.obj = App(paths=resolve(config_path, os.environ))

@@ -13,6 +13,7 @@ from glutewake.cli.context import App, pass_app
 from glutewake.i18n import N_, _
 from glutewake.output import emit, format_option, message, style, to_csv, to_json
 from glutewake.store import Store, StoreMissing
+from glutewake.text import clip
 from glutewake.vocab import OUTCOMES
 
 
@@ -134,7 +135,7 @@ def _outcomes(values: tuple[str, ...]) -> tuple[str, ...]:
         if name not in OUTCOMES:
             raise click.BadParameter(
                 _("expected one of {choices}, got {value!r}").format(
-                    choices=", ".join(OUTCOMES), value=name
+                    choices=", ".join(OUTCOMES), value=clip(name)
                 ),
                 param_hint="'--outcome'",
             )
