@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any, NamedTuple, cast
 
 from glutewake.errors import StoreError
+from glutewake.i18n import _
 from glutewake.migrations import APPLICATION_ID, MIGRATIONS, migrate, schema_version
 from glutewake.vocab import OUTCOMES, Outcome
 
@@ -202,8 +203,15 @@ class Store:
     def _open_for_reading(cls, file: Path, timeout: float) -> Store:
         if not file.exists():
             raise StoreMissing(f"{file}: no log yet")
+        if not os.access(file, os.R_OK):
+            raise StoreError(_("{path}: cannot read the log: permission denied").format(path=file))
         # mode=ro: reading never writes, not even a checkpoint of another process's WAL.
         uri = "file:" + _quote_uri_path(file.resolve()) + "?mode=ro"
+        if not file.with_name(file.name + "-shm").exists() and not os.access(file.parent, os.W_OK):
+            # A WAL log is read through its -shm file, which SQLite cannot create in a
+            # read-only folder (mount, chattr +i); with none there, nobody is writing the
+            # log now, so read it as it stands.
+            uri += "&immutable=1"
         return cls._connected(file, uri, timeout, writing=False)
 
     @classmethod
@@ -491,17 +499,29 @@ def _connect(target: str, *, timeout: float, uri: bool) -> sqlite3.Connection:
 
 
 def _create_private(file: Path) -> None:
-    """Create an empty file with mode 0600 (an empty file is a valid, empty database)."""
-    if file.exists():
-        return
+    """Create an empty file with mode 0600 (an empty file is a valid, empty database).
+
+    In a folder others can write to, refuse a symlink or another user's file at the log's
+    path or at its -wal/-shm companions: SQLite would follow them."""
+    from glutewake.files import UnreadableFile, check_ours, open_private, private_dir
+
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
+        private_dir(file.parent)
+        for path in (file, *(file.with_name(file.name + end) for end in ("-wal", "-shm"))):
+            check_ours(path)
+        if file.exists():
+            return
+        os.close(open_private(file))
+    except UnreadableFile as exc:
+        raise StoreError(
+            _("{path}: {reason}; glutewake will not write the log there").format(
+                path=file, reason=exc.reason
+            )
+        ) from None
     except OSError as exc:
-        raise StoreError(f"{file}: cannot create the log ({exc.strerror})") from None
-    os.close(fd)
+        raise StoreError(
+            _("{path}: cannot create the log ({why})").format(path=file, why=exc.strerror)
+        ) from None
 
 
 def _quote_uri_path(file: Path) -> str:

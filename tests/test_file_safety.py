@@ -1,0 +1,137 @@
+"""Nobody else's files: private modes whatever the umask, no planted symlink followed,
+and a log that cannot be written can still be read."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from glutewake.store import BreakRecord, Store
+from running import child_env, glutewake_argv, run_cli, wait_until
+
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    data = tmp_path / "deep" / "er" / "data"
+    env = child_env(GLUTEWAKE_HOME=str(data))
+    proc = subprocess.Popen(
+        glutewake_argv("start", "--no-desktop"),
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=lambda: os.umask(0),
+    )
+    try:
+        wait_until(
+            lambda: run_cli("status", GLUTEWAKE_HOME=str(data)).returncode == 0,
+            what="the loop to start",
+        )
+        assert mode(data) == 0o700
+        assert mode(tmp_path / "deep") == 0o700
+        for name in ("glutewake.db", "glutewake.db-wal", "glutewake.db-shm", "glutewake.lock"):
+            assert mode(data / name) == 0o600, name
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+
+
+def shared_folder(tmp_path: Path) -> Path:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # like /tmp
+    return shared
+
+
+@pytest.mark.parametrize("name", ["glutewake.lock", "glutewake.db", "glutewake.db-wal"])
+def test_a_planted_symlink_is_never_followed(tmp_path: Path, name: str) -> None:
+    shared = shared_folder(tmp_path)
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    (shared / name).symlink_to(victim)
+    result = subprocess.run(
+        glutewake_argv("start", "--no-desktop"),
+        env=child_env(GLUTEWAKE_HOME=str(shared)),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "symbolic link" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert victim.read_text() == "precious\n"
+    assert mode(victim) == 0o644 or not ROOT
+
+
+@pytest.mark.skipif(not ROOT, reason="planting another user's file needs root")
+def test_another_users_log_in_a_shared_folder_is_refused(tmp_path: Path) -> None:
+    shared = shared_folder(tmp_path)
+    theirs = shared / "glutewake.db"
+    theirs.write_bytes(b"")
+    os.chown(theirs, 1234, 1234)
+    result = subprocess.run(
+        glutewake_argv("start", "--no-desktop"),
+        env=child_env(GLUTEWAKE_HOME=str(shared)),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert result.returncode == 1
+    assert "another user" in result.stderr
+    assert theirs.read_bytes() == b""
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """Make `folder` unwritable, even for root (chattr +i), for the block."""
+    if ROOT:
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip(f"chattr +i does not work here: {done.stderr.decode().strip()}")
+        undo = ["chattr", "-i", str(folder)]
+    else:
+        folder.chmod(0o555)
+        undo = ["chmod", "755", str(folder)]
+    try:
+        yield
+    finally:
+        subprocess.run(undo, check=True)
+
+
+def test_a_log_in_a_read_only_folder_can_be_read(data_dir: Path) -> None:
+    data_dir.mkdir()
+    now = datetime.now(timezone.utc)
+    with Store.open(data_dir / "glutewake.db") as store:
+        store.add_break(BreakRecord("done", now, now, now, 900, "x", "Glute bridge", "glutes"))
+    assert not (data_dir / "glutewake.db-shm").exists()  # closed cleanly
+    with read_only(data_dir):
+        result = run_cli("log", "--today")
+        assert result.returncode == 0, result.stderr
+        assert "Glute bridge" in result.stdout
+        result = run_cli("log", "--today", "--format", "json")
+        assert result.returncode == 0 and "Glute bridge" in result.stdout
+
+
+@pytest.mark.skipif(ROOT, reason="root reads any file")
+def test_an_unreadable_log_names_the_cause(data_dir: Path) -> None:
+    data_dir.mkdir()
+    with Store.open(data_dir / "glutewake.db") as store:
+        now = datetime.now(timezone.utc)
+        store.add_break(BreakRecord("done", now, now, now, 900))
+    (data_dir / "glutewake.db").chmod(0)
+    result = run_cli("log", "--today")
+    assert result.returncode == 1
+    assert "permission denied" in result.stderr
