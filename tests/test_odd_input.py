@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REQUIRE_E2E
 from glutewake.channel import LoopState
 from glutewake.lock import LoopLock, read_holder
 from glutewake.status import view
 from glutewake.store import BreakRecord, Store
+from helpers import REQUIRE_E2E
 from running import child_env, glutewake_argv, headless_loop, run_cli
 
 T = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
