@@ -135,3 +135,14 @@ def test_an_unreadable_log_names_the_cause(data_dir: Path) -> None:
     result = run_cli("log", "--today")
     assert result.returncode == 1
     assert "permission denied" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_fifo_planted_as_the_lock_does_not_hang_status(data_dir: Path) -> None:
+    data_dir.mkdir()
+    os.mkfifo(data_dir / "glutewake.lock")
+    result = subprocess.run(
+        glutewake_argv("status"), env=child_env(), capture_output=True, text=True, timeout=20
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.strip() == "not running"

@@ -380,8 +380,10 @@ def ui_language(path: Path) -> str:
     (then already in the chosen language), and commands that never load the config
     (`status`) do not fail over it.
     """
+    from glutewake.files import read_regular
+
     try:
-        data = path.read_bytes()
+        data = read_regular(path)  # a FIFO or a device named as config must not hang this
     except OSError:
         return "auto"
     if b"language" not in data:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import time
 from datetime import datetime
@@ -82,7 +83,13 @@ class LoopLock:
 def running(path: Path) -> Holder | None:
     """The loop holding the lock at `path`, or None if no loop holds it (or it was killed)."""
     try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115
+        # Only a regular file: a FIFO planted at the lock's path must not hang `status`.
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        handle = open(  # noqa: SIM115
+            os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), encoding="utf-8"
+        )
     except OSError:
         return None
     with handle:
@@ -93,9 +100,11 @@ def running(path: Path) -> Holder | None:
 
 
 def read_holder(path: Path) -> Holder | None:
+    from glutewake.files import read_regular
+
     record: dict[str, Any]
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, limit=64 * 1024).decode("utf-8")
         if not text.startswith("{"):  # written by an older version: three lines
             pid_text, since_text, db_text = text.splitlines()
             record = {"pid": int(pid_text), "since": since_text, "db": db_text}
