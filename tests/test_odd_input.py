@@ -120,14 +120,14 @@ def test_escape_sequences_from_an_older_log_are_shown_inert(cli, data_dir: Path)
     assert result.exit_code == 0, result.output
     assert "Bridge\\x1b[2J" in result.output
     assert not any(c in result.output for c in "\x1b\x07\x9b")
-    due = LoopState(1, 1, T, "due", T, T, 60, True, None, "x", evil, 0, 2, 300)
+    due = LoopState(1, 1, T, "due", T, T, 60, True, None, "x", evil, 0, 2)
     text = view(due, T).text()
     assert "Bridge\\x1b[2J" in text and "\x1b" not in text
 
 
 def test_a_pause_of_days_says_the_day() -> None:
     until = T + timedelta(days=3)
-    paused = LoopState(1, 1, T, "paused", T, T, 60, False, until, None, None, 0, 2, 300)
+    paused = LoopState(1, 1, T, "paused", T, T, 60, False, until, None, None, 0, 2)
     text = view(paused, T).text()
     assert until.astimezone().strftime("%a %H:%M") in text
     today = view(paused._replace(next_at=T + timedelta(minutes=30)), T).text()
