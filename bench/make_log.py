@@ -31,6 +31,7 @@ from pathlib import Path
 from glutewake.catalog import Exercise, load_bundled
 from glutewake.errors import GlutewakeError
 from glutewake.store import BreakRecord, EventRecord, Store
+from glutewake.vocab import Outcome
 
 SIT_S = 45 * 60
 BREAK_S = 2 * 60
@@ -181,7 +182,8 @@ def _natural(
 def _prompted(record: Day, rng: random.Random, at: At, chooser: Chooser, due: float) -> float:
     snoozes = rng.choices((0, 1, 2), weights=(80, 13, 7))[0]
     prompt = due + snoozes * SNOOZE_S
-    outcome = rng.choices(("done", "skipped", "missed"), weights=(78, 12, 10))[0]
+    answers: tuple[Outcome, ...] = ("done", "skipped", "missed")
+    outcome = rng.choices(answers, weights=(78, 12, 10))[0]
     answered = None if outcome == "missed" else prompt + rng.uniform(5, 90)
     finished = prompt + RESPOND_WITHIN_S if answered is None else answered
     exercise = chooser.next()

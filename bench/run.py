@@ -144,7 +144,7 @@ def maxrss_mb(ru_maxrss: int, platform_name: str = sys.platform) -> float:
 
 
 def render_table(figures: Sequence[Figure]) -> str:
-    rows = [("figure", "value", "budget", "result")]
+    rows: list[tuple[str, ...]] = [("figure", "value", "budget", "result")]
     rows += [(f.name, f.shown(), f.budget_shown(), f.result()) for f in figures]
     rows.insert(1, tuple("-" * max(len(row[i]) for row in rows) for i in range(4)))
     lines = align(rows)

@@ -139,7 +139,7 @@ def wait_for_name(
             if reply.body[0]:
                 return
             if process is not None and process.poll() is not None:
-                raise RuntimeError(f"{process.args[0]} exited (code {process.returncode})")
+                raise RuntimeError(f"{name}'s owner exited (code {process.returncode})")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"nothing owned {name} within {timeout:.0f}s")
             time.sleep(0.02)

@@ -110,6 +110,8 @@ def headless_loop(
 
 
 def wait_for_text(path: Path, text: str, timeout: float = 10.0) -> str:
-    return wait_until(
-        lambda: text in path.read_text() and path.read_text(), timeout, f"{text!r} in output"
-    )
+    def output() -> str:
+        out = path.read_text()
+        return out if text in out else ""
+
+    return wait_until(output, timeout, f"{text!r} in output")

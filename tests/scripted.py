@@ -27,7 +27,7 @@ class Clock:
         return T0 + self.t
 
 
-Script = dict[float, "str | Callable[[], None]"]
+Script = dict[float, "str | Callable[[], object]"]
 
 
 class ScriptedUI(PlainUI):

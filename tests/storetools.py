@@ -14,14 +14,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import cast
 
 from glutewake.store import BreakRecord, EventRecord, Store
+from glutewake.vocab import Outcome
 
 UTC = timezone.utc
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, us, tzinfo=UTC)
 
 
 @contextmanager
@@ -45,7 +49,7 @@ def sha256(path: Path) -> str:
 
 
 def brk(
-    outcome: str,
+    outcome: str,  # any string: tests also write outcomes the store must refuse
     at: datetime,
     *,
     seated_s: int = 45 * 60,
@@ -58,7 +62,7 @@ def brk(
     """A break as the loop records it; natural breaks carry no exercise."""
     natural = outcome == "natural"
     return BreakRecord(
-        outcome=outcome,
+        outcome=cast(Outcome, outcome),
         at=at,
         due_at=at - timedelta(seconds=300 * snoozes),
         answered_at=None if outcome == "missed" else at + timedelta(seconds=20),

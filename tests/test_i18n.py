@@ -54,7 +54,7 @@ def test_every_message_is_translated_with_the_same_placeholders(po: Path, templa
         if entry.fuzzy:
             problems.append(f"fuzzy: {key!r}")
         ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        strings = [entry.string] if isinstance(entry.string, str) else list(entry.string)
+        strings = [entry.string] if isinstance(entry.string, str) else list(entry.string or ())
         if not all(strings):
             problems.append(f"untranslated: {key!r}")
             continue
@@ -68,7 +68,8 @@ def test_every_message_is_translated_with_the_same_placeholders(po: Path, templa
 @pytest.mark.parametrize("po", catalogs.po_files(), ids=lambda p: p.parent.parent.name)
 def test_compiled_catalog_is_current(po: Path) -> None:
     def messages(data: bytes) -> dict[object, str]:
-        catalog = dict(gettext.GNUTranslations(io.BytesIO(data))._catalog)
+        translations = gettext.GNUTranslations(io.BytesIO(data))
+        catalog = dict(translations._catalog)  # type: ignore[attr-defined]
         catalog.pop("", None)  # the header: Babel stamps it with the time of compiling
         return catalog
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from glutewake.channel import Channel
 from glutewake.status import view
 from glutewake.store import Store
+from glutewake.vocab import CommandName
 from scripted import Clock, Script, ScriptedUI, at, make_loop, outcomes, settings
 
 
@@ -48,7 +49,7 @@ class Remote:
         self.sent: list[tuple[str, int]] = []
         self.seen: list[tuple[str, int, str]] = []
 
-    def send(self, name: str, arg: str | None = None) -> Callable[[], None]:
+    def send(self, name: CommandName, arg: str | None = None) -> Callable[[], None]:
         def act() -> None:
             command_id = self.channel.send_command(name, arg, at(self.clock.wall()))
             self.sent.append((name, command_id))

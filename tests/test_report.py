@@ -25,8 +25,8 @@ def store(berlin) -> Iterator[Store]:
         yield store
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args).astimezone()  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute).astimezone()
 
 
 # --- local days -----------------------------------------------------------------------

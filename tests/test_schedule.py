@@ -24,8 +24,8 @@ def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args).astimezone()
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute).astimezone()
 
 
 def test_disabled_is_always_open() -> None:

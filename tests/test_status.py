@@ -3,32 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
 from glutewake.channel import LoopState
 from glutewake.status import view
+from glutewake.vocab import State
 
 T = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
 
 
 def state(
-    name: str,
+    name: State,
     *,
     seated: int = 600,
     running: bool = True,
     next_in: int | None = 900,
-    **extra: object,
+    **extra: Any,
 ) -> LoopState:
     next_at = T + timedelta(seconds=next_in) if next_in is not None else None
-    fields = {
-        "exercise_id": "glute-bridge",
-        "exercise_name": "Glute bridge",
-        "snoozes": 1,
-        "max_snoozes": 2,
-        **extra,
-    }
-    return LoopState(4242, 1, T, name, T, T, seated, running, next_at, **fields)
+    row = LoopState(4242, 1, T, name, T, T, seated, running, next_at, "glute-bridge")
+    return row._replace(exercise_name="Glute bridge", snoozes=1, max_snoozes=2, **extra)
 
 
 def test_seated_figures_run_on_from_the_row() -> None:
@@ -58,7 +54,7 @@ def test_a_break_held_while_away() -> None:
         ("break", "on a break: Glute bridge · back to sitting in 15m"),
     ],
 )
-def test_texts(name: str, text: str) -> None:
+def test_texts(name: State, text: str) -> None:
     assert view(state(name), T).text() == text
 
 

@@ -154,13 +154,16 @@ def test_a_failing_migration_leaves_the_earlier_version_whole():
     def add_table(c: sqlite3.Connection) -> None:
         c.execute("CREATE TABLE t (x)")
 
+    def add_another(c: sqlite3.Connection) -> None:
+        c.execute("CREATE TABLE v (x)")
+
     def broken(c: sqlite3.Connection) -> None:
         c.execute("CREATE TABLE u (x)")
         c.execute("THIS IS NOT SQL")
 
     migrate(conn, [add_table])
     with pytest.raises(sqlite3.OperationalError):
-        migrate(conn, [add_table, lambda c: c.execute("CREATE TABLE v (x)"), broken])
+        migrate(conn, [add_table, add_another, broken])
     assert schema_version(conn) == 1
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert names == {"t"}

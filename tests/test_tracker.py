@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -18,14 +18,22 @@ from glutewake.tracker import (
     Tracker,
 )
 
+if TYPE_CHECKING:
+    from glutewake.catalog import Exercise
+
 WALL0 = 1_800_000_000.0  # any wall time; kept apart from mono to catch mix-ups
 
 
 @dataclass(frozen=True)
-class Ex:
+class _Ex:
     id: str
     name: str = "x"
     category: str = "glutes"
+
+
+def Ex(id: str, name: str = "x", category: str = "glutes") -> Exercise:
+    """A stand-in exercise: the tracker only passes exercises along and reads these."""
+    return cast("Exercise", _Ex(id, name, category))
 
 
 TIMER = TimerSettings(

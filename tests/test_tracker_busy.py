@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from glutewake.config import TimerSettings
 from glutewake.tracker import HOLD_CHECK_S, BreakLogged, EventLogged, Notice, Now, Prompt, Tracker
+
+if TYPE_CHECKING:
+    from glutewake.catalog import Exercise
 
 WALL0 = 1_800_000_000.0
 TIMER = TimerSettings(
@@ -18,10 +21,15 @@ MAX_HOLD = 600
 
 
 @dataclass(frozen=True)
-class Ex:
+class _Ex:
     id: str
     name: str = "x"
     category: str = "glutes"
+
+
+def Ex(id: str, name: str = "x", category: str = "glutes") -> Exercise:
+    """A stand-in exercise: the tracker only passes exercises along and reads these."""
+    return cast("Exercise", _Ex(id, name, category))
 
 
 class Rig:
@@ -75,8 +83,8 @@ def kinds(actions: list[Any]) -> list[str]:
     return out
 
 
-def only(actions: list[Any], cls: type) -> Any:
-    found = [a for a in actions if isinstance(a, cls)]
+def only(actions: list[Any], cls: type, kind: str | None = None) -> Any:
+    found = [a for a in actions if isinstance(a, cls) and kind in (None, getattr(a, "kind", None))]
     assert len(found) == 1, actions
     return found[0]
 
@@ -224,7 +232,7 @@ def test_pause_ends_the_hold_and_resume_holds_again_if_still_busy():
     rig.at(130)
     actions = rig.tracker.pause(rig.now)
     assert kinds(actions) == ["event:held", "event:pause"]
-    assert only([a for a in actions if a.kind == "held"], EventLogged).seconds == 30
+    assert only(actions, EventLogged, kind="held").seconds == 30
     assert rig.tracker.snapshot().held is None
     rig.t = 200
     rig.tracker.resume(rig.now)
@@ -273,7 +281,7 @@ def test_stop_during_a_hold_logs_it():
     rig.t = 140
     actions = rig.tracker.stop(rig.now)
     assert kinds(actions) == ["event:held"]
-    assert actions[0].seconds == 40
+    assert only(actions, EventLogged).seconds == 40
 
 
 def test_busy_ends_while_away_then_the_away_rule_holds_it():
