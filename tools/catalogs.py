@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -78,6 +79,9 @@ def write(path: Path, catalog: Catalog) -> None:
 
 
 def compiled(catalog: Catalog) -> bytes:
+    # Babel stamps the header with the time of reading; a fixed one keeps the .mo
+    # byte-for-byte the same for the same .po (no churn, no binary conflicts in git).
+    catalog.creation_date = catalog.revision_date = datetime(2000, 1, 1, tzinfo=timezone.utc)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     return buffer.getvalue()
