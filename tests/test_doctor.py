@@ -245,8 +245,8 @@ def test_idle_turned_off(env, config_file):
 @pytest.mark.parametrize(
     ("now", "summary"),
     [
-        (MONDAY_10, "open now, until mon 18:00 (mon,tue,wed,thu,fri 09:00-18:00)"),
-        (SATURDAY_10, "closed now, opens mon 09:00 (mon,tue,wed,thu,fri 09:00-18:00)"),
+        (MONDAY_10, "open now, until Mon 18:00 (mon,tue,wed,thu,fri 09:00-18:00)"),
+        (SATURDAY_10, "closed now, opens Mon 09:00 (mon,tue,wed,thu,fri 09:00-18:00)"),
     ],
 )
 def test_schedule(now, summary):

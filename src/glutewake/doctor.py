@@ -22,9 +22,9 @@ from typing import Any
 from glutewake.config import Settings
 from glutewake.durations import format_short
 from glutewake.errors import ConfigError
+from glutewake.i18n import _, weekday
 from glutewake.idle import IdleProbe, probe_all
 from glutewake.paths import Paths
-from glutewake.vocab import WEEKDAYS
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,10 @@ def check_config(paths: Paths, load_settings: Callable[[], Settings]) -> tuple[C
         settings = load_settings()
     except ConfigError as exc:
         return Check("config", False, str(exc), essential=True, details=details), Settings()
-    summary = f"{path} is valid" if path.exists() else f"{path} does not exist; using defaults"
+    if path.exists():
+        summary = _("{path} is valid").format(path=path)
+    else:
+        summary = _("{path} does not exist; using defaults").format(path=path)
     return Check("config", True, summary, essential=True, details=details), settings
 
 
@@ -104,9 +107,9 @@ def check_data_folder(folder: Path) -> Check:
     if problem:
         return Check("data", False, problem, essential=True, details=details)
     if folder.is_dir():
-        summary = f"{folder} is writable"
+        summary = _("{path} is writable").format(path=folder)
     else:
-        summary = f"{folder} will be created on the first start"
+        summary = _("{path} will be created on the first start").format(path=folder)
     return Check("data", True, summary, essential=True, details=details)
 
 
@@ -116,11 +119,13 @@ def check_log(file: Path) -> Check:
         problem = _folder_problem(file.parent)
         if problem:
             return Check("log", False, problem, essential=True, details=details)
-        return Check("log", True, f"{file} will be created on the first start", True, details)
+        summary = _("{path} will be created on the first start").format(path=file)
+        return Check("log", True, summary, True, details)
     problem = _log_problem(file)
     if problem:
         return Check("log", False, problem, essential=True, details=details)
-    return Check("log", True, f"{file} is writable", essential=True, details=details)
+    summary = _("{path} is writable").format(path=file)
+    return Check("log", True, summary, essential=True, details=details)
 
 
 def _log_problem(file: Path) -> str | None:
@@ -128,7 +133,7 @@ def _log_problem(file: Path) -> str | None:
     from glutewake.store import Store, StoreMissing
 
     if file.is_dir():
-        return f"{file}: is a folder, expected the log database file"
+        return _("{path}: is a folder, expected the log database file").format(path=file)
     try:
         Store.open(file, create=False).close()  # read-only: never writes
     except StoreMissing:
@@ -140,9 +145,11 @@ def _log_problem(file: Path) -> str | None:
         # access(2) does not (read-only mounts, immutable files).
         os.close(os.open(file, os.O_RDWR))
     except OSError as exc:
-        return f"{file}: cannot write the log ({exc.strerror})"
+        return _("{path}: cannot write the log ({why})").format(path=file, why=exc.strerror)
     if not os.access(file.parent, os.W_OK | os.X_OK):
-        return f"{file.parent}: not writable (SQLite keeps its journal next to the log)"
+        return _("{path}: not writable (SQLite keeps its journal next to the log)").format(
+            path=file.parent
+        )
     return None
 
 
@@ -150,17 +157,21 @@ def _folder_problem(folder: Path) -> str | None:
     """Why `folder` cannot be written (or created), or None."""
     if folder.exists():
         if not folder.is_dir():
-            return f"{folder}: is not a folder"
+            return _("{path}: is not a folder").format(path=folder)
         if not os.access(folder, os.W_OK | os.X_OK):
-            return f"{folder}: not writable"
+            return _("{path}: not writable").format(path=folder)
         return None
     parent = folder.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
-        return f"{folder}: cannot be created, {parent} is not a folder"
+        return _("{path}: cannot be created, {parent} is not a folder").format(
+            path=folder, parent=parent
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
-        return f"{folder}: cannot be created, {parent} is not writable"
+        return _("{path}: cannot be created, {parent} is not writable").format(
+            path=folder, parent=parent
+        )
     return None
 
 
@@ -169,7 +180,7 @@ def check_notifications(
 ) -> tuple[Check, str | None]:
     """The check, and why desktop notifications cannot reach the user (None if they can)."""
     if not settings.notify.desktop:
-        reason = "turned off ([notify] desktop = false)"
+        reason = _("turned off ([notify] desktop = false)")
         return Check("notifications", True, reason, details={"backend": "off"}), reason
     from glutewake.notify import probe
 
@@ -183,8 +194,10 @@ def check_notifications(
 
 def check_terminal(terminal: bool) -> Check:
     if terminal:
-        return Check("terminal", True, "start shows breaks and reads keys in this terminal")
-    return Check("terminal", False, "no terminal: start would print plain lines and read no keys")
+        return Check("terminal", True, _("start shows breaks and reads keys in this terminal"))
+    return Check(
+        "terminal", False, _("no terminal: start would print plain lines and read no keys")
+    )
 
 
 def check_idle(backend: str, env: Mapping[str, str], platform: str) -> Check:
@@ -192,7 +205,7 @@ def check_idle(backend: str, env: Mapping[str, str], platform: str) -> Check:
         return Check(
             "idle",
             True,
-            "turned off ([idle] backend = off): natural breaks are not detected",
+            _("turned off ([idle] backend = off): natural breaks are not detected"),
             details={"backend": "off", "seconds": None, "tried": []},
         )
     probes = probe_all(backend, env, platform)
@@ -202,13 +215,17 @@ def check_idle(backend: str, env: Mapping[str, str], platform: str) -> Check:
         return Check(
             "idle",
             False,
-            f"none answers, natural breaks are not detected ({_grouped(probes)})",
+            _("none answers, natural breaks are not detected ({tried})").format(
+                tried=_grouped(probes)
+            ),
             details={"backend": None, "seconds": None, "tried": tried},
         )
     return Check(
         "idle",
         True,
-        f"{chosen.backend}: idle for {format_short(chosen.seconds)} ({chosen.reason})",
+        _("{backend}: idle for {time} ({reason})").format(
+            backend=chosen.backend, time=format_short(chosen.seconds), reason=chosen.reason
+        ),
         details={"backend": chosen.backend, "seconds": round(chosen.seconds, 3), "tried": tried},
     )
 
@@ -226,12 +243,15 @@ def check_schedule(settings: Settings, now: datetime) -> Check:
 
     schedule = settings.schedule
     if not schedule.enabled:
-        return Check("schedule", True, "off: breaks at any time", details={"open": True})
+        return Check("schedule", True, _("off: breaks at any time"), details={"open": True})
     hours = f"{','.join(schedule.days)} {schedule.start:%H:%M}-{schedule.end:%H:%M}"
     is_open_now = is_open(schedule, now)
     change = next_change(schedule, now)
-    when = f"{WEEKDAYS[change.weekday()]} {change:%H:%M}" if change else "never"
-    summary = f"open now, until {when}" if is_open_now else f"closed now, opens {when}"
+    when = f"{weekday(change)} {change:%H:%M}" if change else _("never")
+    if is_open_now:
+        summary = _("open now, until {when}").format(when=when)
+    else:
+        summary = _("closed now, opens {when}").format(when=when)
     details = {"open": is_open_now, "next_change": change.isoformat() if change else None}
     return Check("schedule", True, f"{summary} ({hours})", details=details)
 
@@ -239,18 +259,25 @@ def check_schedule(settings: Settings, now: datetime) -> Check:
 def check_reminders(desktop_problem: str | None, terminal: bool) -> Check:
     """The verdict: can a break reminder reach the user at all?"""
     if desktop_problem is None:
-        where = "a desktop notification and this terminal" if terminal else "a desktop notification"
-        return Check("reminders", True, f"reach you by {where}", essential=True)
+        if terminal:
+            summary = _("reach you by a desktop notification and this terminal")
+        else:
+            summary = _("reach you by a desktop notification")
+        return Check("reminders", True, summary, essential=True)
     if terminal:
         return Check(
             "reminders",
             True,
-            f"reach you in this terminal only (no desktop notification: {desktop_problem})",
+            _("reach you in this terminal only (no desktop notification: {why})").format(
+                why=desktop_problem
+            ),
             essential=True,
         )
     return Check(
         "reminders",
         False,
-        f"cannot reach you: no terminal, and no desktop notification: {desktop_problem}",
+        _("cannot reach you: no terminal, and no desktop notification: {why}").format(
+            why=desktop_problem
+        ),
         essential=True,
     )

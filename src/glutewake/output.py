@@ -30,7 +30,20 @@ def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]
         default=default or choices[0],
         show_default=True,
         help=N_("Output format."),
+        callback=_machine_output_in_english,
     )
+
+
+MACHINE_FORMATS = ("json", "csv")
+
+
+def _machine_output_in_english(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """JSON and CSV are for programs: the same in every language (names, reasons, labels)."""
+    if value in MACHINE_FORMATS:
+        from glutewake.i18n import set_language
+
+        set_language("en")
+    return value
 
 
 def use_colour(stream: TextIO | None = None) -> bool:

@@ -11,17 +11,19 @@ import click
 from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.doctor import Report, diagnose
+from glutewake.i18n import N_, _
 from glutewake.output import format_option, style, to_json
 
+# Translated where shown.
 LABELS = {
-    "config": "config",
-    "data": "data folder",
-    "log": "log",
-    "notifications": "notifications",
-    "terminal": "terminal",
-    "idle": "idle time",
-    "schedule": "schedule",
-    "reminders": "reminders",
+    "config": N_("config"),
+    "data": N_("data folder"),
+    "log": N_("log"),
+    "notifications": N_("notifications"),
+    "terminal": N_("terminal"),
+    "idle": N_("idle time"),
+    "schedule": N_("schedule"),
+    "reminders": N_("reminders"),
 }
 
 
@@ -60,11 +62,12 @@ def doctor(app: App, fmt: str) -> None:
 
 
 def _text(report: Report) -> str:
-    width = max(len(label) for label in LABELS.values())
+    labels = {name: _(label) for name, label in LABELS.items()}
+    width = max(len(label) for label in labels.values())
     lines = []
     for check in report.checks:
         mark = style("✓", fg="green") if check.ok else style("✗", fg="red", bold=True)
-        lines.append(f"{mark} {LABELS.get(check.name, check.name):<{width}}  {check.summary}")
+        lines.append(f"{mark} {labels.get(check.name, check.name):<{width}}  {check.summary}")
     return "\n".join(lines)
 
 
