@@ -22,10 +22,10 @@ from glutewake.busy import (
     MacFocusDetector,
     MicrophoneDetector,
     Watch,
-    held_for,
     make_detector,
     open_watch,
 )
+from glutewake.status import held_for
 
 # --- camera --------------------------------------------------------------------------
 

@@ -323,6 +323,8 @@ def test_summary_json_shape(cli, seeded, goal_3):
         "seated_s",
         "longest_s",
         "standing_s",
+        "held",
+        "held_s",
         "streak_current",
         "streak_best",
         "top_exercises",

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from glutewake import report
-from glutewake.store import Store
+from glutewake.store import EventRecord, Store
 from storetools import brk, local_zone, seed_berlin_dst, utc
 
 
@@ -200,6 +200,8 @@ def test_summary_totals(store):
         "seated_s": 24900,
         "longest_s": 5400,
         "standing_s": 1800,
+        "held": 0,
+        "held_s": 0,
         "streak_current": 0,
         "streak_best": 2,
         "top_exercises": [
@@ -351,3 +353,22 @@ def test_summary_csv_rows_end_with_a_total(store):
     assert (total["done"], total["streak"], total["streak_best"]) == (7, 0, 2)
     assert total["top_exercises"] == "glute-bridge:5;couch-stretch:1;march:1"
     assert (total["glutes"], total["hip_flexors"], total["move"]) == (5, 1, 1)
+
+
+def test_summary_counts_breaks_held_while_busy(store):
+    session = store.begin_session(pid=1, started_at=utc(2024, 3, 31, 8))
+    for hour, seconds in ((9, 600), (13, 120)):
+        store.add_event(EventRecord("held", utc(2024, 3, 31, hour), seconds, "camera", session))
+    period = report.choose_period(NOW, since="2024-03-30", until="2024-04-01")
+    summary = report.summarize(store, period, goal=3, now=NOW)
+    assert [(d["date"], d["held"], d["held_s"]) for d in summary["days"]] == [
+        ("2024-03-30", 0, 0),
+        ("2024-03-31", 2, 720),
+        ("2024-04-01", 0, 0),
+    ]
+    assert (summary["totals"]["held"], summary["totals"]["held_s"]) == (2, 720)
+    lines = report.summary_text(summary).splitlines()
+    assert lines[lines.index("natural     1 break taken on your own") + 1] == (
+        "held        2 breaks held while you were busy (12m in all)"
+    )
+    assert report.summary_csv_rows(summary)[-1]["held"] == 2

@@ -74,3 +74,23 @@ def test_as_dict_has_every_field() -> None:
         "text",
         "started_at",
     }
+
+
+@pytest.mark.parametrize(
+    ("held", "words"),
+    [("camera", "in a call"), ("microphone", "in a call"), ("dnd", "do not disturb")],
+)
+@pytest.mark.parametrize("name", ["seated", "snoozed"])
+def test_a_break_held_while_busy_says_why(name: str, held: str, words: str) -> None:
+    shown = view(state(name, held=held), T + timedelta(seconds=60))
+    assert shown.text() == f"held: {words} · break when it ends"
+    assert shown.text(clock=True) == f"held: {words} · break when it ends"
+    assert shown.short() == "🤫11m"
+    assert shown.as_dict()["held"] == held
+    assert shown.seated_s == 660  # the clock keeps counting
+
+
+def test_full_screen_hold() -> None:
+    assert view(state("seated", held="fullscreen"), T).text() == (
+        "held: full screen · break when it ends"
+    )

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from glutewake.dbus import one_line
-from glutewake.i18n import N_, _
+from glutewake.i18n import _
 
 if TYPE_CHECKING:
     from glutewake.idle import X11Reader
@@ -40,19 +40,6 @@ DETECTORS = ("dnd", "fullscreen", "camera", "microphone")
 Answer = Literal["busy", "free", "unknown"]
 # A subprocess (pactl, gsettings) gets this long; longer means "unknown", not a hang.
 COMMAND_TIMEOUT = 1.0
-
-# What a held break waits for, in the words of the status line ("held: in a call").
-HELD_FOR = {
-    "dnd": N_("do not disturb"),
-    "fullscreen": N_("full screen"),
-    "camera": N_("in a call"),
-    "microphone": N_("in a call"),
-}
-
-
-def held_for(reason: str) -> str:
-    """The reason a break is held, in words: "in a call"."""
-    return _(HELD_FOR[reason]) if reason in HELD_FOR else reason
 
 
 class Finding(NamedTuple):

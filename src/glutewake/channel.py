@@ -44,6 +44,7 @@ class LoopState(NamedTuple):
     exercise_name: str | None = None
     snoozes: int = 0
     max_snoozes: int = 0
+    held: str | None = None  # a due break held while the user is busy: the detector
 
 
 class Command(NamedTuple):
@@ -55,7 +56,7 @@ class Command(NamedTuple):
 
 _STATE_COLUMNS = (
     "pid, session_id, started_at, state, since, updated_at, seated_s, clock_running, next_at, "
-    "exercise_id, exercise_name, snoozes, max_snoozes"
+    "exercise_id, exercise_name, snoozes, max_snoozes, held"
 )
 
 
@@ -72,7 +73,7 @@ class Channel:
 
         self.store.write(
             f"INSERT OR REPLACE INTO state (id, {_STATE_COLUMNS}) "
-            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 state.pid,
                 state.session_id,
@@ -87,6 +88,7 @@ class Channel:
                 state.exercise_name,
                 state.snoozes,
                 state.max_snoozes,
+                state.held,
             ),
         )
 
@@ -100,7 +102,7 @@ class Channel:
         if not rows:
             return None
         (pid, session_id, started, state, since, updated, seated, running, next_at, *rest) = rows[0]
-        exercise_id, exercise_name, snoozes, max_snoozes = rest
+        exercise_id, exercise_name, snoozes, max_snoozes, held = rest
         return LoopState(
             pid=pid,
             session_id=session_id,
@@ -115,6 +117,7 @@ class Channel:
             exercise_name=exercise_name,
             snoozes=snoozes,
             max_snoozes=max_snoozes,
+            held=held,
         )
 
     # --- commands ---

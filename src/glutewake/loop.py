@@ -24,11 +24,21 @@ from glutewake import schedule
 from glutewake.channel import Channel, Command, Inbox, LoopState
 from glutewake.durations import format_duration
 from glutewake.errors import StoreError
+from glutewake.i18n import _
 from glutewake.lock import LoopLock
-from glutewake.status import view
+from glutewake.status import held_for, view
 from glutewake.store import BreakRecord, EventRecord, Store
 from glutewake.terminal import PlainUI, keys_help, make_ui
-from glutewake.tracker import Action, BreakLogged, EventLogged, Notice, Now, Prompt, Tracker
+from glutewake.tracker import (
+    Action,
+    BreakLogged,
+    BusyCheck,
+    EventLogged,
+    Notice,
+    Now,
+    Prompt,
+    Tracker,
+)
 
 if TYPE_CHECKING:
     from glutewake.catalog import Catalog
@@ -83,6 +93,7 @@ class Loop:
         idle: IdleReader | None,
         ui: PlainUI,
         pid: int,
+        busy: BusyCheck | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
@@ -106,7 +117,9 @@ class Loop:
             avoid_repeat=settings.exercises.avoid_repeat,
             rng=random.Random(),
         )
-        self.tracker = Tracker(settings.timer, self.picker, self._now())
+        self.tracker = Tracker(
+            settings.timer, self.picker, self._now(), busy=busy, max_hold=settings.quiet.max_hold
+        )
         self._warned: set[str] = set()
         self._last_state: tuple[Any, ...] | None = None
         self.channel = Channel(store)
@@ -263,14 +276,22 @@ class Loop:
         from glutewake.card import card_width, render_card
 
         exercise = prompt.exercise
+        waited = ""
+        if prompt.held_for:
+            waited = _("waited {time} ({reason})").format(
+                time=format_duration(prompt.waited_s), reason=held_for(prompt.held_for)
+            )
         # Tried even when it failed at start: a notification daemon may come up later.
         if self.notifier is not None and self.notifier.enabled:
-            failure = self.notifier.send(f"Time for a break: {exercise.name}", exercise.dose)
+            body = f"{exercise.dose}\n{waited}" if waited else exercise.dose
+            failure = self.notifier.send(f"Time for a break: {exercise.name}", body)
             if failure:
                 self._warn_once(f"notify:{failure}", f"desktop notification failed: {failure}")
         if self.settings.notify.bell:
             self.ui.bell()
         self.ui.say(f"break due{' again' if prompt.again else ''}: {exercise.name}")
+        if waited:
+            self.ui.say(waited)
         self.ui.show(render_card(exercise, card_width(self.ui.columns())))
         self.ui.show(self._answer_help())
 
@@ -347,6 +368,7 @@ class Loop:
             snap.since,
             snap.exercise,
             snap.snoozes,
+            snap.held,
             None if next_wall is None else round(next_wall / 2),
         )
         if force or key != self._last_state:
@@ -377,6 +399,7 @@ class Loop:
             exercise_name=snap.exercise.name if snap.exercise else None,
             snoozes=snap.snoozes,
             max_snoozes=self.settings.timer.max_snoozes,
+            held=snap.held,
         )
 
     def _refresh_status(self, now: Now) -> None:
@@ -446,7 +469,8 @@ def run(
     inp: TextIO = sys.stdin,
 ) -> Tally:
     """`glutewake start`: take the lock, open the log, and remind until stopped."""
-    from glutewake.idle import open_reader
+    from glutewake.busy import open_watch
+    from glutewake.idle import X11Reader, open_reader
     from glutewake.notify import Notifier
 
     pid = os.getpid()
@@ -456,6 +480,12 @@ def run(
         with Store.open(db_path) as store, _signals_stop_the_loop():
             notifier = Notifier(env, enabled=desktop and settings.notify.desktop)
             idle = open_reader(settings.idle.backend, env)
+            # Opens nothing yet: each detector connects when a break first falls due.
+            quiet = settings.quiet
+            watch = None
+            if quiet.when and quiet.max_hold > 0:
+                x11 = idle if isinstance(idle, X11Reader) else None
+                watch = open_watch(quiet.when, env, x11=x11)
             try:
                 with make_ui(out, inp) as ui:
                     loop = Loop(
@@ -466,9 +496,12 @@ def run(
                         idle=idle,
                         ui=ui,
                         pid=pid,
+                        busy=watch,
                     )
                     tally = loop.run()
             finally:
+                if watch is not None:
+                    watch.close()
                 if idle is not None:
                     idle.close()
             return tally

@@ -121,11 +121,17 @@ def _m003_state_without_snooze_s(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m004_state_held(conn: sqlite3.Connection) -> None:
+    # Why a due break waits (busy.py's detector name), for `status` in other terminals.
+    conn.execute("ALTER TABLE state ADD COLUMN held TEXT")
+
+
 # Append only: a released version's migration never changes; user_version = how many ran.
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
     _m002_command_results,
     _m003_state_without_snooze_s,
+    _m004_state_held,
 )
 
 

@@ -86,6 +86,8 @@ DAY_FIELDS = (
     "glutes",
     "hip_flexors",
     "move",
+    "held",
+    "held_s",
 )
 SUMMARY_CSV_FIELDS = (*DAY_FIELDS, "streak_best", "top_exercises")
 
@@ -382,6 +384,8 @@ def _day_row(totals: DayTotals, goal: int, streak: int) -> dict[str, Any]:
         "glutes": totals.glutes,
         "hip_flexors": totals.hip_flexors,
         "move": totals.move,
+        "held": totals.held,
+        "held_s": totals.held_s,
     }
 
 
@@ -405,6 +409,8 @@ def _totals(
         "seated_s": total("seated_s"),
         "longest_s": max((int(day["longest_s"]) for day in days), default=0),
         "standing_s": total("standing_s"),
+        "held": total("held"),
+        "held_s": total("held_s"),
         "streak_current": days[-1]["streak"] if days else 0,
         "streak_best": best,
         "top_exercises": [
@@ -534,6 +540,13 @@ def _totals_lines(totals: dict[str, Any], goal: int) -> list[str]:
             ),
         ),
     ]
+    if totals["held"]:  # only for those whose breaks ever waited for a call
+        held = ngettext(
+            "{n} break held while you were busy ({time} in all)",
+            "{n} breaks held while you were busy ({time} in all)",
+            totals["held"],
+        )
+        rows.insert(3, (_("held"), held.format(n=totals["held"], time=_short(totals["held_s"]))))
     # The labels line up whatever their length in the language.
     width = max(len(label) for label, _text in rows) + 2
     return [f"{label:<{width}}{text}" for label, text in rows]

@@ -11,10 +11,24 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from glutewake.durations import format_clock, format_short
+from glutewake.i18n import N_, _
 from glutewake.text import one_line
 
 if TYPE_CHECKING:
     from glutewake.channel import LoopState
+
+# What a held break waits for (busy.py's detectors), as the status line says it.
+HELD_FOR = {
+    "dnd": N_("do not disturb"),
+    "fullscreen": N_("full screen"),
+    "camera": N_("in a call"),
+    "microphone": N_("in a call"),
+}
+
+
+def held_for(reason: str) -> str:
+    """Why a break is held, in words: "in a call"."""
+    return _(HELD_FOR[reason]) if reason in HELD_FOR else reason
 
 
 class StatusView(NamedTuple):
@@ -31,6 +45,7 @@ class StatusView(NamedTuple):
     snoozes_left: int
     # When this view was taken: a time on another day is shown with its day.
     now: datetime | None = None
+    held: str | None = None  # a due break waits while the user is busy: the detector
 
     def text(self, clock: bool = False) -> str:
         """One line: "seated 23m · break in 22m"; clock=True gives 23:12 · 21:48 figures."""
@@ -38,6 +53,8 @@ class StatusView(NamedTuple):
         seated, left = dur(self.seated_s), dur(self.next_in_s or 0)
         # The name comes from the log, perhaps written by an older version: no escapes.
         name = one_line(self.exercise_name) if self.exercise_name else "a break"
+        if self.held and self.state in ("seated", "snoozed"):
+            return _("held: {reason} · break when it ends").format(reason=held_for(self.held))
         if self.state == "seated" and self.next_at is None:
             return f"seated {seated} · break due when you are back"  # held while away
         if self.state == "seated":
@@ -73,6 +90,8 @@ class StatusView(NamedTuple):
     def short(self) -> str:
         """A few characters for a tmux status bar or a shell prompt."""
         seated, left = format_short(self.seated_s), format_short(self.next_in_s or 0)
+        if self.held and self.state in ("seated", "snoozed"):
+            return f"🤫{seated}"
         return {
             "seated": f"🪑{seated} ⏳{left}" if self.next_at else f"🪑{seated} 🍑",
             "due": "🍑 break!",
@@ -98,6 +117,7 @@ class StatusView(NamedTuple):
             "exercise_name": self.exercise_name,
             "snoozes": self.snoozes,
             "snoozes_left": self.snoozes_left,
+            "held": self.held,
             "text": self.text(),
         }
 
@@ -121,6 +141,7 @@ def view(state: LoopState, now: datetime) -> StatusView:
         snoozes=state.snoozes,
         snoozes_left=max(0, state.max_snoozes - state.snoozes),
         now=now,
+        held=state.held,
     )
 
 

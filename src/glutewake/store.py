@@ -75,6 +75,8 @@ class DayTotals(NamedTuple):
     seated_s: int = 0
     longest_s: int = 0
     standing_s: int = 0
+    held: int = 0  # due breaks held while the user was busy (`held` events)
+    held_s: int = 0
 
 
 class ExerciseCount(NamedTuple):
@@ -440,6 +442,11 @@ class Store:
             WHERE kind = 'sit' AND at >= ? AND at < ? GROUP BY day""",
             span,
         )
+        held = self.rows(
+            """SELECT date(at, 'localtime') AS day, count(*), sum(seconds) FROM events
+            WHERE kind = 'held' AND at >= ? AND at < ? GROUP BY day""",
+            span,
+        )
         days: dict[str, dict[str, int]] = {}
         for day, *counts in breaks:
             names = ("done", "skipped", "missed", "natural", "snoozes", "glutes", "hip_flexors")
@@ -450,6 +457,8 @@ class Store:
             row["longest_s"] = max(row.get("longest_s", 0), longest or 0)
         for day, seconds in standing:
             days.setdefault(day, {})["standing_s"] = seconds or 0
+        for day, count, seconds in held:
+            days.setdefault(day, {}).update(held=count, held_s=seconds or 0)
         return [DayTotals(day=day, **days[day]) for day in sorted(days)]
 
     def done_per_day(self, end: datetime) -> list[tuple[str, int, int]]:
