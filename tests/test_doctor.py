@@ -24,7 +24,12 @@ from helpers import require_programs
 
 MONDAY_10 = datetime(2024, 3, 4, 10, 0)  # a Monday, inside 09:00-18:00
 SATURDAY_10 = datetime(2024, 3, 9, 10, 0)
-NAMES = ["config", "data", "log", "notifications", "terminal", "idle", "schedule", "reminders"]
+BUSY = ["dnd", "fullscreen", "camera", "microphone"]
+NAMES = [
+    *("config", "data", "log", "notifications", "terminal", "idle"),
+    *BUSY,
+    *("schedule", "reminders"),
+]
 
 
 def run(env, *, terminal=False, config_flag=None, now=MONDAY_10) -> Report:
@@ -103,7 +108,14 @@ def test_with_a_desktop_every_check_passes_but_the_terminal(desktop, desktop_env
     assert checks["idle"].summary.startswith("x11: idle for ")
     assert checks["idle"].summary.endswith(f"(XScreenSaverQueryInfo on display {desktop.display})")
     assert checks["reminders"].summary == "reach you by a desktop notification"
-    assert [c.name for c in report.checks if not c.ok] == ["terminal"]
+    assert checks["dnd"].summary == "works here: dunst: do not disturb is off (paused)"
+    assert checks["camera"].ok and checks["camera"].summary.startswith("works here: ")
+    # A bare Xvfb has no window manager to say which window is active.
+    assert checks["fullscreen"].summary == (
+        "unknown: the window manager does not say which window is active; never holds a break"
+    )
+    failed = [c.name for c in report.checks if not c.ok]
+    assert failed in (["terminal", "fullscreen"], ["terminal", "fullscreen", "microphone"])
 
 
 @pytest.mark.e2e
@@ -270,10 +282,12 @@ def test_cli_with_a_desktop(cli, desktop_env, monkeypatch):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split()[1] for line in lines] == [
-        "config", "data", "log", "notifications", "terminal", "idle", "schedule", "reminders",
+        "config", "data", "log", "notifications", "terminal", "idle",
+        "dnd", "full", "camera", "microphone", "schedule", "reminders",
     ]  # fmt: skip
     assert lines[3] == "✓ notifications  notify-send to org.freedesktop.Notifications"
-    assert lines[7] == "✓ reminders      reach you by a desktop notification" + (
+    assert lines[6] == "✓ dnd            works here: dunst: do not disturb is off (paused)"
+    assert lines[11] == "✓ reminders      reach you by a desktop notification" + (
         " and this terminal" if lines[4].startswith("✓") else ""
     )
 
@@ -365,3 +379,35 @@ def run_in_pty(argv: list[str]) -> tuple[str, int]:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_busy_detectors_without_a_desktop_say_why(env):
+    checks = by_name(run(env, terminal=True))
+    assert checks["dnd"].summary == (
+        "unknown: no session bus (DBUS_SESSION_BUS_ADDRESS is not set); never holds a break"
+    )
+    assert checks["fullscreen"].summary == (
+        "unknown: DISPLAY is not set (no X11 session); never holds a break"
+    )
+    assert checks["camera"].details == {"answer": "free"}  # /proc is there
+    assert not any(checks[name].essential for name in BUSY)
+
+
+def test_busy_detectors_turned_off(env, config_file):
+    config_file.write_text('[quiet]\nwhen = ["camera"]\n', encoding="utf-8")
+    checks = by_name(run(env, terminal=True))
+    assert checks["dnd"].summary == "off (not in [quiet] when): never holds a break"
+    assert checks["camera"].summary.startswith("works here: ")
+    config_file.write_text('[quiet]\nmax_hold = "0s"\n', encoding="utf-8")
+    checks = by_name(run(env, terminal=True))
+    assert all(
+        checks[name].summary == "off ([quiet] max_hold = 0s): never holds a break" for name in BUSY
+    )
+
+
+@pytest.mark.e2e
+def test_busy_detectors_see_dunst_paused(desktop, desktop_env):
+    desktop.run("dunstctl", "set-paused", "true")
+    dnd = by_name(run(desktop_env))["dnd"]
+    assert dnd.summary == "busy now: dunst: do not disturb is on (paused)"
+    assert dnd.details == {"answer": "busy"}

@@ -79,6 +79,7 @@ def diagnose(
         notifications,
         check_terminal(terminal),
         check_idle(settings.idle.backend, env, platform),
+        *check_busy(settings, env, platform),
         check_schedule(settings, now),
         check_reminders(desktop_reason, terminal),
     )
@@ -228,6 +229,36 @@ def check_idle(backend: str, env: Mapping[str, str], platform: str) -> Check:
         ),
         details={"backend": chosen.backend, "seconds": round(chosen.seconds, 3), "tried": tried},
     )
+
+
+def check_busy(settings: Settings, env: Mapping[str, str], platform: str) -> list[Check]:
+    """One line per busy detector: whether it can tell here, what it sees, or why not."""
+    from glutewake.busy import DETECTORS, Finding, make_detector
+    from glutewake.dbus import one_line
+
+    quiet = settings.quiet
+    checks = []
+    for name in DETECTORS:
+        if quiet.max_hold <= 0 or name not in quiet.when:
+            why = "[quiet] max_hold = 0s" if quiet.max_hold <= 0 else "not in [quiet] when"
+            summary = _("off ({why}): never holds a break").format(why=why)
+            checks.append(Check(name, True, summary, details={"answer": None}))
+            continue
+        detector = make_detector(name, env, platform)
+        try:
+            found = detector.check()
+        except Exception as exc:  # doctor reports; it never crashes on an odd desktop
+            found = Finding(name, "unknown", one_line(exc))
+        finally:
+            detector.close()
+        details = {"answer": found.answer}
+        if found.answer == "unknown":
+            summary = _("unknown: {reason}; never holds a break").format(reason=found.reason)
+            checks.append(Check(name, False, summary, details=details))
+        else:
+            words = _("busy now") if found.answer == "busy" else _("works here")
+            checks.append(Check(name, True, f"{words}: {found.reason}", details=details))
+    return checks
 
 
 def _grouped(probes: list[IdleProbe]) -> str:

@@ -1,4 +1,4 @@
-"""`glutewake doctor`: which notification and idle back ends work here, where files live."""
+"""`glutewake doctor`: which notification, idle and busy back ends work here, where files live."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ LABELS = {
     "notifications": N_("notifications"),
     "terminal": N_("terminal"),
     "idle": N_("idle time"),
+    "dnd": N_("dnd"),
+    "fullscreen": N_("full screen"),
+    "camera": N_("camera"),
+    "microphone": N_("microphone"),
     "schedule": N_("schedule"),
     "reminders": N_("reminders"),
 }
@@ -36,7 +40,9 @@ def doctor(app: App, fmt: str) -> None:
     Checks the config file, the data folder and log database (without creating or
     changing anything), the desktop notification back end plyer would use (session
     bus, notify-send, notification daemon), the idle-time back end and the current
-    idle seconds, and whether the schedule is open.
+    idle seconds, each detector that holds a break while you are busy (do not disturb,
+    full screen, camera, microphone: what it sees now, or why it cannot tell), and
+    whether the schedule is open.
 
     Exit status 1 when `glutewake start` could not do its job here: the config is
     invalid, the data folder or the log cannot be written, or reminders cannot reach
