@@ -249,7 +249,7 @@ class FakeServer:
 
 @pytest.fixture
 def bus(tmp_path: Path) -> Iterator[str]:
-    from conftest import require_programs
+    from helpers import require_programs
 
     require_programs("dbus-daemon")
     process, address = _start_bus(tmp_path, "")
@@ -343,7 +343,7 @@ def set_active(desktop: Desktop, window: int) -> None:
 
 @pytest.fixture
 def x_window(desktop: Desktop) -> Iterator[tuple[Desktop, int]]:
-    from conftest import require_programs
+    from helpers import require_programs
 
     require_programs("xmessage", "xprop", "xwininfo")
     process, window = make_window(desktop)

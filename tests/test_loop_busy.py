@@ -1,0 +1,157 @@
+"""The loop holds a due break while the user is busy: in-process with injected detectors
+and time, then end to end under Xvfb with dunst (a full-screen window, do not disturb)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop import Desktop, Notifications
+from glutewake.catalog import build_catalog
+from glutewake.channel import Channel
+from glutewake.config import ExerciseSettings, QuietSettings, Settings
+from glutewake.loop import Loop
+from glutewake.store import Store
+from glutewake.tracker import BusyCheck
+from running import child_env, headless_loop, status_json, wait_for_text, wait_until
+from scripted import Clock, ScriptedUI, settings
+from test_busy import make_window, set_active, set_fullscreen
+
+
+def held_events(store: Store) -> list[tuple[int | None, str | None]]:
+    rows = store.rows("SELECT seconds, detail FROM events WHERE kind = 'held' ORDER BY id")
+    return [(seconds, detail) for seconds, detail in rows]
+
+
+def busy_loop(store: Store, ui: ScriptedUI, clock: Clock, busy: BusyCheck, s: Settings) -> Loop:
+    return Loop(
+        settings=s,
+        catalog=build_catalog(ExerciseSettings()),
+        store=store,
+        notifier=None,
+        idle=None,
+        ui=ui,
+        pid=4242,
+        busy=busy,
+        monotonic=clock.mono,
+        wall=clock.wall,
+    )
+
+
+def test_a_break_waits_for_the_call_and_says_so(tmp_path: Path) -> None:
+    clock = Clock()
+    busy_until = {"t": 400.0}
+    asked: list[float] = []
+
+    def busy(prefer: str | None) -> str | None:
+        asked.append(clock.t)
+        return "camera" if clock.t < busy_until["t"] else None
+
+    seen: dict[str, object] = {}
+
+    def look() -> None:
+        state = Channel(store).read_state()
+        assert state is not None
+        seen["held"], seen["state"] = state.held, state.state
+
+    ui = ScriptedUI(clock, {250.0: look}, until=700)
+    with Store.open(tmp_path / "g.db") as store:
+        busy_loop(store, ui, clock, busy, settings()).run()
+        events = held_events(store)
+    assert min(asked) >= 100  # never asked before the break was due
+    assert seen == {"held": "camera", "state": "seated"}
+    text = ui.text
+    after = text.split("break due: ", 1)[1]
+    assert "waited 5m" in after.splitlines()[1]
+    assert "(in a call)" in after.splitlines()[1]
+    assert events == [(300, "camera")]
+    # While held the loop asks again once a second (it wakes for that), no more often.
+    during = [t for t in asked if t <= 400]
+    gaps = [b - a for a, b in itertools.pairwise(during)]
+    assert len(during) == 301 and all(abs(gap - 1.0) < 1e-6 for gap in gaps)
+
+
+def test_max_hold_from_the_config_prompts_anyway(tmp_path: Path) -> None:
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=400)
+    s = settings()._replace(quiet=QuietSettings(max_hold=120))
+    with Store.open(tmp_path / "g.db") as store:
+        busy_loop(store, ui, clock, lambda prefer: "dnd", s).run()
+        events = held_events(store)
+    # The first break waits its 2m and is shown (missed at 280); the next one, due at
+    # 380, is held afresh until the loop stops.
+    assert events == [(120, "dnd (max_hold)"), (20, "dnd")]
+    assert "waited 2m (do not disturb)" in ui.text
+
+
+# --- end to end: a real loop, Xvfb, dunst -------------------------------------------------
+
+CONFIG = """
+[timer]
+sit = "2s"
+respond_within = "1m"
+[notify]
+bell = false
+[idle]
+backend = "off"
+"""
+
+
+def wait_held(reason: str, words: str) -> dict[str, object]:
+    status = wait_until(
+        lambda: (s := status_json()).get("held") == reason and s, timeout=10, what="a held break"
+    )
+    assert status["text"] == f"held: {words} · break when it ends"
+    return status
+
+
+@pytest.mark.e2e
+def test_a_full_screen_window_holds_the_break_until_it_leaves_full_screen(
+    desktop: Desktop, notifications: Notifications, config_file: Path, tmp_path: Path
+) -> None:
+    from helpers import require_programs
+
+    require_programs("xmessage", "xprop", "xwininfo")
+    config_file.write_text(CONFIG)
+    window, wid = make_window(desktop)
+    try:
+        set_active(desktop, wid)
+        set_fullscreen(desktop, wid)
+        with headless_loop(tmp_path, child_env(**desktop.env)) as (_, out):
+            wait_held("fullscreen", "full screen")
+            time.sleep(1.5)  # held through several checks
+            assert "break due" not in out.read_text()
+            assert notifications() == []  # nothing reached dunst
+            set_fullscreen(desktop, wid, on=False)
+            cleared = time.monotonic()
+            text = wait_for_text(out, "break due: ", timeout=5)
+            shown = notifications.wait(1, timeout=5)
+            assert time.monotonic() - cleared < 2.0
+            assert "(full screen)" in text.split("break due: ", 1)[1]
+            assert "waited " in shown[0]["body"] and "(full screen)" in shown[0]["body"]
+            assert status_json()["state"] == "due"
+    finally:
+        window.kill()
+        window.wait()
+
+
+@pytest.mark.e2e
+def test_do_not_disturb_on_dunst_holds_the_break_the_same_way(
+    desktop: Desktop, notifications: Notifications, config_file: Path, tmp_path: Path
+) -> None:
+    config_file.write_text(CONFIG)
+    desktop.run("dunstctl", "set-paused", "true")
+    with headless_loop(tmp_path, child_env(**desktop.env)) as (_, out):
+        wait_held("dnd", "do not disturb")
+        time.sleep(1.5)
+        assert "break due" not in out.read_text()
+        assert desktop.run("dunstctl", "count", "waiting").stdout.strip() == "0"
+        desktop.run("dunstctl", "set-paused", "false")
+        cleared = time.monotonic()
+        text = wait_for_text(out, "break due: ", timeout=5)
+        notifications.wait(1, timeout=5)
+        assert time.monotonic() - cleared < 2.0
+        assert "(do not disturb)" in text.split("break due: ", 1)[1]
