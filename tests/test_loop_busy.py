@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,12 +101,13 @@ backend = "off"
 """
 
 
-def wait_held(reason: str, words: str) -> dict[str, object]:
-    status = wait_until(
-        lambda: (s := status_json()).get("held") == reason and s, timeout=10, what="a held break"
-    )
-    assert status["text"] == f"held: {words} · break when it ends"
-    return status
+def wait_held(reason: str, words: str) -> None:
+    def held() -> dict[str, Any] | None:
+        status = status_json()
+        return status if status.get("held") == reason else None
+
+    status = wait_until(held, timeout=10, what="a held break")
+    assert status is not None and status["text"] == f"held: {words} · break when it ends"
 
 
 @pytest.mark.e2e

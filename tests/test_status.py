@@ -81,7 +81,7 @@ def test_as_dict_has_every_field() -> None:
     [("camera", "in a call"), ("microphone", "in a call"), ("dnd", "do not disturb")],
 )
 @pytest.mark.parametrize("name", ["seated", "snoozed"])
-def test_a_break_held_while_busy_says_why(name: str, held: str, words: str) -> None:
+def test_a_break_held_while_busy_says_why(name: State, held: str, words: str) -> None:
     shown = view(state(name, held=held), T + timedelta(seconds=60))
     assert shown.text() == f"held: {words} · break when it ends"
     assert shown.text(clock=True) == f"held: {words} · break when it ends"
