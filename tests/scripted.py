@@ -4,7 +4,7 @@ UI whose waiting advances the fake clock and delivers scripted keys and events."
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
 from glutewake.catalog import build_catalog
@@ -39,7 +39,7 @@ class ScriptedUI(PlainUI):
         self.clock, self.keys, self.until = clock, dict(keys), until
         self.waits: list[float] = []
 
-    def wait(self, timeout: float) -> str | None:
+    def wait(self, timeout: float, watch: Sequence[int] = ()) -> str | None:
         self.waits.append(timeout)
         due = [t for t in self.keys if t <= self.clock.t + timeout]
         if due:

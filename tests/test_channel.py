@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
 
-from glutewake.channel import Channel, Command, Inbox, LoopState
+from glutewake.channel import Channel, Command, Inbox, LoopState, Wakeup, ring, wake_path
 from glutewake.store import Store
 from storetools import utc
 
@@ -90,3 +91,50 @@ def test_the_inbox_sees_only_commands_sent_after_it_opened_each_once(db):
         sent = other.send_command("snooze", "300", utc(2024, 5, 1, 9))
         assert [c.id for c in inbox.new()] == [sent]
         assert inbox.new() == []
+
+
+# --- the doorbell -------------------------------------------------------------------------
+
+
+def test_a_ring_wakes_the_loop_once_and_nobody_listening_is_fine(tmp_path: Path) -> None:
+    import select
+
+    path = wake_path(tmp_path / "glutewake.lock")
+    assert path.name == "glutewake.wake"
+    ring(path)  # no doorbell yet: nothing happens
+    bell = Wakeup.open(path)
+    assert bell is not None
+    try:
+        assert select.select([bell.fileno()], [], [], 0)[0] == []
+        ring(path)
+        ring(path)
+        assert select.select([bell.fileno()], [], [], 1)[0] == [bell.fileno()]
+        assert bell.drain() is True
+        assert bell.drain() is False
+        # The loop holds it open read-write: no end-of-file after a sender closes.
+        assert select.select([bell.fileno()], [], [], 0)[0] == []
+    finally:
+        bell.close()
+    ring(path)  # a FIFO nobody reads: no error, no blocking
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_file_in_the_doorbells_place_is_neither_used_nor_written(tmp_path: Path) -> None:
+    path = wake_path(tmp_path / "glutewake.lock")
+    path.write_text("mine")
+    assert Wakeup.open(path) is None  # the loop falls back to polling
+    ring(path)
+    assert path.read_text() == "mine"
+
+
+def test_prune_deletes_only_commands_answered_before_the_cutoff(db):
+    with Store.open(db) as store:
+        channel = Channel(store)
+        old = channel.send_command("done", None, utc(2024, 5, 1, 8))
+        channel.answer_command(old, "ok", utc(2024, 5, 1, 8))
+        recent = channel.send_command("skip", None, utc(2024, 5, 1, 10))
+        channel.answer_command(recent, "ok", utc(2024, 5, 1, 10))
+        waiting = channel.send_command("snooze", None, utc(2024, 5, 1, 7))
+        channel.prune(before=utc(2024, 5, 1, 9))
+        assert [c.id for c in channel.commands_after(0)] == [recent, waiting]
+        assert channel.command_result(old) is None

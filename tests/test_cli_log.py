@@ -138,6 +138,7 @@ def test_json_shape_is_stable(cli, seeded):
         "seated_s": 1200,
         "seated_min": 20,
         "away_s": 900,
+        "answered_via": None,
     }
     assert [r["at"] for r in rows[6:8]] == [
         "2024-03-31T01:30:00+01:00",
@@ -166,6 +167,7 @@ def test_csv_shape_is_stable(cli, seeded):
         "2",
         "1800",
         "30",
+        "",
         "",
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from desktop import Desktop, Notifications
 from glutewake.catalog import load_bundled
+from glutewake.notify import shorten
 from running import breaks, child_env, headless_loop, status_json, wait_for_text
 
 pytestmark = pytest.mark.e2e
@@ -37,9 +39,12 @@ def test_break_notification_names_the_exercise(
         shown = notifications.wait(1)
     assert "desktop notifications off" not in text
     assert shown[0]["appname"] == "glutewake"
-    assert shown[0]["summary"] == f"Time for a break: {name}"
     exercise = next(e for e in load_bundled() if e.name == name)
-    assert shown[0]["body"] == exercise.dose
+    # The summary names it and says how much; the body says how (first step and cue).
+    assert shown[0]["summary"] == f"{name} · {exercise.dose}"
+    assert shown[0]["body"] == html.escape(
+        f"{shorten(exercise.steps[0])}\n{shorten(exercise.cue)}", quote=False
+    )
 
 
 def test_custom_exercise_markup_arrives_literally(
@@ -69,7 +74,7 @@ cue = "Squeeze as if to lift yourself an inch off the seat."
     with headless_loop(tmp_path, child_env(**desktop.env), wait=False) as (_, out):
         wait_for_text(out, "break due: <b>Bold</b> & co")
         shown = notifications.wait(1)
-    assert shown[0]["summary"] == "Time for a break: <b>Bold</b> & co"
+    assert shown[0]["summary"] == "<b>Bold</b> & co · 10 reps"
 
 
 def test_without_a_session_bus_the_terminal_still_prompts(

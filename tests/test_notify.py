@@ -1,4 +1,4 @@
-"""notify.py against a real dunst on a private bus, and without one."""
+"""notify.py's plyer back end against a real dunst on a private bus, and without one."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import pytest
 
 from desktop import stop_processes, wait_for_name
-from glutewake.notify import NOTIFICATIONS, Notifier, NotifyProbe, _escape, probe
+from glutewake.notify import NOTIFICATIONS, NotifyProbe, PlyerNotifier, _escape, probe
 from helpers import require_programs
 
 BOLD = "<b>Bold</b> & co"
@@ -32,7 +32,7 @@ def notify_env(desktop):
 
 @pytest.mark.e2e
 def test_send_reaches_dunst_with_the_exact_text(notify_env, notifications):
-    notifier = Notifier(notify_env)
+    notifier = PlyerNotifier(notify_env)
     assert (notifier.available, notifier.backend) == (True, "notify-send")
     assert notifier.send("Time to stand up", "Glute bridge · 2m") is None
     [note] = notifications.wait(1)
@@ -46,14 +46,14 @@ def test_send_reaches_dunst_with_the_exact_text(notify_env, notifications):
 
 @pytest.mark.e2e
 def test_markup_in_a_custom_exercise_arrives_literally(notify_env, notifications):
-    assert Notifier(notify_env).send(BOLD, f"{BOLD} · 30s") is None
+    assert PlyerNotifier(notify_env).send(BOLD, f"{BOLD} · 30s") is None
     [note] = notifications.wait(1)
     assert rendered(note) == f"{BOLD}\n{BOLD} · 30s"
 
 
 @pytest.mark.e2e
 def test_text_starting_with_a_dash_is_not_taken_for_an_option(notify_env, notifications):
-    assert Notifier(notify_env).send("-t sit less", "-- hip flexor stretch") is None
+    assert PlyerNotifier(notify_env).send("-t sit less", "-- hip flexor stretch") is None
     [note] = notifications.wait(1)
     assert rendered(note).replace("\u2060", "") == "-t sit less\n-- hip flexor stretch"
 
@@ -62,14 +62,14 @@ def test_text_starting_with_a_dash_is_not_taken_for_an_option(notify_env, notifi
 def test_the_child_sees_the_notifier_env_and_os_environ_is_left_alone(notify_env, notifications):
     before = dict(os.environ)
     assert "DBUS_SESSION_BUS_ADDRESS" not in before
-    assert Notifier(notify_env).send("Break", "Walk") is None
+    assert PlyerNotifier(notify_env).send("Break", "Walk") is None
     assert dict(os.environ) == before
     assert len(notifications.wait(1)) == 1
 
 
 @pytest.mark.e2e
 def test_stays_usable_after_the_daemon_dies_and_comes_back(desktop, notify_env, notifications):
-    notifier = Notifier(notify_env)
+    notifier = PlyerNotifier(notify_env)
     os.kill(desktop.pids["dunst"], 15)
     wait_gone(notify_env)
     reason = notifier.send("Break", "gone")
@@ -84,7 +84,7 @@ def test_stays_usable_after_the_daemon_dies_and_comes_back(desktop, notify_env, 
 def test_a_daemon_that_starts_later_is_used(desktop, notify_env, notifications):
     os.kill(desktop.pids["dunst"], 15)
     wait_gone(notify_env)
-    notifier = Notifier(notify_env)
+    notifier = PlyerNotifier(notify_env)
     assert not notifier.available
     with another_dunst(desktop):
         assert notifier.send("Break", "late") is None
@@ -100,7 +100,7 @@ def test_a_failing_back_end_is_a_reason_not_an_exception(desktop, tmp_path):
     broken.parent.mkdir()
     broken.write_text("#!/nonexistent/interpreter\n", encoding="utf-8")
     broken.chmod(0o755)
-    notifier = Notifier({"PATH": str(broken.parent), **desktop.env})
+    notifier = PlyerNotifier({"PATH": str(broken.parent), **desktop.env})
     assert notifier.available
     reason = notifier.send("Break", "Walk")
     assert reason is not None
@@ -140,7 +140,7 @@ def test_no_session_bus_says_why_and_send_does_not_raise(monkeypatch):
     assert found == NotifyProbe(
         False, "notify-send", "no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
     )
-    notifier = Notifier(env, platform="linux")
+    notifier = PlyerNotifier(env, platform="linux")
     assert not notifier.available
     assert notifier.reason == found.reason
     assert notifier.send("Break", "Walk") == found.reason
@@ -153,7 +153,7 @@ def test_a_dead_bus_address_is_a_reason_not_an_exception(tmp_path):
     found = probe(env, "linux")
     assert not found.ok
     assert found.reason.startswith(f"cannot connect to the session bus unix:path={tmp_path}/gone")
-    assert Notifier(env).send("Break", "Walk") == found.reason
+    assert PlyerNotifier(env).send("Break", "Walk") == found.reason
 
 
 def test_the_runtime_dir_bus_is_used_when_the_address_is_unset(desktop, tmp_path):
@@ -189,7 +189,7 @@ def test_a_bus_without_a_notification_daemon(desktop, notify_env):
 
 
 def test_disabled_never_sends():
-    notifier = Notifier({}, enabled=False)
+    notifier = PlyerNotifier({}, enabled=False)
     assert not notifier.available
     assert notifier.reason == "disabled ([notify] desktop = false, or --no-desktop)"
     assert notifier.send("Break", "Walk") == notifier.reason

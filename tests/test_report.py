@@ -136,6 +136,7 @@ def test_a_break_row_has_every_stable_field(store):
         "seated_s": 1800,
         "seated_min": 30,
         "away_s": None,
+        "answered_via": None,
     }
 
 

@@ -243,6 +243,16 @@ def test_events_sessions_and_sessions_end(db):
     conn.close()
 
 
+def test_how_a_break_was_answered_round_trips_and_only_known_ways_are_stored(db):
+    with Store.open(db) as store:
+        for via in ("terminal", "notification", "command", None):
+            store.add_break(brk("done", utc(2024, 5, 1, 9))._replace(answered_via=via))
+        found = store.breaks_between(utc(2024, 5, 1), utc(2024, 5, 2))
+        assert [b.answered_via for b in found] == ["terminal", "notification", "command", None]
+        with pytest.raises(StoreError):
+            store.add_break(brk("done", utc(2024, 5, 1, 9))._replace(answered_via="carrier pigeon"))
+
+
 def test_recent_exercises_and_last_done(db):
     with Store.open(db) as store:
         store.add_break(brk("done", utc(2024, 5, 1, 9), exercise="clamshell"))

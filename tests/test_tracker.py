@@ -602,3 +602,27 @@ def test_away_since_is_when_they_left():
     rig = Rig()
     rig.at(80, idle=60)
     assert rig.tracker.snapshot().since == WALL0 + 20
+
+
+@pytest.mark.parametrize("via", ["terminal", "notification", "command"])
+def test_an_answer_records_where_it_came_from_and_a_miss_records_none(via):
+    rig = Rig()
+    rig.at(100)
+    rec = only(rig.tracker.answer("skip", Now(105, WALL0 + 105), via=via), BreakLogged)
+    assert (rec.outcome, rec.answered_via) == ("skipped", via)
+    rig.at(205)
+    missed = only(rig.at(265), BreakLogged)
+    assert (missed.outcome, missed.answered_via) == ("missed", None)
+
+
+def test_the_upcoming_exercise_is_chosen_early_and_is_the_one_that_falls_due():
+    rig = Rig()
+    rig.at(70)
+    assert rig.tracker.upcoming() == Ex("ex0")
+    assert rig.tracker.upcoming() == Ex("ex0")  # chosen once
+    assert rig.state == "seated"
+    prompt = only(rig.at(100), Prompt)
+    assert prompt.exercise == Ex("ex0")
+    rec = only(rig.tracker.answer("done", Now(101, WALL0 + 101)), BreakLogged)
+    assert rec.due_at == WALL0 + 100  # when it fell due, not when it was named
+    assert rig.tracker.upcoming() is None  # on a break: nothing is coming

@@ -59,6 +59,9 @@ class ExerciseSettings(NamedTuple):
 class NotifySettings(NamedTuple):
     desktop: bool = True
     bell: bool = True
+    warn_before: int = 30  # seconds; 0 = no heads-up
+    sticky: bool = True
+    sound: bool = False
 
 
 class GoalSettings(NamedTuple):
@@ -187,7 +190,16 @@ _SCHEMA: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
             "custom": ("custom", _custom_list),
         },
     ),
-    "notify": (NotifySettings, {"desktop": ("desktop", boolean), "bell": ("bell", boolean)}),
+    "notify": (
+        NotifySettings,
+        {
+            "desktop": ("desktop", boolean),
+            "bell": ("bell", boolean),
+            "warn_before": ("warn_before", duration(0, 3600)),
+            "sticky": ("sticky", boolean),
+            "sound": ("sound", boolean),
+        },
+    ),
     "goals": (GoalSettings, {"daily_breaks": ("daily_breaks", integer(1, 100))}),
     "log": (LogSettings, {"database": ("database", _path)}),
     "idle": (IdleSettings, {"backend": ("backend", one_of(IDLE_BACKENDS))}),
@@ -320,7 +332,15 @@ def with_overrides(settings: Settings, **timer: int) -> Settings:
 
 # --- presentation: the effective settings as plain data (config show) ---
 
-_DURATION_KEYS = {"sit", "break", "snooze", "respond_within", "natural_break", "max_hold"}
+_DURATION_KEYS = {
+    "sit",
+    "break",
+    "snooze",
+    "respond_within",
+    "natural_break",
+    "max_hold",
+    "warn_before",
+}
 
 
 def to_dict(settings: Settings) -> dict[str, dict[str, Any]]:

@@ -61,12 +61,14 @@ def call(
     args: tuple[Any, ...] = (),
     *,
     timeout: float = DBUS_TIMEOUT,
+    auto_start: bool = False,
 ) -> tuple[Any, ...]:
     """Call a method (with `args` of D-Bus `signature`, if any) and return the reply body;
     Unavailable on any error.
 
-    NO_AUTO_START: asking must never launch a service (a second notification daemon,
-    a screensaver) as a side effect.
+    NO_AUTO_START unless `auto_start`: asking must never launch a service (a second
+    notification daemon, a screensaver) as a side effect. Showing a notification may:
+    that is what D-Bus activation of a notification daemon is for.
     """
     from jeepney import (  # type: ignore[import-untyped,unused-ignore]
         DBusAddress,
@@ -77,7 +79,8 @@ def call(
 
     address = DBusAddress(path, bus_name=destination, interface=interface)
     message = new_method_call(address, method, signature, args)
-    message.header.flags |= MessageFlag.no_auto_start
+    if not auto_start:
+        message.header.flags |= MessageFlag.no_auto_start
     try:
         reply = connection.send_and_get_reply(message, timeout=timeout)
     except TimeoutError:
@@ -86,8 +89,8 @@ def call(
         raise Unavailable(f"lost the session bus: {one_line(exc)}") from None
     if reply.header.message_type == MessageType.error:
         raise Unavailable(_dbus_error(destination, method, reply))
-    body: tuple[Any, ...] = reply.body
-    return body
+    answer: tuple[Any, ...] = reply.body
+    return answer
 
 
 def get_property(

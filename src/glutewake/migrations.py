@@ -126,12 +126,22 @@ def _m004_state_held(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE state ADD COLUMN held TEXT")
 
 
+def _m005_answered_via(conn: sqlite3.Connection) -> None:
+    # How a break was answered: terminal | notification | command; NULL when nobody answered
+    # (missed, natural) and for breaks recorded before this column existed.
+    conn.execute(
+        "ALTER TABLE breaks ADD COLUMN answered_via TEXT "
+        "CHECK (answered_via IN ('terminal', 'notification', 'command'))"
+    )
+
+
 # Append only: a released version's migration never changes; user_version = how many ran.
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
     _m002_command_results,
     _m003_state_without_snooze_s,
     _m004_state_held,
+    _m005_answered_via,
 )
 
 

@@ -1,4 +1,15 @@
-"""Desktop notifications through plyer, with the failures plyer hides detected up front.
+"""Desktop notifications: what a break's notification says, and which back end shows it.
+
+On Linux the loop speaks org.freedesktop.Notifications itself (freedesktop.py, over
+jeepney), because the break notification must be updated in place (`replaces_id`),
+closed when the break is answered elsewhere, carry buttons and report which one was
+pressed (`ActionInvoked`), and a library that fires and forgets cannot do that: plyer's
+notify-send path asks for notifications that never expire and never closes or replaces
+one, so a day's stale reminders stacked up on screen, and it cannot take an answer.
+
+plyer stays the back end on macOS and Windows, and on Linux where there is no session
+bus to speak to (no jeepney, no bus; plyer may still reach a Flatpak portal). It gets
+the same text, without buttons or in-place updates.
 
 plyer 2.1.0 picks its Linux back end once per process: the Flatpak portal if /app is a
 folder, else dbus-python if importable, else `notify-send` if on PATH, else nothing.
@@ -7,7 +18,7 @@ starting with "-"): `probe` checks those cases before anything is sent, cheaply 
 short D-Bus connection, no plyer import).
 
 plyer reads os.environ (PATH to find notify-send; the child inherits DISPLAY and
-DBUS_SESSION_BUS_ADDRESS), not an env we pass. So `Notifier.send` runs plyer with
+DBUS_SESSION_BUS_ADDRESS), not an env we pass. So `PlyerNotifier.send` runs plyer with
 os.environ set to the Notifier's env for the duration of the call, and puts it back
 afterwards. That is the simplest way to make the notification go where `env` says; it
 assumes no other thread reads os.environ meanwhile (the loop is single-threaded).
@@ -23,9 +34,15 @@ import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from glutewake.dbus import Unavailable, connect_session_bus
+from glutewake.durations import format_duration
+from glutewake.i18n import _
 from glutewake.probe import Probe
+
+if TYPE_CHECKING:
+    from glutewake.catalog import Exercise
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 PORTAL = "org.freedesktop.portal.Desktop"
@@ -35,6 +52,131 @@ TIMEOUT = 30
 
 # "dbus-python" | "notify-send" | "flatpak-portal" | "macos" | "windows" | "none"
 NotifyProbe = Probe
+
+
+# A body line longer than this is cut (with "…"): a notification is read at a glance.
+LINE_MAX = 110
+# "break over" goes away by itself after this long.
+OVER_TIMEOUT_S = 15.0
+# The answers a break notification offers, in the order a server with room for only
+# three buttons (GNOME) should keep: start first, "another" last.
+ANSWER_KEYS = ("start", "snooze", "skip", "another")
+
+
+class Note(NamedTuple):
+    """One notification, as any back end shows it."""
+
+    summary: str
+    body: str = ""
+    actions: tuple[tuple[str, str], ...] = ()  # (key, label): buttons, where the server has them
+    sticky: bool = False  # stays until answered (expire_timeout 0, or critical on GNOME)
+    timeout_s: float | None = None  # None: the server's default
+    sound: bool = False  # the sound-name hint, where the server has "sound"
+
+
+class Notifier(Protocol):
+    """What the loop needs from a notification back end (freedesktop or plyer)."""
+
+    backend: str
+    enabled: bool
+    available: bool
+    reason: str
+
+    @property
+    def capabilities(self) -> frozenset[str]: ...
+
+    def show(self, note: Note) -> str | None: ...
+
+    def close(self) -> None: ...
+
+    def fileno(self) -> int | None: ...
+
+    def answers(self) -> list[str]: ...
+
+    def shutdown(self) -> None: ...
+
+
+def open_notifier(
+    env: Mapping[str, str], *, enabled: bool = True, platform: str = sys.platform
+) -> Notifier:
+    """The freedesktop notifier on Linux when a session bus answers, else plyer."""
+    if enabled and platform.startswith("linux"):
+        from glutewake.freedesktop import FreedesktopNotifier
+
+        direct = FreedesktopNotifier(env)
+        # Connected to the bus but no daemon yet: still ours, it asks again at each break.
+        if direct.available or direct.fileno() is not None:
+            return direct
+    return PlyerNotifier(env, enabled=enabled, platform=platform)
+
+
+# --- what a break's notification says ---------------------------------------------------
+
+
+def shorten(text: str, limit: int = LINE_MAX) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + "…"
+
+
+def _headline(exercise: Exercise) -> str:
+    return f"{exercise.name} · {exercise.dose}" if exercise.dose else exercise.name
+
+
+def _how(exercise: Exercise) -> str:
+    """The one or two lines a person needs to do it right: the first step and the cue."""
+    lines = [shorten(exercise.steps[0])] if exercise.steps else []
+    if exercise.cue:
+        lines.append(shorten(exercise.cue))
+    return "\n".join(lines)
+
+
+def due_note(
+    exercise: Exercise,
+    *,
+    again: bool = False,
+    snooze_s: int | None = None,
+    sticky: bool = True,
+    sound: bool = False,
+    extra: str = "",
+) -> Note:
+    """The break itself, with its answers; `snooze_s` None when no snooze is left;
+    `extra`, a last line (how long it was held while busy)."""
+    buttons = [("start", _("Start"))]
+    if snooze_s:
+        buttons.append(("snooze", _("Snooze {length}").format(length=format_duration(snooze_s))))
+    buttons += [("skip", _("Skip")), ("another", _("Another"))]
+    summary = _headline(exercise)
+    if again:
+        summary = _("Due again: {exercise}").format(exercise=summary)
+    body = f"{_how(exercise)}\n{extra}".strip() if extra else _how(exercise)
+    return Note(summary, body, tuple(buttons), sticky=sticky, sound=sound)
+
+
+def snoozed_note(exercise: Exercise, due_at: str, seconds: int) -> Note:
+    """Snoozed: says when it comes back, and stays (unsticky) to be replaced by it then."""
+    summary = _("Snoozed: {exercise} at {time}").format(exercise=exercise.name, time=due_at)
+    return Note(summary, exercise.dose, timeout_s=seconds + 60)
+
+
+def warn_note(exercise: Exercise, seconds: int) -> Note:
+    """The heads-up before a break; turned into the break notification in place."""
+    summary = _("Break in {left}: {exercise}").format(
+        left=format_duration(seconds), exercise=exercise.name
+    )
+    return Note(summary, exercise.dose, timeout_s=seconds + OVER_TIMEOUT_S)
+
+
+def break_note(exercise: Exercise, back_at: str, seconds: int) -> Note:
+    """During the break: what to do, and when sitting resumes."""
+    summary = _("On a break: back to sitting at {time}").format(time=back_at)
+    return Note(summary, f"{_headline(exercise)}\n{_how(exercise)}".strip(), timeout_s=seconds)
+
+
+def over_note() -> Note:
+    return Note(_("Break over: back to it"), timeout_s=OVER_TIMEOUT_S)
 
 
 def probe(env: Mapping[str, str], platform: str = sys.platform) -> NotifyProbe:
@@ -117,8 +259,10 @@ def _check_portal(env: Mapping[str, str]) -> NotifyProbe:
     return NotifyProbe(True, "flatpak-portal", f"gdbus to {PORTAL}")
 
 
-class Notifier:
-    """Sends desktop notifications; never raises, and stays usable after a failure.
+class PlyerNotifier:
+    """Sends desktop notifications through plyer; never raises, stays usable after a failure.
+
+    No buttons, no in-place updates, nothing to close: `show` sends, `close` does nothing.
 
     `available` and `reason` are what the probe found when the Notifier was made (and
     `available` turns True once a send succeeds). A failed send does not turn it off:
@@ -167,6 +311,25 @@ class Notifier:
         except Exception as exc:  # any plyer or back-end failure: report it, keep going
             return " ".join(f"{found.backend}: {type(exc).__name__}: {exc}".split())
         self.backend, self.available, self.reason = found.backend, True, found.reason
+        return None
+
+    # The loop's notifier interface (see Notifier).
+
+    capabilities: frozenset[str] = frozenset()
+
+    def show(self, note: Note) -> str | None:
+        return self.send(note.summary, note.body)
+
+    def close(self) -> None:
+        return None
+
+    def fileno(self) -> int | None:
+        return None
+
+    def answers(self) -> list[str]:
+        return []
+
+    def shutdown(self) -> None:
         return None
 
 

@@ -67,6 +67,7 @@ BREAK_FIELDS = (
     "seated_s",
     "seated_min",
     "away_s",
+    "answered_via",
 )
 DAY_FIELDS = (
     "date",
@@ -282,6 +283,7 @@ def break_row(record: BreakRecord) -> dict[str, Any]:
         "seated_s": record.seated_s,
         "seated_min": round(record.seated_s / 60),
         "away_s": record.away_s,
+        "answered_via": record.answered_via,
     }
 
 

@@ -49,6 +49,7 @@ class BreakRecord(NamedTuple):
     away_s: int | None = None
     session_id: int | None = None
     id: int | None = None
+    answered_via: str | None = None  # terminal | notification | command
 
 
 class EventRecord(NamedTuple):
@@ -154,7 +155,7 @@ def explain(path: str, exc: sqlite3.Error, *, timeout: float, writing: bool) -> 
 
 _BREAK_COLUMNS = (
     "id, session_id, outcome, at, due_at, answered_at, seated_s, exercise_id, exercise_name, "
-    "category, snoozes, away_s"
+    "category, snoozes, away_s, answered_via"
 )
 
 
@@ -349,8 +350,8 @@ class Store:
             )
         return self.insert(
             "INSERT INTO breaks (session_id, outcome, at, due_at, answered_at, seated_s, "
-            "exercise_id, exercise_name, category, snoozes, away_s) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "exercise_id, exercise_name, category, snoozes, away_s, answered_via) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.session_id,
                 record.outcome,
@@ -363,6 +364,7 @@ class Store:
                 record.category,
                 record.snoozes,
                 record.away_s,
+                record.answered_via,
             ),
         )
 
@@ -484,7 +486,7 @@ class Store:
 
 def _break(row: Sequence[Any]) -> BreakRecord:
     (id_, session_id, outcome, at, due_at, answered_at, seated_s, *rest) = row
-    exercise_id, exercise_name, category, snoozes, away_s = rest
+    exercise_id, exercise_name, category, snoozes, away_s, answered_via = rest
     return BreakRecord(
         outcome=cast(Outcome, outcome),  # the table's CHECK admits nothing else
         at=from_text(at),
@@ -498,6 +500,7 @@ def _break(row: Sequence[Any]) -> BreakRecord:
         away_s=away_s,
         session_id=session_id,
         id=id_,
+        answered_via=answered_via,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, NamedTuple, TextIO
 
@@ -79,8 +80,9 @@ class PlainUI:
         """The terminal's width, or None off a terminal."""
         return None
 
-    def wait(self, timeout: float) -> str | None:
-        time.sleep(max(0.0, timeout))
+    def wait(self, timeout: float, watch: Sequence[int] = ()) -> str | None:
+        """Sleep up to `timeout`, or until one of the `watch` descriptors is readable."""
+        _wait_for(list(watch), timeout)
         return None
 
     def _write(self, text: str) -> None:
@@ -146,8 +148,8 @@ class TerminalUI(PlainUI):
         except (OSError, ValueError):
             return None
 
-    def wait(self, timeout: float) -> str | None:
-        key = _read_key(self.fd, timeout)
+    def wait(self, timeout: float, watch: Sequence[int] = ()) -> str | None:
+        key = _read_key(self.fd, timeout, watch)
         return _KEYMAP.get(key.lower()) if key else None
 
     def _clear_status(self) -> None:
@@ -159,7 +161,11 @@ class TerminalUI(PlainUI):
 if sys.platform == "win32":
     import msvcrt
 
-    def _read_key(fd: int, timeout: float) -> str | None:
+    def _wait_for(watch: list[int], timeout: float) -> None:
+        # No FIFOs nor a D-Bus socket to watch on Windows: the loop polls there.
+        time.sleep(max(0.0, timeout))
+
+    def _read_key(fd: int, timeout: float, watch: Sequence[int] = ()) -> str | None:
         # No select() on a Windows console; poll at a rate a person cannot notice.
         deadline = time.monotonic() + timeout
         while True:
@@ -172,10 +178,16 @@ if sys.platform == "win32":
 else:
     import select
 
-    def _read_key(fd: int, timeout: float) -> str | None:
-        ready, _, _ = select.select([fd], [], [], max(0.0, timeout))
-        if not ready:
-            return None
+    def _wait_for(watch: list[int], timeout: float) -> None:
+        if watch:
+            select.select(watch, [], [], max(0.0, timeout))
+        else:
+            time.sleep(max(0.0, timeout))
+
+    def _read_key(fd: int, timeout: float, watch: Sequence[int] = ()) -> str | None:
+        ready, _, _ = select.select([fd, *watch], [], [], max(0.0, timeout))
+        if fd not in ready:
+            return None  # nothing typed: a watched descriptor woke us, or the time is up
         data = os.read(fd, 32)
         if not data:  # end of input: wait as asked rather than spin on it
             time.sleep(max(0.0, timeout))

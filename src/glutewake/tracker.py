@@ -73,6 +73,7 @@ class BreakLogged:
     exercise: Exercise | None
     snoozes: int = 0
     away_s: int | None = None
+    answered_via: str | None = None  # terminal | notification | command; None if unanswered
 
 
 @dataclass(frozen=True)
@@ -177,21 +178,24 @@ class Tracker:
                 break
         return actions
 
-    def answer(self, kind: str, now: Now) -> list[Action]:
-        """The user's answer to a due break: done, snooze, skip or another."""
+    def answer(self, kind: str, now: Now, via: str | None = None) -> list[Action]:
+        """The user's answer to a due break: done, snooze, skip or another.
+
+        `via` says where it came from (terminal, notification, command), for the log.
+        """
         actions = self._catch_up(now)
         pending = self.pending
         if self.state != "due" or pending is None:
             return [*actions, Notice("refused", self._why_not_due())]
         if kind == "done":
-            actions.append(self._log(pending, "done", now))
+            actions.append(self._log(pending, "done", now, via=via))
             self.pending = None
             self.on_break = pending.exercise
             self.seated_s = 0.0  # recorded on the break; the clock restarts after it
             self.deadline = now.mono + self.timer.break_
             self._enter("break", now)
         elif kind == "skip":
-            actions.append(self._log(pending, "skipped", now))
+            actions.append(self._log(pending, "skipped", now, via=via))
             self._reset_seated(now)
         elif kind == "snooze":
             actions += self._snooze(pending, now, None)
@@ -306,6 +310,14 @@ class Tracker:
             return self.deadline
         return None
 
+    def upcoming(self) -> Exercise | None:
+        """The exercise of the break due next, chosen now so a heads-up can name it."""
+        if self.state != "seated":
+            return None
+        if self.pending is None:
+            self.pending = _Pending(self.choose(None), due_wall=self._last.wall)
+        return self.pending.exercise
+
     def snoozes_left(self) -> int:
         used = self.pending.snoozes if self.pending else 0
         return max(0, self.timer.max_snoozes - used)
@@ -415,6 +427,8 @@ class Tracker:
         if state == "seated" and self.seated_s >= self.timer.sit:
             if self.pending is None:
                 self.pending = _Pending(self.choose(None), due_wall=now.wall)
+            elif not self.pending.prompted:
+                self.pending.due_wall = now.wall  # chosen early for a heads-up; due now
             return self._due(now, idle_s)
         if state == "snoozed" and expired:
             return self._due(now, idle_s)
@@ -562,6 +576,7 @@ class Tracker:
         outcome: Outcome,
         now: Now,
         answered: bool = True,
+        via: str | None = None,
     ) -> BreakLogged:
         return BreakLogged(
             outcome=outcome,
@@ -571,6 +586,7 @@ class Tracker:
             seated_s=round(self.seated_s),
             exercise=pending.exercise,
             snoozes=pending.snoozes,
+            answered_via=via if answered else None,
         )
 
     def _enter(self, state: State, now: Now) -> None:

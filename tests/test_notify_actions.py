@@ -1,0 +1,305 @@
+"""The break notification answered where it appears: a real dunst's actions, in place
+updates, closing, and a server without buttons (a tiny server on the private bus)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop import NOTIFICATIONS, Desktop, Notifications, stop_processes, wait_for_name
+from glutewake.catalog import load_bundled
+from glutewake.freedesktop import FreedesktopNotifier
+from glutewake.notify import due_note, open_notifier, over_note
+from running import (
+    breaks,
+    child_env,
+    glutewake_argv,
+    headless_loop,
+    run_cli,
+    status_json,
+    wait_for_text,
+    wait_until,
+)
+from terminal import Tmux
+
+pytestmark = pytest.mark.e2e
+
+CONFIG = """
+[timer]
+sit = "1s"
+break = "2s"
+snooze = "2s"
+respond_within = "1m"
+natural_break = "1h"
+[notify]
+bell = false
+[idle]
+backend = "off"
+"""
+
+PICK = """#!/bin/sh
+# dunst's context menu: one line per action on stdin; print the one to invoke.
+cat > "{menu}.part"
+grep -i -- "$(cat "{choice}")" "{menu}.part" | head -1
+mv "{menu}.part" "{menu}"
+"""
+
+
+@dataclass
+class ActionDunst:
+    """dunst with a dmenu script: `choose("snooze")` invokes that action, as a click would."""
+
+    desktop: Desktop
+    folder: Path
+    process: subprocess.Popen[Any] | None = None
+    menus: list[str] = field(default_factory=list)
+
+    def choose(self, label: str) -> None:
+        menu = self.folder / "menu"
+        menu.unlink(missing_ok=True)
+        (self.folder / "choice").write_text(label)
+        self.desktop.run("dunstctl", "context")  # returns before dunst runs the script
+        wait_until(menu.exists, timeout=5, what="dunst's context menu")
+        self.menus.append(menu.read_text())
+
+    def displayed(self) -> int:
+        return int(self.desktop.run("dunstctl", "count", "displayed").stdout)
+
+
+@pytest.fixture
+def dunst(desktop: Desktop, tmp_path: Path) -> Iterator[ActionDunst]:
+    folder = tmp_path / "dunst"
+    folder.mkdir()
+    pick = folder / "pick.sh"
+    pick.write_text(PICK.format(menu=folder / "menu", choice=folder / "choice"))
+    pick.chmod(0o755)
+    (folder / "dunstrc").write_text(f"[global]\n    dmenu = {pick}\n")
+    # The fixture's dunst has no dmenu: replace it (by its pid) with one that has.
+    subprocess.run(["kill", str(desktop.pids["dunst"])], check=True)
+    wait_until(lambda: not _owned(desktop), what="the first dunst to go")
+    process = subprocess.Popen(
+        ["dunst", "-config", str(folder / "dunstrc")],
+        env=desktop.environ(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_name(desktop.bus_address, NOTIFICATIONS, process=process)
+        yield ActionDunst(desktop, folder, process)
+    finally:
+        stop_processes([process])
+
+
+def _owned(desktop: Desktop) -> bool:
+    from jeepney import DBus
+    from jeepney.io.blocking import open_dbus_connection
+
+    with open_dbus_connection(desktop.bus_address) as connection:
+        reply = connection.send_and_get_reply(DBus().NameHasOwner(NOTIFICATIONS), timeout=1)
+        return bool(reply.body[0])
+
+
+def test_a_break_answered_from_its_notification_then_by_a_command(
+    dunst: ActionDunst,
+    notifications: Notifications,
+    config_file: Path,
+    data_dir: Path,
+    tmp_path: Path,
+) -> None:
+    config_file.write_text(CONFIG)
+    env = child_env(**dunst.desktop.env)
+    with headless_loop(tmp_path, env, wait=False) as (loop, out):
+        wait_for_text(out, "break due: ")
+        wait_until(lambda: dunst.displayed() == 1, what="the break notification")
+
+        # Snooze from the notification: acted on within a second.
+        dunst.choose("snooze")
+        sent = time.monotonic()
+        wait_until(lambda: status_json()["state"] == "snoozed", timeout=5, what="snoozed")
+        assert time.monotonic() - sent < 1.0
+        menu = dunst.menus[-1]
+        assert "#Start (" in menu and "#Snooze 2s (" in menu and "#Skip (" in menu
+        first_id = menu.split("[")[1].split(",")[0]
+
+        # Back again: the same notification, updated in place, never a second one.
+        wait_for_text(out, "break due again: ")
+        wait_until(lambda: dunst.displayed() == 1, what="the notification, again")
+        dunst.choose("start")
+        assert "Due again: " in dunst.menus[-1]
+        assert f"[{first_id},start]" in dunst.menus[-1]
+        wait_for_text(out, "done: ")
+        shown = notifications()  # closes it to read it; the loop copes
+        assert shown[-1]["summary"].startswith("On a break: back to sitting at ")
+        assert str(shown[-1]["id"]) == first_id
+
+        # The next break, answered from another terminal: its notification goes.
+        wait_for_text(out, "break over")
+        wait_until(lambda: "break due: " in out.read_text().split("break over")[-1])
+        wait_until(lambda: dunst.displayed() == 1, what="the next break's notification")
+        assert run_cli("skip").returncode == 0
+        assert dunst.displayed() == 0
+
+        # Stopped (SIGTERM) with a break on screen: the notification goes too.
+        wait_until(lambda: "break due: " in out.read_text().split("skipped: ")[-1])
+        wait_until(lambda: dunst.displayed() == 1, what="a third notification")
+        loop.terminate()
+        assert loop.wait(timeout=10) == 0
+        assert dunst.displayed() == 0
+    done, skipped, missed = breaks(data_dir)
+    assert (done.outcome, done.snoozes, done.answered_via) == ("done", 1, "notification")
+    assert (skipped.outcome, skipped.answered_via) == ("skipped", "command")
+    assert (missed.outcome, missed.answered_via) == ("missed", None)
+    log = run_cli("log", "--format", "json")
+    assert [row["answered_via"] for row in json.loads(log.stdout)] == [
+        "notification",
+        "command",
+        None,
+    ]
+
+
+def test_a_key_in_the_terminal_closes_the_notification(
+    dunst: ActionDunst, tmux: Tmux, config_file: Path, data_dir: Path
+) -> None:
+    config_file.write_text(CONFIG.replace('sit = "1s"', 'sit = "2s"'))
+    tmux.start(glutewake_argv("start"), child_env(**dunst.desktop.env))
+    tmux.wait_for("break due:")
+    wait_until(lambda: dunst.displayed() == 1, what="the break notification")
+    tmux.keys("x")
+    tmux.wait_for("skipped: ")
+    wait_until(lambda: dunst.displayed() == 0, timeout=2, what="the notification to close")
+    tmux.keys("C-c")
+    wait_until(lambda: breaks(data_dir) and breaks(data_dir)[0].answered_via, what="the log")
+    assert breaks(data_dir)[0].answered_via == "terminal"
+
+
+# --- a server without buttons, and others, on the private bus ---------------------------
+
+
+class TinyServer:
+    """org.freedesktop.Notifications with the capabilities and name a test gives it."""
+
+    def __init__(self, address: str, name: str, capabilities: list[str]) -> None:
+        self.address, self.name, self.capabilities = address, name, capabilities
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self._next_id = 7
+        self._stop = threading.Event()
+
+    def __enter__(self) -> TinyServer:
+        from jeepney import DBus
+        from jeepney.io.blocking import open_dbus_connection
+
+        self._connection = open_dbus_connection(self.address)
+        reply = self._connection.send_and_get_reply(DBus().RequestName(NOTIFICATIONS), timeout=2)
+        assert reply.body[0] == 1
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self._connection.close()
+
+    def _serve(self) -> None:
+        from jeepney import MessageType, new_method_return
+        from jeepney.low_level import HeaderFields
+
+        while not self._stop.is_set():
+            try:
+                message = self._connection.receive(timeout=0.05)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if message.header.message_type != MessageType.method_call:
+                continue
+            member = message.header.fields.get(HeaderFields.member)
+            self.calls.append((member, message.body))
+            if member == "GetCapabilities":
+                reply = new_method_return(message, "as", (self.capabilities,))
+            elif member == "GetServerInformation":
+                reply = new_method_return(message, "ssss", (self.name, "tests", "1.0", "1.2"))
+            elif member == "Notify":
+                replaces = message.body[1]
+                notification = replaces or self._next_id
+                self._next_id += 1
+                reply = new_method_return(message, "u", (notification,))
+            else:
+                reply = new_method_return(message)
+            self._connection.send(reply)
+
+    def notifies(self) -> list[tuple[Any, ...]]:
+        return [body for member, body in self.calls if member == "Notify"]
+
+
+@pytest.fixture
+def bare_bus(desktop: Desktop) -> Desktop:
+    """The desktop's bus with nobody serving notifications (its dunst stopped)."""
+    subprocess.run(["kill", str(desktop.pids["dunst"])], check=True)
+    wait_until(lambda: not _owned(desktop), what="dunst to go")
+    return desktop
+
+
+EXERCISE = next(e for e in load_bundled() if e.id == "glute-bridge")
+
+
+def test_a_server_without_actions_gets_the_content_without_buttons(bare_bus: Desktop) -> None:
+    with TinyServer(bare_bus.bus_address, "tiny", ["body"]) as server:
+        notifier = open_notifier(bare_bus.env, platform="linux")
+        assert isinstance(notifier, FreedesktopNotifier)
+        assert notifier.capabilities == {"body"}
+        assert notifier.show(due_note(EXERCISE, snooze_s=300)) is None
+        assert notifier.show(over_note()) is None
+        notifier.close()
+        assert notifier.answers() == []
+        notifier.shutdown()
+    first, second = server.notifies()
+    app, replaces, _, summary, body, actions, hints, expire = first
+    assert (app, replaces, actions, expire) == ("glutewake", 0, [], 0)
+    assert summary == f"{EXERCISE.name} · {EXERCISE.dose}"
+    assert EXERCISE.cue.split()[0] in body
+    assert hints == {}  # no sound without "sound", no critical urgency outside GNOME
+    assert second[1] == 7  # replaced in place
+    assert second[7] == 15000  # "break over" expires by itself
+    assert ("CloseNotification", (7,)) in server.calls
+
+
+@pytest.mark.parametrize(
+    ("name", "capabilities", "expected"),
+    [
+        ("gnome-shell", ["actions", "body"], {"urgency": ("y", 2)}),
+        ("mako", ["actions", "body", "sound"], {"sound-name": ("s", "alarm-clock-elapsed")}),
+    ],
+)
+def test_sticky_on_gnome_is_critical_and_sound_only_where_the_server_has_it(
+    bare_bus: Desktop, name: str, capabilities: list[str], expected: dict[str, Any]
+) -> None:
+    with TinyServer(bare_bus.bus_address, name, capabilities) as server:
+        notifier = FreedesktopNotifier(bare_bus.env)
+        assert notifier.show(due_note(EXERCISE, snooze_s=None, sound=True)) is None
+        notifier.shutdown()
+    [notify] = server.notifies()
+    assert notify[6] == expected
+    labels = notify[5][1::2]
+    assert labels == ["Start", "Skip", "Another"]  # no snooze left: no Snooze button
+
+
+def test_no_daemon_yet_is_a_reason_and_a_later_one_is_used(bare_bus: Desktop) -> None:
+    notifier = open_notifier(bare_bus.env, platform="linux")
+    assert isinstance(notifier, FreedesktopNotifier)  # the bus answers: ours, for later
+    assert not notifier.available
+    failure = notifier.show(over_note())
+    assert failure is not None and "\n" not in failure
+    with TinyServer(bare_bus.bus_address, "late", ["body"]) as server:
+        assert notifier.show(over_note()) is None
+        assert notifier.available
+        notifier.shutdown()
+    assert len(server.notifies()) == 1
