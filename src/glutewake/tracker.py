@@ -121,6 +121,7 @@ class _Pending:
     prompted: bool = False
     held_s: float = 0.0  # held while busy so far (max_hold is per break)
     held_for: str | None = None  # the last busy reason, for the prompt that follows
+    early: bool = False  # chosen before it fell due (a heads-up named it)
 
 
 @dataclass
@@ -315,7 +316,7 @@ class Tracker:
         if self.state != "seated":
             return None
         if self.pending is None:
-            self.pending = _Pending(self.choose(None), due_wall=self._last.wall)
+            self.pending = _Pending(self.choose(None), due_wall=self._last.wall, early=True)
         return self.pending.exercise
 
     def snoozes_left(self) -> int:
@@ -427,8 +428,9 @@ class Tracker:
         if state == "seated" and self.seated_s >= self.timer.sit:
             if self.pending is None:
                 self.pending = _Pending(self.choose(None), due_wall=now.wall)
-            elif not self.pending.prompted:
+            elif self.pending.early:
                 self.pending.due_wall = now.wall  # chosen early for a heads-up; due now
+                self.pending.early = False
             return self._due(now, idle_s)
         if state == "snoozed" and expired:
             return self._due(now, idle_s)
