@@ -483,6 +483,21 @@ class Store:
         )
         return [ExerciseCount(i, name, category, n) for i, name, category, n, _ in rows]
 
+    def stretches(self, start: datetime, end: datetime) -> list[tuple[datetime, str, int]]:
+        """(when it ended, how, seconds seated) for each sitting stretch that ended in
+        [start, end), oldest first: every break (its outcome) and every loop stop ("stop"),
+        the same stretches day_totals adds up."""
+        span = (to_text(start), to_text(end))
+        rows = self._rows(
+            """SELECT at, outcome, seated_s FROM breaks WHERE at >= ? AND at < ?
+            UNION ALL
+            SELECT ended_at, 'stop', seated_s FROM sessions
+            WHERE ended_at >= ? AND ended_at < ? AND seated_s > 0
+            ORDER BY 1""",
+            (*span, *span),
+        )
+        return [(from_text(at), how, seated or 0) for at, how, seated in rows]
+
 
 def _break(row: Sequence[Any]) -> BreakRecord:
     (id_, session_id, outcome, at, due_at, answered_at, seated_s, *rest) = row

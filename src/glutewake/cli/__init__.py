@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "stand": "glutewake.cli.control:stand",
     "sit": "glutewake.cli.control:sit",
     "log": "glutewake.cli.log:log",
+    "report": "glutewake.cli.report:report_command",
     "exercises": "glutewake.cli.exercises:exercises",
     "config": "glutewake.cli.config:config",
     "service": "glutewake.cli.service:service",
