@@ -42,6 +42,9 @@ SETTLE_S = 3.0  # after the loop's greeting: first state write, first idle poll
 STARTUP_BUDGET_X = 1.5
 LOG_WALL_BUDGET_S = 0.5
 LOG_RSS_BUDGET_MB = 60.0
+REPORT_WALL_BUDGET_S = 1.0
+REPORT_SIZE_BUDGET_MB = 2.0
+REPORT_SINCE = "1970-01-02"  # the whole history: every break in the per-hour grid
 LOOP_RSS_BUDGET_MB = 25.0
 LOOP_CPU_BUDGET_S = 0.03  # per minute
 
@@ -353,6 +356,33 @@ def _check_log_output(name: str, text: str) -> None:
         raise BenchError(f"glutewake {name} found nothing in the synthetic log")
 
 
+def report_at_scale(bench: Bench, home: Path, breaks: int, runs: int) -> list[Figure]:
+    """`glutewake report` over the whole synthetic history: wall time and the file's size."""
+    env = home_env(bench.base_env, home)
+    scratch = bench.scratch("report-out")
+    page = scratch / "report.html"
+    argv = [bench.glutewake, "report", "--since", REPORT_SINCE, "--output", str(page)]
+    walls = []
+    for round_ in range(1 + runs):
+        run = checked(run_once(argv, env, scratch), argv, (0,))
+        if round_:
+            walls.append(run.wall_s)
+    text = page.read_text(encoding="utf-8")
+    if 'id="per-day"' not in text:
+        raise BenchError("glutewake report drew no charts from the synthetic log")
+    name = f"report --since {REPORT_SINCE} ({breaks // 1000}k breaks)"
+    return [
+        Figure(f"{name} wall", median(walls), "s", REPORT_WALL_BUDGET_S, f"median of {runs}"),
+        Figure(
+            f"{name} file",
+            page.stat().st_size / 1e6,
+            "MB",
+            REPORT_SIZE_BUDGET_MB,
+            f"{page.stat().st_size:,} bytes of self-contained HTML",
+        ),
+    ]
+
+
 # --- 3. the loop ------------------------------------------------------------------------
 
 
@@ -498,6 +528,7 @@ def measure(bench: Bench, *, breaks: int, use_xvfb: bool) -> list[Figure]:
     figures = startup(bench)
     home, made = make_log(bench, breaks)
     figures += log_at_scale(bench, home, breaks, LOG_RUNS_QUICK if bench.quick else LOG_RUNS)
+    figures += report_at_scale(bench, home, breaks, LOG_RUNS_QUICK if bench.quick else LOG_RUNS)
     figures.append(made)
     if not Path("/proc/self/status").exists():
         bench.notes["loop"] = "skipped: the loop figures read /proc (Linux only)"

@@ -138,7 +138,7 @@ class Svg:
 
 
 class Column(NamedTuple):
-    tick: str  # the label under the column ("" for none)
+    tick: str  # the label under the column ("" for none: the caller spaces them)
     values: Sequence[tuple[str, float]]  # (css class, value), bottom first
     line: float | None  # the value of the line at this column, on the right axis
     title: str
@@ -178,7 +178,6 @@ def stacked_columns(
             svg.text(left + plot_w + 6, y_line(tick) + 4, line_format(tick), "tick line-tick")
     step = plot_w / max(len(columns), 1)
     bar_w = max(step * 0.72, 1.0)
-    every = max(1, math.ceil(len(columns) / 14))
     runs: list[list[tuple[float, float]]] = [[]]
     for index, column in enumerate(columns):
         x = left + index * step + (step - bar_w) / 2
@@ -194,7 +193,7 @@ def stacked_columns(
             runs[-1].append((centre, y_line(column.line)))
         elif runs[-1]:
             runs.append([])  # a gap in the line
-        if column.tick and (index % every == 0 or index == len(columns) - 1):
+        if column.tick:
             svg.text(centre, base + 16, column.tick, anchor="middle")
     if goal:
         svg.line(left, y(goal), left + plot_w, y(goal), "goal")
@@ -311,7 +310,7 @@ def calendar(
         week = (entry.day - first_monday).days // 7
         x = left + week * (size + gap)
         y = top_pad + entry.day.weekday() * (size + gap)
-        if entry.day.month != last_month and entry.day.day <= 7:
+        if entry.day.month != last_month and entry.day.day <= 7 and x + 28 <= width:
             svg.text(x, 12, months[entry.day.month - 1])
         last_month = entry.day.month if entry.day.day <= 7 else last_month
         svg.rect(
@@ -344,7 +343,7 @@ def share_bar(parts: Sequence[Bar], *, label: str, width: float = 960) -> str:
         svg.rect(x, 0, w, height, part.cls, title=part.title, data=part.data)
         share = f"{part.value / total:.0%}"
         for text in (f"{part.label} {share}", share):
-            if w >= len(text) * 7.5 + 12:
+            if w >= len(text) * 8.2 + 14:
                 svg.text(x + 10, height / 2 + 5, text, "inside")
                 break
         x += w
@@ -389,7 +388,7 @@ def line_chart(
     width: float = 460,
     height: float = 220,
 ) -> str:
-    left, right, top_pad, bottom = 48.0, 14.0, 12.0, 30.0
+    left, right, top_pad, bottom = 48.0, 26.0, 12.0, 30.0
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     svg = Svg(width, height, label)
     base = top_pad + plot_h

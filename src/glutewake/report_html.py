@@ -2,7 +2,7 @@
 
 The numbers are the summary `log --summary` prints (report.summarize, same periods, same
 local days) plus one more query, the sitting stretches by local weekday and hour
-(Store.stretches), which add up to the summary's seated time. Each chart has a one-line
+(Store.hour_totals), which add up to the summary's seated time. Each chart has a one-line
 takeaway in words above it. The page has no script and loads nothing: inline SVG
 (charts.py) and CSS, with a dark scheme and a print style.
 """
@@ -20,7 +20,7 @@ from glutewake.durations import format_short
 from glutewake.errors import GlutewakeError
 from glutewake.files import package_text
 from glutewake.i18n import N_, _, ngettext
-from glutewake.store import Store
+from glutewake.store import HourTotals, Store
 
 DEFAULT_SINCE = "4w"
 PER_DAY_LIMIT = 92  # columns in the per-day chart; a longer period shows its last days
@@ -73,7 +73,7 @@ class Report(NamedTuple):
     goal: int
     summary: dict[str, Any] | None  # None: the log has no breaks at all
     year: dict[str, Any] | None  # the summary of the year up to the period's last day
-    stretches: list[tuple[datetime, str, int]]
+    hours: list[HourTotals]  # sitting stretches by local weekday and hour
     first: datetime | None
 
 
@@ -83,16 +83,45 @@ def gather(store: Store | None, period: report.Period, *, goal: int, now: dateti
         return Report(period, now, goal, None, None, [], None)
     summary = report.summarize(store, period, goal=goal, now=now)
     days = summary["days"]
-    stretches: list[tuple[datetime, str, int]] = []
+    hours: list[HourTotals] = []
     year = None
     if days:
         # The summary's own window: from its first day to its last, so the stretches
         # add up to exactly its seated time.
         start = report.local_midnight(date.fromisoformat(days[0]["date"]))
         end = report.local_midnight(date.fromisoformat(days[-1]["date"]) + timedelta(days=1))
-        stretches = store.stretches(start, end)
-        year = report.summarize(store, year_period(end), goal=goal, now=now)
-    return Report(period, now, goal, summary, year, stretches, first)
+        hours = store.hour_totals(start, end)
+        year = _year_within(summary, year_period(end), report.local_day(first))
+        if year is None:
+            year = report.summarize(store, year_period(end), goal=goal, now=now)
+    return Report(period, now, goal, summary, year, hours, first)
+
+
+def _year_within(
+    summary: dict[str, Any], year: report.Period, first: date
+) -> dict[str, Any] | None:
+    """The calendar's year cut from a summary that covers it (a long period), or None.
+
+    The same days and streaks summarize() would give for the year (streaks always look
+    at the whole history), without reading the log again; the calendar uses no other
+    totals.
+    """
+    since = report.local_day(year.start).isoformat()
+    days = summary["days"]
+    if days[0]["date"] > since and days[0]["date"] != first.isoformat():
+        return None
+    kept = [day for day in days if day["date"] >= since]
+    return {
+        "since": report.local_iso(year.start),
+        "until": report.local_iso(year.end),
+        "goal": summary["goal"],
+        "days": kept,
+        "totals": {
+            "days_goal_met": sum(1 for day in kept if day["goal_met"]),
+            "streak_current": kept[-1]["streak"],
+            "streak_best": summary["totals"]["streak_best"],
+        },
+    }
 
 
 def year_period(end: datetime) -> report.Period:
@@ -190,7 +219,7 @@ def _charts(data: Report, summary: dict[str, Any]) -> list[str]:
     return [
         _tiles(summary),
         _per_day(summary),
-        _heatmaps(data.stretches),
+        _heatmaps(data.hours),
         _calendar(data),
         _balance(summary),
         _trend(summary),
@@ -268,6 +297,7 @@ def _tiles(summary: dict[str, Any]) -> str:
 def _per_day(summary: dict[str, Any]) -> str:
     goal = summary["goal"]
     days = summary["days"][-PER_DAY_LIMIT:]
+    ticks = day_ticks([date.fromisoformat(day["date"]) for day in days])
     columns: list[charts.Column] = []
     for day in days:
         when = date.fromisoformat(day["date"])
@@ -284,7 +314,7 @@ def _per_day(summary: dict[str, Any]) -> str:
         )
         columns.append(
             charts.Column(
-                tick=_tick(when, first=not columns),
+                tick=ticks[len(columns)],
                 values=[(key, day[key]) for key, _label in OUTCOME_LABELS],
                 # No line through days with nothing recorded (weekends, holidays).
                 line=day["seated_s"] / 3600 if _recorded(day) or day["seated_s"] else None,
@@ -324,10 +354,20 @@ def _recorded(day: dict[str, Any]) -> bool:
     return bool(day["due"] + day["natural"])
 
 
-def _tick(day: date, *, first: bool) -> str:
-    if first or day.day == 1:
-        return _("{month} {day}").format(month=_(MONTHS[day.month - 1]), day=day.day)
-    return str(day.day)
+def day_ticks(days: Sequence[date], most: int = 14) -> list[str]:
+    """Labels under the day columns: every few days, the month named where it changes."""
+    every = max(1, -(-len(days) // most))
+    ticks = []
+    month = None
+    for index, day in enumerate(days):
+        if index % every:
+            ticks.append("")
+        elif day.month != month:
+            month = day.month
+            ticks.append(_("{month} {day}").format(month=_(MONTHS[day.month - 1]), day=day.day))
+        else:
+            ticks.append(str(day.day))
+    return ticks
 
 
 def _per_day_takeaway(summary: dict[str, Any]) -> str:
@@ -363,32 +403,10 @@ def _per_day_takeaway(summary: dict[str, Any]) -> str:
 # --- week by hour -----------------------------------------------------------------------
 
 
-class HourCell(NamedTuple):
-    stretches: int
-    seated_s: int
-    longest_s: int
-    skipped: int
-    missed: int
-
-
-def hour_grid(stretches: Sequence[tuple[datetime, str, int]]) -> dict[tuple[int, int], HourCell]:
-    """(local weekday 0=Monday, local hour) -> the stretches that ended in that hour."""
-    cells: dict[tuple[int, int], list[int]] = {}
-    for moment, how, seated in stretches:
-        local = moment.astimezone()
-        cell = cells.setdefault((local.weekday(), local.hour), [0, 0, 0, 0, 0])
-        cell[0] += 1
-        cell[1] += seated
-        cell[2] = max(cell[2], seated)
-        cell[3] += how == "skipped"
-        cell[4] += how == "missed"
-    return {key: HourCell(*values) for key, values in cells.items()}
-
-
-def _heatmaps(stretches: Sequence[tuple[datetime, str, int]]) -> str:
-    grid = hour_grid(stretches)
-    hours = sorted({hour for _day, hour in grid}) or [9, 17]
-    columns = list(range(hours[0], hours[-1] + 1))
+def _heatmaps(hours: Sequence[HourTotals]) -> str:
+    grid = {(cell.weekday, cell.hour): cell for cell in hours}
+    seen = sorted({hour for _day, hour in grid}) or [9, 17]
+    columns = list(range(seen[0], seen[-1] + 1))
     ticks = [f"{hour:02d}" for hour in columns]
     rows = [_(name) for name in WEEKDAYS]
     sitting: list[list[charts.Cell | None]] = []
@@ -480,7 +498,7 @@ def _scale(scheme: str, low: str, high: str) -> str:
     return f'<p class="legend scale">{esc(low)} {swatches} {esc(high)}</p>'
 
 
-def _sitting_takeaway(grid: dict[tuple[int, int], HourCell]) -> str:
+def _sitting_takeaway(grid: dict[tuple[int, int], HourTotals]) -> str:
     if not grid:
         return _("No sitting stretches ended in this period.")
     # A single long stretch is an accident; prefer hours that happen more than once.
@@ -499,7 +517,7 @@ def _sitting_takeaway(grid: dict[tuple[int, int], HourCell]) -> str:
     )
 
 
-def _skip_takeaway(grid: dict[tuple[int, int], HourCell]) -> str:
+def _skip_takeaway(grid: dict[tuple[int, int], HourTotals]) -> str:
     total = sum(cell.skipped + cell.missed for cell in grid.values())
     if not total:
         return _("No break was skipped or missed in this period.")

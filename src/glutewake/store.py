@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple, cast
@@ -78,6 +79,18 @@ class DayTotals(NamedTuple):
     standing_s: int = 0
     held: int = 0  # due breaks held while the user was busy (`held` events)
     held_s: int = 0
+
+
+class HourTotals(NamedTuple):
+    """The sitting stretches that ended in one local hour of the week (Store.hour_totals)."""
+
+    weekday: int  # 0 = Monday
+    hour: int
+    stretches: int = 0
+    seated_s: int = 0
+    longest_s: int = 0
+    skipped: int = 0
+    missed: int = 0
 
 
 class ExerciseCount(NamedTuple):
@@ -483,20 +496,99 @@ class Store:
         )
         return [ExerciseCount(i, name, category, n) for i, name, category, n, _ in rows]
 
-    def stretches(self, start: datetime, end: datetime) -> list[tuple[datetime, str, int]]:
-        """(when it ended, how, seconds seated) for each sitting stretch that ended in
-        [start, end), oldest first: every break (its outcome) and every loop stop ("stop"),
-        the same stretches day_totals adds up."""
-        span = (to_text(start), to_text(end))
-        rows = self._rows(
-            """SELECT at, outcome, seated_s FROM breaks WHERE at >= ? AND at < ?
-            UNION ALL
-            SELECT ended_at, 'stop', seated_s FROM sessions
-            WHERE ended_at >= ? AND ended_at < ? AND seated_s > 0
-            ORDER BY 1""",
-            (*span, *span),
-        )
-        return [(from_text(at), how, seated or 0) for at, how, seated in rows]
+    def hour_totals(self, start: datetime, end: datetime) -> list[HourTotals]:
+        """The sitting stretches that ended in [start, end), by local weekday and hour.
+
+        A stretch ends at every break (counted under its outcome) and at every loop stop
+        with sitting still open: the same stretches day_totals adds up. Local time is
+        Python's (C's localtime, as datetime.astimezone() asks it): the offset is looked up
+        once per UTC date, and SQLite sums each run of dates that share one offset, so a
+        100,000-break history costs one indexed scan, not a zone lookup per break. Dates
+        on which the clocks change are read break by break.
+        """
+        cells: dict[tuple[int, int], list[int]] = {}
+
+        def add(key: tuple[int, int], *counts: int) -> None:
+            # counts: stretches, seated_s, longest_s (a maximum), skipped, missed
+            cell = cells.setdefault(key, [0, 0, 0, 0, 0])
+            for index, value in enumerate(counts):
+                cell[index] = max(cell[index], value) if index == 2 else cell[index] + value
+
+        low, high = to_text(start), to_text(end)
+        for first, last, offset in self._offset_runs(low, high):
+            span = (max(low, first), min(high, last))
+            if offset is None:
+                for at, how, seated in self._rows(_STRETCHES, span * 2):
+                    local = from_text(at).astimezone()
+                    key = (local.weekday(), local.hour)
+                    add(key, 1, seated or 0, seated or 0, how == "skipped", how == "missed")
+                continue
+            # Whole hours since Thursday 1970-01-01 00:00 local, modulo a week.
+            rows = self._rows(
+                f"""SELECT (CAST(strftime('%s', at) AS INTEGER) + ?) / 3600 % 168 AS slot,
+                    count(*), sum(seated_s), max(seated_s),
+                    sum(how = 'skipped'), sum(how = 'missed')
+                FROM ({_STRETCHES}) GROUP BY slot""",
+                (offset * 60, *span, *span),
+            )
+            for slot, count, seated, longest, skipped, missed in rows:
+                key = ((slot // 24 + 3) % 7, slot % 24)
+                add(key, count, seated or 0, longest or 0, skipped, missed)
+        return [HourTotals(*key, *cells[key]) for key in sorted(cells)]
+
+    def _offset_runs(self, low: str, high: str) -> list[tuple[str, str, int | None]]:
+        """[first, last) UTC text spans of whole UTC dates, each with the local offset in
+        minutes that holds all of it, or None for a date on which the clocks change."""
+        ends = [
+            self._rows(sql, (low, high))
+            for sql in (
+                "SELECT at FROM breaks WHERE at >= ? AND at < ? ORDER BY at LIMIT 1",
+                "SELECT at FROM breaks WHERE at >= ? AND at < ? ORDER BY at DESC LIMIT 1",
+                "SELECT ended_at FROM sessions WHERE ended_at >= ? AND ended_at < ? "
+                "ORDER BY ended_at LIMIT 1",
+                "SELECT ended_at FROM sessions WHERE ended_at >= ? AND ended_at < ? "
+                "ORDER BY ended_at DESC LIMIT 1",
+            )
+        ]
+        found = [rows[0][0] for rows in ends if rows]
+        if not found:
+            return []
+        day = date.fromisoformat(min(found)[:10])
+        final = date.fromisoformat(max(found)[:10])
+        runs: list[list[Any]] = []  # [first date, last date, offset]
+        while day <= final:
+            offset = _steady_offset(day)
+            if offset is not None and runs and runs[-1][2] == offset:
+                runs[-1][1] = day
+            else:
+                runs.append([day, day, offset])
+            day += timedelta(days=1)
+        return [
+            (f"{first.isoformat()}T00", f"{(last + timedelta(days=1)).isoformat()}T00", offset)
+            for first, last, offset in runs
+        ]
+
+
+# Every sitting stretch that ended in [?, ?) twice over: breaks, then loop stops.
+_STRETCHES = """SELECT at, outcome AS how, seated_s FROM breaks WHERE at >= ? AND at < ?
+    UNION ALL
+    SELECT ended_at, 'stop', seated_s FROM sessions
+    WHERE ended_at >= ? AND ended_at < ? AND seated_s > 0"""
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _steady_offset(day: date) -> int | None:
+    """The local offset in minutes if it holds the whole UTC date, else None (the clocks
+    change that date, or the offset is not whole minutes)."""
+    midnight = (day.toordinal() - _EPOCH_ORDINAL) * 86400
+    try:
+        first = time.localtime(midnight).tm_gmtoff
+        last = time.localtime(midnight + 86399).tm_gmtoff
+    except (OSError, OverflowError, ValueError):
+        return None
+    if first != last or first % 60:
+        return None
+    return first // 60
 
 
 def _break(row: Sequence[Any]) -> BreakRecord:

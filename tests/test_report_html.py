@@ -1,0 +1,501 @@
+"""`glutewake report`: the page parses, every chart's numbers are the summary's, escaping,
+empty and tiny logs, the output file, and the SVG helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from glutewake import charts, report, report_html
+from glutewake.store import OUTCOMES, Store
+from report_screenshot import LAST_DAY, end_of, seed_log, zone
+from storetools import brk, local_zone, seed_berlin_dst, utc
+
+SINCE = "2024-02-01"
+UNTIL = LAST_DAY.isoformat()  # 2024-04-05: across the spring DST change
+PERIOD = ("--since", SINCE, "--until", UNTIL)
+VOID = {"meta", "br", "img", "input", "link", "hr", "col", "source", "wbr"}
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict[str, str], section: str | None) -> None:
+        self.tag, self.attrs, self.section = tag, attrs, section
+        self.text = ""
+
+
+class Page(HTMLParser):
+    """Every element with its attributes and the id of the <section> it is in; checks that
+    every element is closed in order (html.parser itself forgives anything)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self.stack: list[Element] = []
+        self.errors: list[str] = []
+        self.data: list[tuple[str | None, str]] = []
+        self.feed(text)
+        self.close()
+        if self.stack:
+            self.errors.append(f"unclosed: {[e.tag for e in self.stack]}")
+
+    def _section(self) -> str | None:
+        for element in reversed(self.stack):
+            if element.tag == "section":
+                return element.attrs.get("id")
+        return None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs}, self._section())
+        if tag == "section":
+            element.section = element.attrs.get("id")
+        self.elements.append(element)
+        if tag not in VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append(Element(tag, {k: v or "" for k, v in attrs}, self._section()))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1].tag != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1].tag if self.stack else None}")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        for element in self.stack:
+            element.text += data
+        self.data.append((self._section(), data))
+
+    def find(self, section: str, **attrs: str) -> list[Element]:
+        return [
+            e
+            for e in self.elements
+            if e.section == section and all(e.attrs.get(k) == v for k, v in attrs.items())
+        ]
+
+    def with_data(self, section: str, key: str) -> list[dict[str, str]]:
+        return [e.attrs for e in self.elements if e.section == section and f"data-{key}" in e.attrs]
+
+    def text_of(self, section: str) -> str:
+        return "".join(text for where, text in self.data if where == section)
+
+
+# --- a real log, the same period through `log --summary` and `report` -------------------
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("seeded")
+    with zone():
+        seed_log(folder / "glutewake.db", breaks=1500)
+    return folder / "glutewake.db"
+
+
+@pytest.fixture
+def berlin() -> Iterator[None]:
+    with local_zone("Europe/Berlin"):
+        yield
+
+
+@pytest.fixture
+def seeded(seeded_db: Path, data_dir: Path, berlin: None) -> Path:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / "glutewake.db"
+    target.write_bytes(seeded_db.read_bytes())
+    return target
+
+
+def summary(cli: Callable[..., Result], *args: str) -> dict[str, Any]:
+    result = cli("log", "--summary", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def page_of(cli: Callable[..., Result], tmp_path: Path, *args: str) -> tuple[str, Page]:
+    out = tmp_path / "out.html"
+    result = cli("report", *args, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote {out}\n"
+    text = out.read_text(encoding="utf-8")
+    page = Page(text)
+    assert page.errors == []
+    return text, page
+
+
+@pytest.fixture
+def seeded_page(cli, seeded, tmp_path) -> tuple[str, Page, dict[str, Any]]:
+    text, page = page_of(cli, tmp_path, *PERIOD)
+    return text, page, summary(cli, *PERIOD)
+
+
+def test_the_page_is_self_contained_html_with_every_chart(seeded_page):
+    text, page, _summary = seeded_page
+    assert text.startswith("<!DOCTYPE html>\n<html lang=")
+    assert [e.attrs["id"] for e in page.elements if e.tag == "section"] == [
+        "tiles",
+        "per-day",
+        "sitting-hours",
+        "skip-hours",
+        "calendar",
+        "balance",
+        "trend",
+    ]
+    assert [e.tag for e in page.elements].count("svg") >= 6
+    for card in (e for e in page.elements if "chart-card" in e.attrs.get("class", "")):
+        takeaways = page.find(card.attrs["id"], **{"class": "takeaway"})
+        assert len(takeaways) == 1 and takeaways[0].text.strip().endswith(".")
+    # Nothing to load and nothing to run: no script, no external reference.
+    assert not [e for e in page.elements if e.tag in ("script", "img", "link", "iframe")]
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in text and "url(" not in text and " on" + "load=" not in text
+    assert "@media (prefers-color-scheme:dark)" in text and "@media print" in text
+
+
+def test_per_day_columns_are_the_summary_days(seeded_page):
+    _text, page, expected = seeded_page
+    columns = page.with_data("per-day", "date")
+    assert [c["data-date"] for c in columns] == [d["date"] for d in expected["days"]]
+    for column, day in zip(columns, expected["days"], strict=True):
+        for key in ("done", "skipped", "missed", "natural"):
+            assert int(column[f"data-{key}"]) == day[key], (day["date"], key)
+        assert int(column["data-seated-s"]) == day["seated_s"]
+    # The bars are drawn to scale: each column's rects are its counts times one height.
+    groups = [e for e in page.elements if e.section == "per-day" and e.tag == "g"]
+    heights = Counter()
+    index = page.elements.index(groups[0])
+    for element in page.elements[index:]:
+        if element.tag == "rect" and element.attrs.get("class") in OUTCOMES:
+            heights[element.attrs["class"]] += float(element.attrs["height"])
+    totals = expected["totals"]
+    units = {key: heights[key] / totals[key] for key in OUTCOMES}
+    assert max(units.values()) - min(units.values()) < 0.05 * max(units.values())
+
+
+def test_the_heatmaps_add_up_to_the_summary(seeded_page):
+    _text, page, expected = seeded_page
+    totals = expected["totals"]
+    sitting = page.with_data("sitting-hours", "seated-s")
+    assert sum(int(c["data-seated-s"]) for c in sitting) == totals["seated_s"]
+    assert max(int(c["data-longest-s"]) for c in sitting) == totals["longest_s"]
+    breaks = totals["due"] + totals["natural"]
+    assert sum(int(c["data-stretches"]) for c in sitting) >= breaks
+    skips = page.with_data("skip-hours", "skipped")
+    assert sum(int(c["data-skipped"]) for c in skips) == totals["skipped"]
+    assert sum(int(c["data-missed"]) for c in skips) == totals["missed"]
+    assert {(c["data-weekday"], c["data-hour"]) for c in skips} == {
+        (c["data-weekday"], c["data-hour"]) for c in sitting
+    }
+
+
+@pytest.mark.parametrize("since", [SINCE, "2020-01-01"], ids=["short", "whole-log"])
+def test_the_calendar_is_the_summary_of_the_year(cli, seeded, tmp_path, since):
+    # A short period reads the year from the log; a long one cuts it from its summary.
+    _text, page = page_of(cli, tmp_path, "--since", since, "--until", UNTIL)
+    first = LAST_DAY - timedelta(days=report_html.YEAR_DAYS - 1)
+    year = summary(cli, "--since", first.isoformat(), "--until", UNTIL)
+    cells = page.with_data("calendar", "date")
+    recorded = {d["date"]: d for d in year["days"] if d["due"] + d["natural"]}
+    assert [c["data-date"] for c in cells] == sorted(recorded)
+    for cell in cells:
+        day = recorded[cell["data-date"]]
+        assert int(cell["data-done"]) == day["done"] and int(cell["data-due"]) == day["due"]
+        assert cell["data-goal-met"] == str(int(day["goal_met"]))
+        assert int(cell["data-streak"]) == day["streak"]
+    squares = [e for e in page.find("calendar") if e.tag == "rect" and "cal" in e.attrs["class"]]
+    assert len(squares) == report_html.YEAR_DAYS
+    met = year["totals"]["days_goal_met"]
+    assert f"Goal met on {met} of {len(recorded)} days" in page.text_of("calendar")
+
+
+def test_balance_and_top_exercises_are_the_summary(seeded_page):
+    _text, page, expected = seeded_page
+    totals = expected["totals"]
+    shares = {
+        c["data-category"]: int(c["data-done"]) for c in page.with_data("balance", "category")
+    }
+    assert shares == totals["balance"]
+    top = [(c["data-id"], int(c["data-done"])) for c in page.with_data("balance", "id")]
+    assert top == [(t["id"], t["done"]) for t in totals["top_exercises"]]
+    labels = [e.text for e in page.find("balance", **{"class": "bar-label"})]
+    assert labels == [t["name"] for t in totals["top_exercises"]]
+
+
+def test_the_trend_is_the_summary_week_by_week(seeded_page):
+    _text, page, expected = seeded_page
+    weeks: dict[str, list[int]] = {}
+    for day in expected["days"]:
+        when = date.fromisoformat(day["date"])
+        week = weeks.setdefault((when - timedelta(days=when.weekday())).isoformat(), [0, 0, 0])
+        week[0] += day["done"]
+        week[1] += day["due"]
+        week[2] = max(week[2], day["longest_s"])
+    points = page.with_data("trend", "week")
+    drawn = {
+        p["data-week"]: [int(p["data-done"]), int(p["data-due"]), int(p["data-longest-s"])]
+        for p in points
+    }
+    assert drawn == {week: values for week, values in weeks.items() if values[1]}
+    assert "Compliance " in page.text_of("trend")
+
+
+def test_the_tiles_are_the_totals(seeded_page):
+    _text, page, expected = seeded_page
+    totals = expected["totals"]
+    tiles = {e.attrs["data-tile"]: e.text for e in page.elements if "data-tile" in e.attrs}
+    assert tiles["compliance"].startswith(f"{totals['compliance']:.0%}")
+    assert tiles["done"].startswith(str(totals["done"]))
+    assert tiles["goal"].startswith(f"{totals['days_goal_met']} of {totals['days']}")
+    assert f"best {totals['streak_best']} day" in tiles["streak"]
+
+
+@pytest.mark.parametrize("option", ["--week", "--month", "--since=3d"])
+def test_periods_are_logs_periods(cli, data_dir, tmp_path, berlin, option):
+    data_dir.mkdir(parents=True)
+    seed_log(data_dir / "glutewake.db", breaks=400, last_day=date.today())
+    expected = summary(cli, option)
+    if not expected["totals"]["due"] + expected["totals"]["natural"]:
+        pytest.skip("nothing in this period of the log (e.g. --week on a Monday morning)")
+    _text, page = page_of(cli, tmp_path, option)
+    assert [c["data-date"] for c in page.with_data("per-day", "date")] == [
+        d["date"] for d in expected["days"]
+    ]
+
+
+# --- escaping ---------------------------------------------------------------------------
+
+NASTY = '</title><script>alert("x")</script> & <b>bold</b> "quoted" \'single\''
+
+
+def test_exercise_names_with_markup_stay_text(cli, data_dir, tmp_path, berlin):
+    data_dir.mkdir(parents=True)
+    now = datetime.now().astimezone()
+    with Store.open(data_dir / "glutewake.db") as store:
+        for minutes in (90, 60, 30):
+            record = brk("done", now - timedelta(minutes=minutes), exercise="my-own")
+            store.add_break(record._replace(exercise_name=NASTY, category="glutes"))
+    text, page = page_of(cli, tmp_path, "--since", "2d")
+    assert "<script>" not in text and "<b>bold" not in text
+    assert not [e for e in page.elements if e.tag == "script"]
+    assert not [e for e in page.elements if e.tag == "b" and e.section != "tiles"]
+    labels = [e.text for e in page.find("balance", **{"class": "bar-label"})]
+    assert labels == [charts._clip(NASTY, 38)]
+    titles = [e.text for e in page.elements if e.tag == "title" and e.section == "balance"]
+    assert any(NASTY in title for title in titles)
+
+
+# --- empty and tiny logs ----------------------------------------------------------------
+
+
+def test_no_log_gets_a_friendly_page(cli, tmp_path, data_dir):
+    _text, page = page_of(cli, tmp_path)
+    assert [e.attrs.get("id") for e in page.elements if e.tag == "section"] == ["empty"]
+    assert "No breaks recorded yet" in page.text_of("empty")
+    assert not [e for e in page.elements if e.tag == "svg"]
+    assert not data_dir.exists()  # reading never creates a log
+
+
+def test_an_empty_period_names_where_the_log_starts(cli, seeded, tmp_path):
+    _text, page = page_of(cli, tmp_path, "--since", "2030-01-01", "--until", "2030-01-31")
+    text = page.text_of("empty")
+    assert "No breaks in this period" in text
+    assert "--since 2023-" in text or "--since 2024-" in text
+
+
+def test_a_single_break_today_draws_without_a_trend(cli, data_dir, tmp_path, berlin):
+    data_dir.mkdir(parents=True)
+    with Store.open(data_dir / "glutewake.db") as store:
+        store.add_break(brk("skipped", datetime.now().astimezone() - timedelta(minutes=5)))
+    _text, page = page_of(cli, tmp_path)
+    assert len(page.with_data("per-day", "date")) == 1
+    assert "two weeks" in page.text_of("trend")
+    assert not page.find("trend", **{"class": "pair"})
+    assert "No exercise was done" in page.text_of("balance")
+    assert sum(int(c["data-skipped"]) for c in page.with_data("skip-hours", "skipped")) == 1
+
+
+# --- local days and hours ---------------------------------------------------------------
+
+
+def test_hours_are_local_across_the_dst_change(berlin):
+    with Store.open(":memory:") as store:
+        seed_berlin_dst(store)
+        hours = store.hour_totals(utc(2024, 3, 30), utc(2024, 4, 2))
+    grid = {(cell.weekday, cell.hour): cell for cell in hours}
+    # 01:30 UTC on 31 Mar is 03:30 CEST (Sunday); 22:20 UTC that day is Monday 00:20.
+    assert grid[(6, 3)].stretches == 1
+    assert grid[(0, 0)].stretches == 1
+    # 23:10 UTC on Saturday is Sunday 00:10 CET: a missed break.
+    assert grid[(6, 0)].missed == 1
+    # The loop's stop (01:00 CEST Monday) closes a 40-minute stretch.
+    assert grid[(0, 1)].seated_s == 2400
+    assert sum(cell.stretches for cell in hours) == 11
+
+
+ZONES = ["Europe/Berlin", "America/Santiago", "Asia/Kathmandu", "Australia/Lord_Howe", "UTC"]
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_hours_agree_with_python_at_every_hour_of_years(name):
+    """Every quarter hour of 2023-2024 (each zone's changes included), one per break."""
+    start = utc(2023, 1, 1)
+    moments = [start + timedelta(minutes=15 * n + 7) for n in range(4 * 24 * 731)]
+    with local_zone(name), Store.open(":memory:") as store, store.batch():
+        for moment in moments:
+            store.add_break(brk("done", moment, seated_s=1))
+        hours = store.hour_totals(moments[0], moments[-1] + timedelta(seconds=1))
+        expected = Counter((m.astimezone().weekday(), m.astimezone().hour) for m in moments)
+    assert {(c.weekday, c.hour): c.stretches for c in hours} == expected
+
+
+def test_the_calendar_year_ends_on_the_reports_last_day(berlin):
+    year = report_html.year_period(end_of(date(2024, 4, 1)))
+    assert report.local_day(year.start) == date(2023, 4, 3)
+    assert year.end == report.local_midnight(date(2024, 4, 2))
+
+
+# --- the output file --------------------------------------------------------------------
+
+
+def test_default_file_in_the_current_folder(cli, seeded, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("report", *PERIOD)
+    assert result.exit_code == 0, result.output
+    name = f"glutewake-report-{datetime.now().astimezone():%Y-%m-%d}.html"
+    assert result.stderr == f"wrote {name}\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [name]
+    # Again: a report replaces the report, and no temporary file is left behind.
+    assert cli("report", *PERIOD).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [name]
+
+
+def test_stdout_with_a_dash(cli, seeded):
+    result = cli("report", *PERIOD, "--output", "-")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert Page(result.stdout).errors == []
+
+
+@pytest.mark.parametrize("kind", ["log", "wal", "document", "folder"])
+def test_never_overwrites_what_is_not_a_report(cli, seeded, tmp_path, kind):
+    target = {
+        "log": seeded,
+        "wal": seeded.with_name(seeded.name + "-wal"),
+        "document": tmp_path / "notes.html",
+        "folder": tmp_path,
+    }[kind]
+    if kind == "wal":
+        target.write_bytes(b"")
+    if kind == "document":
+        target.write_text("<html>my notes</html>")
+    before = None if target.is_dir() else target.read_bytes()
+    result = cli("report", *PERIOD, "--output", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {target}: ") and result.stderr.count("\n") == 1
+    if before is not None:
+        assert target.read_bytes() == before
+
+
+def test_an_unwritable_folder_is_one_line(cli, seeded, tmp_path):
+    target = tmp_path / "file" / "report.html"
+    (tmp_path / "file").write_text("a file, not a folder")
+    result = cli("report", *PERIOD, "--output", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--week", "--month"), "--week and --month each choose the period"),
+        (("--since", "tomorrow-ish"), "Invalid value for '--since'"),
+        (("--open", "--output", "-"), "--open needs a file"),
+    ],
+)
+def test_bad_options_are_usage_errors(cli, args, message):
+    result = cli("report", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_open_hands_the_file_to_the_browser(seeded, tmp_path):
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    browser.chmod(0o755)
+    out = tmp_path / "r.html"
+    env = {**os.environ, "BROWSER": str(browser), "TZ": "Europe/Berlin"}
+    argv = [sys.executable, "-m", "glutewake", "report", *PERIOD, "-o", str(out), "--open"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    for _ in range(100):  # webbrowser may start the program in the background
+        if opened.exists() and opened.read_text():
+            break
+        time.sleep(0.05)
+    assert opened.read_text() == out.resolve().as_uri()
+
+
+def test_open_without_any_browser_says_so(seeded, tmp_path):
+    out = tmp_path / "r.html"
+    env = {**os.environ, "BROWSER": str(tmp_path / "no-such-browser"), "PATH": "/nonexistent"}
+    env.pop("DISPLAY", None)
+    argv = [sys.executable, "-m", "glutewake", "report", *PERIOD, "-o", str(out), "--open"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert out.exists()
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].endswith("no web browser could be opened; open it yourself")
+
+
+# --- the SVG helpers --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "top"), [(0, 1), (1, 1), (7, 8), (9, 10), (11, 12), (12.5, 16), (31, 40), (101, 120)]
+)
+def test_nice_ceiling(value, top):
+    assert charts.nice_ceiling(value) == top
+
+
+def test_levels_and_numbers():
+    assert [charts.level(v, 10) for v in (0, 0.1, 2, 5, 10, 12)] == [0, 1, 1, 3, 5, 5]
+    assert charts.level(45, 50, 40) == 3 and charts.level(41, 50, 40) == 1
+    assert charts.level(7, 7, 7) == charts.LEVELS
+    assert [charts.num(v) for v in (0, -0.01, 1.0, 2.25, 3.333)] == ["0", "0", "1", "2.2", "3.3"]
+
+
+def test_svg_escapes_text_titles_and_data():
+    svg = charts.Svg(10, 10, 'a "label" <x>')
+    svg.rect(0, 0, 1, 1, "c", title="<t> & t", data={"name": '"q" <n>', "flag": True, "no": None})
+    svg.text(0, 0, "</svg><script>")
+    page = Page(svg.render())
+    assert page.errors == []
+    rect = next(e for e in page.elements if e.tag == "rect")
+    assert rect.attrs["data-name"] == '"q" <n>' and rect.attrs["data-flag"] == "1"
+    assert rect.attrs["data-no"] == ""
+    assert [e.text for e in page.elements if e.tag == "title"] == ['a "label" <x>', "<t> & t"]
+    assert next(e for e in page.elements if e.tag == "text").text == "</svg><script>"
+
+
+def test_fitted_ends_follow_the_line():
+    assert report_html.fitted_ends([1, 2, 3, 4]) == pytest.approx((1, 4))
+    assert report_html.fitted_ends([5, 5]) == pytest.approx((5, 5))
+
+
+def test_day_ticks_name_the_month_where_it_changes():
+    days = [date(2024, 1, 28) + timedelta(days=n) for n in range(10)]
+    expected = ["Jan 28", "29", "30", "31", "Feb 1", "2", "3", "4", "5", "6"]
+    assert report_html.day_ticks(days) == expected
+    many = [date(2024, 1, 1) + timedelta(days=n) for n in range(60)]
+    ticks = report_html.day_ticks(many)
+    assert len([t for t in ticks if t]) <= 14 and ticks[0] == "Jan 1"
