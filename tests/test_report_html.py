@@ -499,3 +499,13 @@ def test_day_ticks_name_the_month_where_it_changes():
     many = [date(2024, 1, 1) + timedelta(days=n) for n in range(60)]
     ticks = report_html.day_ticks(many)
     assert len([t for t in ticks if t]) <= 14 and ticks[0] == "Jan 1"
+
+
+def test_a_long_period_draws_its_last_days(cli, seeded, tmp_path):
+    long = ("--since", "2020-01-01", "--until", UNTIL)
+    _text, page = page_of(cli, tmp_path, *long)
+    expected = summary(cli, *long)["days"][-report_html.PER_DAY_LIMIT :]
+    assert [c["data-date"] for c in page.with_data("per-day", "date")] == [
+        d["date"] for d in expected
+    ]
+    assert f"The last {report_html.PER_DAY_LIMIT} days" in page.text_of("per-day")

@@ -257,9 +257,13 @@ def _days(count: int) -> str:
     return ngettext("{count} day", "{count} days", count).format(count=count)
 
 
-def _day_label(day: date) -> str:
-    return _("{weekday} {month} {day}").format(
-        weekday=_(WEEKDAYS[day.weekday()]), month=_(MONTHS[day.month - 1]), day=day.day
+def _day_label(day: date, *, year: bool = False) -> str:
+    text = _("{weekday} {month} {day}, {year}") if year else _("{weekday} {month} {day}")
+    return text.format(
+        weekday=_(WEEKDAYS[day.weekday()]),
+        month=_(MONTHS[day.month - 1]),
+        day=day.day,
+        year=day.year,
     )
 
 
@@ -342,10 +346,8 @@ def _per_day(summary: dict[str, Any]) -> str:
     )
     note = ""
     if len(summary["days"]) > PER_DAY_LIMIT:
-        note = (
-            '<p class="note">'
-            + esc(_("The last {count} days of the period are shown.").format(count=PER_DAY_LIMIT))
-            + "</p>"
+        note = _note(
+            _("The last {count} days of the period are shown.").format(count=PER_DAY_LIMIT)
         )
     return _section("per-day", _("Every day"), _per_day_takeaway(summary), legend, svg, note)
 
@@ -396,7 +398,10 @@ def _per_day_takeaway(summary: dict[str, Any]) -> str:
     return (
         first
         + " "
-        + best_text.format(day=_day_label(date.fromisoformat(best["date"])), done=best["done"])
+        + best_text.format(
+            day=_day_label(date.fromisoformat(best["date"]), year=len(days) > 300),
+            done=best["done"],
+        )
     )
 
 
@@ -706,7 +711,8 @@ def weeks(days: Sequence[dict[str, Any]]) -> list[Week]:
 
 
 def _trend(summary: dict[str, Any]) -> str:
-    shown = weeks(summary["days"])[-TREND_WEEKS:]
+    every = weeks(summary["days"])
+    shown = every[-TREND_WEEKS:]
     counted = [week for week in shown if week.due]
     if len(counted) < 2:
         return _section(
@@ -769,7 +775,14 @@ def _trend(summary: dict[str, Any]) -> str:
         f"<figure><figcaption>{esc(_('Longest stretch'))}</figcaption>{right}</figure>"
         "</div>"
     )
-    return _section("trend", _("Week by week"), _trend_takeaway(counted), pair)
+    note = ""
+    if len(every) > TREND_WEEKS:
+        note = _note(_("The last {count} weeks of the period are shown.").format(count=TREND_WEEKS))
+    return _section("trend", _("Week by week"), _trend_takeaway(counted), pair, note)
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{esc(text)}</p>'
 
 
 def fitted_ends(values: Sequence[float]) -> tuple[float, float]:
