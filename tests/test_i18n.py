@@ -195,7 +195,7 @@ KEEP = frozenset(
     json csv toml table short jq ok notify systemd autostart kind dry run force format
     glute bridge hip flexor stretch flexors glutes move desk standing floor hip_flexors
     EDITOR dotfiles bashrc zshrc compinit breaks week summary month today since until
-    outcome skipped missed category space tmux nohup out sit break text lgo
+    outcome skipped missed category space tmux nohup out sit break text lgo report
     """,
     )
 )

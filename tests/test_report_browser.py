@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_programs
+from helpers import require_programs
 from report_screenshot import console_lines, screenshot, seeded_page
 
 pytestmark = pytest.mark.e2e

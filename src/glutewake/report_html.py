@@ -19,7 +19,7 @@ from glutewake.charts import esc
 from glutewake.durations import format_short
 from glutewake.errors import GlutewakeError
 from glutewake.files import package_text
-from glutewake.i18n import N_, _, ngettext
+from glutewake.i18n import N_, _, language, ngettext
 from glutewake.store import HourTotals, Store
 
 DEFAULT_SINCE = "4w"
@@ -133,7 +133,8 @@ def year_period(end: datetime) -> report.Period:
 # --- the page -------------------------------------------------------------------------
 
 
-def render(data: Report, *, lang: str = "en") -> str:
+def render(data: Report, *, lang: str | None = None) -> str:
+    lang = lang or language()
     title = _("Sitting breaks: {period}").format(period=data.period.describe())
     generated = data.now.astimezone().strftime("%Y-%m-%d %H:%M")
     head = [
@@ -149,7 +150,7 @@ def render(data: Report, *, lang: str = "en") -> str:
         "</head>",
         "<body>",
         "<header>",
-        f"<h1>{esc(_('Your sitting breaks'))}</h1>",
+        _tag("h1", _("Your sitting breaks")),
         f'<p class="period">{esc(data.period.describe())} · '
         + esc(_("goal {goal} breaks a day").format(goal=data.goal))
         + "</p>",
@@ -178,6 +179,10 @@ def render(data: Report, *, lang: str = "en") -> str:
     return "\n".join([*head, *body, *foot]) + "\n"
 
 
+def _tag(name: str, text: str) -> str:
+    return f"<{name}>{esc(text)}</{name}>"
+
+
 def _has_breaks(summary: dict[str, Any]) -> bool:
     totals = summary["totals"]
     return bool(totals["due"] + totals["natural"])
@@ -186,7 +191,7 @@ def _has_breaks(summary: dict[str, Any]) -> bool:
 def _empty_log() -> list[str]:
     return [
         '<section class="empty" id="empty">',
-        f"<h2>{esc(_('No breaks recorded yet'))}</h2>",
+        _tag("h2", _("No breaks recorded yet")),
         "<p>"
         + esc(
             _(
@@ -203,7 +208,7 @@ def _empty_period(data: Report) -> list[str]:
     first = data.first.astimezone().date().isoformat() if data.first else ""
     return [
         '<section class="empty" id="empty">',
-        f"<h2>{esc(_('No breaks in this period'))}</h2>",
+        _tag("h2", _("No breaks in this period")),
         "<p>"
         + esc(
             _("Your log starts on {first}: try glutewake report --since {first}").format(
@@ -657,7 +662,7 @@ def _balance(summary: dict[str, Any]) -> str:
     body = [_legend([(key, _(label)) for key, label in CATEGORIES]), share]
     if top:
         body += [
-            f"<h3>{esc(_('Top exercises'))}</h3>",
+            _tag("h3", _("Top exercises")),
             charts.ranked_bars(top, label=_("The exercises you did most")),
         ]
     return _section("balance", _("What you did"), _balance_takeaway(totals), *body)
@@ -769,10 +774,12 @@ def _trend(summary: dict[str, Any]) -> str:
         tick_format=lambda value: _duration(value * 60),
         cls="longest",
     )
+    # Outside the f-string: message extraction does not look into f-strings.
+    compliance_caption, longest_caption = _("Compliance"), _("Longest stretch")
     pair = (
         '<div class="pair">'
-        f"<figure><figcaption>{esc(_('Compliance'))}</figcaption>{left}</figure>"
-        f"<figure><figcaption>{esc(_('Longest stretch'))}</figcaption>{right}</figure>"
+        f"<figure>{_tag('figcaption', compliance_caption)}{left}</figure>"
+        f"<figure>{_tag('figcaption', longest_caption)}{right}</figure>"
         "</div>"
     )
     note = ""
@@ -846,23 +853,35 @@ def check_output(target: Path, log: Path) -> None:
     cannot replace a document or the log itself.
     """
     if target.is_dir():
-        raise GlutewakeError(f"{target}: is a folder; give a file name for the report")
+        raise GlutewakeError(
+            _("{path}: is a folder; give a file name for the report").format(path=target)
+        )
     if not target.exists() and not target.is_symlink():
         return
     if not target.is_file():
-        raise GlutewakeError(f"{target}: not a regular file; give another name for the report")
+        raise GlutewakeError(
+            _("{path}: not a regular file; give another name for the report").format(path=target)
+        )
     for part in (log, *(log.with_name(log.name + end) for end in ("-wal", "-shm", "-journal"))):
         try:
             if part.exists() and target.samefile(part):
-                raise GlutewakeError(f"{target}: that is the log; give another name for the report")
+                raise GlutewakeError(
+                    _("{path}: that is the log; give another name for the report").format(
+                        path=target
+                    )
+                )
         except OSError:
             continue
     try:
         with target.open("rb") as handle:
             start = handle.read(2048)
     except OSError as exc:
-        raise GlutewakeError(f"{target}: cannot read it ({exc.strerror})") from None
+        raise GlutewakeError(
+            _("{path}: cannot read it ({reason})").format(path=target, reason=exc.strerror)
+        ) from None
     if b'name="generator" content="glutewake' not in start:
         raise GlutewakeError(
-            f"{target}: exists and is not a glutewake report; give another name or remove it"
+            _(
+                "{path}: exists and is not a glutewake report; give another name or remove it"
+            ).format(path=target)
         )

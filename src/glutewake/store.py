@@ -518,13 +518,13 @@ class Store:
         for first, last, offset in self._offset_runs(low, high):
             span = (max(low, first), min(high, last))
             if offset is None:
-                for at, how, seated in self._rows(_STRETCHES, span * 2):
+                for at, how, seated in self.rows(_STRETCHES, span * 2):
                     local = from_text(at).astimezone()
                     key = (local.weekday(), local.hour)
                     add(key, 1, seated or 0, seated or 0, how == "skipped", how == "missed")
                 continue
             # Whole hours since Thursday 1970-01-01 00:00 local, modulo a week.
-            rows = self._rows(
+            rows = self.rows(
                 f"""SELECT (CAST(strftime('%s', at) AS INTEGER) + ?) / 3600 % 168 AS slot,
                     count(*), sum(seated_s), max(seated_s),
                     sum(how = 'skipped'), sum(how = 'missed')
@@ -540,7 +540,7 @@ class Store:
         """[first, last) UTC text spans of whole UTC dates, each with the local offset in
         minutes that holds all of it, or None for a date on which the clocks change."""
         ends = [
-            self._rows(sql, (low, high))
+            self.rows(sql, (low, high))
             for sql in (
                 "SELECT at FROM breaks WHERE at >= ? AND at < ? ORDER BY at LIMIT 1",
                 "SELECT at FROM breaks WHERE at >= ? AND at < ? ORDER BY at DESC LIMIT 1",

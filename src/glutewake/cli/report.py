@@ -8,34 +8,35 @@ from pathlib import Path
 import click
 
 from glutewake import report
+from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.log import _check_exclusive, _open_log
 from glutewake.errors import GlutewakeError
-from glutewake.i18n import _
+from glutewake.i18n import N_, _
 from glutewake.output import message
 
 
-@click.command()
-@click.option("--week", is_flag=True, help=_("This week, from Monday."))
-@click.option("--month", is_flag=True, help=_("This month, from the 1st."))
+@command()
+@click.option("--week", is_flag=True, help=N_("This week, from Monday."))
+@click.option("--month", is_flag=True, help=N_("This month, from the 1st."))
 @click.option(
     "--since",
     metavar="WHEN",
-    help=_(
+    help=N_(
         "From a date (2024-03-31), a local time (2024-03-31T14:00) or the last N days or "
         'weeks ("3d", "2w"; today counts as one). Default: 4w.'
     ),
 )
 @click.option(
-    "--until", metavar="WHEN", help=_("Up to and including a date, or up to a local time.")
+    "--until", metavar="WHEN", help=N_("Up to and including a date, or up to a local time.")
 )
 @click.option(
     "--output",
     "-o",
     metavar="FILE",
-    help=_("Where to write the page (- for stdout). Default: glutewake-report-DATE.html here."),
+    help=N_("Where to write the page (- for stdout). Default: glutewake-report-DATE.html here."),
 )
-@click.option("--open", "open_it", is_flag=True, help=_("Open the page in your web browser."))
+@click.option("--open", "open_it", is_flag=True, help=N_("Open the page in your web browser."))
 @pass_app
 def report_command(
     app: App,
