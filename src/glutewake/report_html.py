@@ -19,7 +19,7 @@ from glutewake.charts import esc
 from glutewake.durations import format_short
 from glutewake.errors import GlutewakeError
 from glutewake.files import package_text
-from glutewake.i18n import N_, _, language, ngettext
+from glutewake.i18n import N_, WEEKDAYS, _, format_percent, language, ngettext
 from glutewake.store import HourTotals, Store
 
 DEFAULT_SINCE = "4w"
@@ -28,7 +28,6 @@ TREND_WEEKS = 52
 YEAR_DAYS = 365
 GENERATOR = f"glutewake {__version__} report"
 
-WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 WEEKDAYS_PLURAL = (
     N_("Mondays"),
     N_("Tuesdays"),
@@ -251,7 +250,7 @@ def _legend(items: Sequence[tuple[str, str]]) -> str:
 
 
 def _percent(ratio: float | None) -> str:
-    return "–" if ratio is None else f"{ratio:.0%}"
+    return "–" if ratio is None else format_percent(ratio)
 
 
 def _duration(seconds: float) -> str:
