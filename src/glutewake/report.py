@@ -87,10 +87,10 @@ DAY_FIELDS = (
     "glutes",
     "hip_flexors",
     "move",
-    "held",
-    "held_s",
 )
-SUMMARY_CSV_FIELDS = (*DAY_FIELDS, "streak_best", "top_exercises")
+# Breaks held while the user was busy, and for how long: newer, so after the older columns.
+HELD_FIELDS = ("held", "held_s")
+SUMMARY_CSV_FIELDS = (*DAY_FIELDS, "streak_best", "top_exercises", *HELD_FIELDS)
 
 Paint = Callable[..., str]
 
@@ -411,8 +411,6 @@ def _totals(
         "seated_s": total("seated_s"),
         "longest_s": max((int(day["longest_s"]) for day in days), default=0),
         "standing_s": total("standing_s"),
-        "held": total("held"),
-        "held_s": total("held_s"),
         "streak_current": days[-1]["streak"] if days else 0,
         "streak_best": best,
         "top_exercises": [
@@ -420,6 +418,8 @@ def _totals(
             for t in top
         ],
         "balance": {key: total(key) for key in ("glutes", "hip_flexors", "move")},
+        "held": total("held"),
+        "held_s": total("held_s"),
     }
 
 
@@ -579,7 +579,7 @@ def summary_csv_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """The day rows plus a final row with date "total" (SUMMARY_CSV_FIELDS)."""
     totals = summary["totals"]
     top = ";".join(f"{t['id']}:{t['done']}" for t in totals["top_exercises"])
-    total_row = {key: totals.get(key) for key in DAY_FIELDS}
+    total_row = {key: totals.get(key) for key in (*DAY_FIELDS, *HELD_FIELDS)}
     total_row |= {
         "date": "total",
         "weekday": None,
