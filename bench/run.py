@@ -28,6 +28,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from statistics import median
 
 from glutewake.columns import align
 from xvfb import start_xvfb, stop
@@ -104,22 +105,6 @@ def _number(value: float, unit: str) -> str:
 
 
 # --- pure helpers ---------------------------------------------------------------------
-
-
-def median(values: Sequence[float]) -> float:
-    if not values:
-        raise ValueError("median of no values")
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
-
-
-def ratio(value: float, floor: float) -> float:
-    if floor <= 0:
-        raise ValueError(f"the floor must be positive, got {floor}")
-    return value / floor
 
 
 def parse_status(text: str) -> dict[str, int]:
@@ -251,9 +236,7 @@ def startup(bench: Bench, runs: int = STARTUP_RUNS, warmup: int = 2) -> list[Fig
     env = home_env(bench.base_env, home)
     gw = bench.glutewake
     commands: dict[str, tuple[list[str], tuple[int, ...]]] = {
-        "python -c pass": ([bench.python, "-c", "pass"], (0,)),
         'python -c "import click"': ([bench.python, "-c", "import click"], (0,)),
-        "glutewake --version": ([gw, "--version"], (0,)),
         "glutewake status": ([gw, "status"], (3,)),  # 3: not running
         "glutewake log --today": ([gw, "log", "--today"], (0,)),
     }
@@ -271,24 +254,17 @@ def startup(bench: Bench, runs: int = STARTUP_RUNS, warmup: int = 2) -> list[Fig
     if left:
         bench.notes["startup_home_not_empty"] = left
     floor = median(walls['python -c "import click"'])
-    figures = [
-        Figure(f"start-up {name}", median(walls[name]) * 1000, "ms", detail=_spread(walls[name]))
-        for name in ("python -c pass", 'python -c "import click"')
-    ]
-    clicks = walls['python -c "import click"']
-    for name in ("glutewake --version", "glutewake status", "glutewake log --today"):
+    figures = []
+    for name in ("glutewake status", "glutewake log --today"):
         wall = median(walls[name])
-        budget = None if name == "glutewake --version" else STARTUP_BUDGET_X
-        # The same ratio taken round by round: steadier when the machine's load drifts.
-        paired = median([ratio(w, c) for w, c in zip(walls[name], clicks, strict=True)])
         figures.append(
             Figure(
                 f"start-up {name}",
-                ratio(wall, floor),
+                wall / floor,
                 "x",
-                budget,
+                STARTUP_BUDGET_X,
                 f"{wall * 1000:.1f} ms vs {floor * 1000:.1f} ms for import click; "
-                f"{_spread(walls[name])}; round by round {paired:.2f}x",
+                f"{_spread(walls[name])}",
             )
         )
     return figures
@@ -457,12 +433,6 @@ def loop_footprint(bench: Bench, seconds: float, env: Mapping[str, str]) -> list
             "s/min",
             LOOP_CPU_BUDGET_S,
             f"{cpu:.4f} s {window}; {last.cpu_s:.3f} s in all, start-up included",
-        ),
-        Figure(
-            "loop context switches per minute",
-            (last.switches - first.switches) / minutes,
-            "/min",
-            detail=f"voluntary + involuntary, {window}",
         ),
     ]
 
