@@ -64,7 +64,7 @@ def test_a_failing_write_is_reported_and_reminders_go_on(tmp_path: Path) -> None
         230.0: "done",  # the next one is prompted and written
     }
     ui = ScriptedUI(clock, script, until=300)
-    with Store.open(path, timeout=0.1) as store:
+    with Store.open(path, timeout=0.02) as store:
         make_loop(store, ui, clock).run()
         assert [(o, s) for o, s in all_breaks(store)] == [("done", 115)]
     blocker.close()

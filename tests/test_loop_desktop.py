@@ -92,14 +92,14 @@ def test_without_a_session_bus_the_terminal_still_prompts(
 def test_natural_break_from_x11_idle(
     desktop: Desktop, config_file: Path, data_dir: Path, tmp_path: Path
 ) -> None:
-    config_file.write_text(BASE.format(sit="1h", natural="3s", idle="x11"))
+    config_file.write_text(BASE.format(sit="1h", natural="2s", idle="x11"))
     desktop.run("xdotool", "mousemove", "10", "10")
     with headless_loop(tmp_path, child_env(**desktop.env), wait=False) as (_, out):
         wait_for_text(out, "glutewake: a break every")
-        # No input: after natural_break (3 s) the loop records a natural break ...
+        # No input: after natural_break (2 s) the loop records a natural break ...
         wait_for_text(out, "natural break: away", timeout=8)
         natural = [b for b in breaks(data_dir) if b.outcome == "natural"]
-        assert len(natural) == 1 and natural[0].away_s is not None and natural[0].away_s >= 3
+        assert len(natural) == 1 and natural[0].away_s is not None and natural[0].away_s >= 2
         status = status_json()
         assert status["state"] == "away"
         # ... and input brings the user back with the sitting clock restarted.

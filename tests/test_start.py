@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from running import child_env, glutewake_argv, headless_loop, run_cli, status_json
+from running import child_env, glutewake_argv, headless_loop, run_cli, status_json, wait_until
 
 
 class PtyReader:
@@ -91,10 +91,10 @@ def test_off_schedule_nothing_fires_and_status_says_when(
         '[timer]\nsit = "1s"\n[notify]\ndesktop = false\n[idle]\nbackend = "off"\n'
         f'[schedule]\nenabled = true\ndays = ["{tomorrow}"]\nstart = "00:00"\nend = "23:59"\n'
     )
+    # One real round trip; that nothing fires off schedule, over many sit lengths, is
+    # test_loop.py's test_the_schedule_reads_the_injected_wall_clock.
     with headless_loop(tmp_path):
-        time.sleep(2.5)  # sit = 1s: on schedule this would have prompted twice over
-        status = status_json()
-        assert status["state"] == "off_schedule"
+        wait_until(lambda: status_json()["state"] == "off_schedule", what="off schedule")
         assert run_cli("status").stdout == f"off schedule until {tomorrow.title()} 00:00\n"
     text = (tmp_path / "loop.out").read_text()
     assert "outside working hours" in text
