@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -287,7 +286,3 @@ class FakeDBusService:
                     (f"no {fields.get(HeaderFields.member)} here",),
                 )
             self._connection.send(reply)
-
-
-def has_programs(*names: str) -> bool:
-    return all(shutil.which(name) for name in names)
