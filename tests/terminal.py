@@ -24,10 +24,17 @@ class Tmux:
         )
         return result.stdout
 
-    def start(self, argv: list[str], env: Mapping[str, str], width: int = 100) -> None:
+    def start(
+        self,
+        argv: list[str],
+        env: Mapping[str, str],
+        width: int = 100,
+        stderr: Path | None = None,
+    ) -> None:
         # tmux does not pass its client's environment to the pane: spell it out.
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        command = f"env {exports} {shlex.join(argv)}; echo '[exited '$?']'; sleep 600"
+        redirect = f" 2>{shlex.quote(str(stderr))}" if stderr else ""
+        command = f"env {exports} {shlex.join(argv)}{redirect}; echo '[exited '$?']'; sleep 600"
         self._tmux("new-session", "-d", "-s", "s", "-x", str(width), "-y", "50", command)
         self.started = True
 
@@ -48,6 +55,10 @@ class Tmux:
                     f"{text!r} (x{count}) not on screen after {timeout}s:\n{screen}"
                 )
             time.sleep(0.1)
+
+    def kill_pane(self) -> None:
+        """Close the pane as a user closing the window would: SIGHUP, then EIO."""
+        self._tmux("kill-pane", "-t", "s")
 
     def kill(self) -> None:
         if self.started:

@@ -144,18 +144,21 @@ class Loop:
     # --- the loop --------------------------------------------------------------------
 
     def run(self) -> Tally:
-        self.session_id = self.store.begin_session(pid=self.pid, started_at=self.started)
-        self._inbox = Inbox(self.channel)
-        prune_before = _utc(self.wall() - KEEP_ANSWERED_S)
-        self._write("old commands", lambda: self.channel.prune(prune_before))
-        self._greet()
         try:
-            while True:
+            with SIGNALS.shielded():
+                self.session_id = self.store.begin_session(pid=self.pid, started_at=self.started)
+            self._inbox = Inbox(self.channel)
+            prune_before = _utc(self.wall() - KEEP_ANSWERED_S)
+            self._write("old commands", lambda: self.channel.prune(prune_before))
+            self._greet()
+            while not self.ui.gone:
                 self._step()
         except (KeyboardInterrupt, Stop):
             pass
         finally:
-            self._finish()
+            SIGNALS.stopping = True  # from here on, a signal must not cut the stop short
+            if self.session_id:
+                self._finish()
         return self.tally
 
     def _step(self) -> None:
@@ -334,16 +337,7 @@ class Loop:
     def _record_break(self, record: BreakLogged) -> None:
         self.tally.add(record)
         exercise = record.exercise
-        if record.outcome == "done" and exercise is not None:
-            self.picker.done(exercise.id, record.answered_at or record.at)
-            self.ui.say(
-                f"done: {exercise.name} · {format_duration(self.settings.timer.break_)} break, "
-                "then the sitting clock restarts"
-            )
-        elif record.outcome == "natural":
-            self.ui.say(f"natural break: away {format_duration(record.away_s or 0)}")
-        else:
-            self.ui.say(f"{record.outcome}: {exercise.name if exercise else 'break'}")
+        # Recorded first, then told: a terminal that is gone must not cost the record.
         self._write(
             "break",
             lambda: self.store.add_break(
@@ -363,6 +357,16 @@ class Loop:
                 )
             ),
         )
+        if record.outcome == "done" and exercise is not None:
+            self.picker.done(exercise.id, record.answered_at or record.at)
+            self.ui.say(
+                f"done: {exercise.name} · {format_duration(self.settings.timer.break_)} break, "
+                "then the sitting clock restarts"
+            )
+        elif record.outcome == "natural":
+            self.ui.say(f"natural break: away {format_duration(record.away_s or 0)}")
+        else:
+            self.ui.say(f"{record.outcome}: {exercise.name if exercise else 'break'}")
 
     def _notice(self, notice: Notice) -> None:
         if notice.kind == "refused":
@@ -581,18 +585,63 @@ def _local(wall: float) -> datetime:
     return datetime.fromtimestamp(wall).astimezone()
 
 
-@contextmanager
-def _signals_stop_the_loop() -> Iterator[None]:
-    def stop(signum: int, frame: object) -> None:
+class _Signals:
+    """TERM, HUP and INT end the loop the way Ctrl-C always did, at any moment, with
+    two exceptions: once stopping has begun, further signals (Ctrl-C twice, TERM then
+    HUP, the hang-up after the terminal already failed) are ignored so the stop runs to
+    its end; and inside `shielded()` a signal waits until the block is over, so no step
+    is left half done (a session begun but not known to be)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.signalled = False
+        self.stopping = False
+        self._shielded = 0
+        self._pending = False
+
+    def handle(self, signum: int, frame: object) -> None:
+        self.signalled = True
+        if self.stopping:
+            return
+        if self._shielded:
+            self._pending = True
+            return
+        self.stopping = True
         raise Stop
 
-    names = ("SIGTERM", "SIGHUP")
-    saved = {n: signal.signal(getattr(signal, n), stop) for n in names if hasattr(signal, n)}
+    @contextmanager
+    def shielded(self) -> Iterator[None]:
+        self._shielded += 1
+        try:
+            yield
+        finally:
+            self._shielded -= 1
+        if not self._shielded and self._pending and not self.stopping:
+            self._pending = False
+            self.stopping = True
+            raise Stop
+
+
+# The process's one loop and its signal handlers share this.
+SIGNALS = _Signals()
+
+
+@contextmanager
+def _signals_stop_the_loop() -> Iterator[None]:
+    SIGNALS.reset()
+    names = ("SIGTERM", "SIGHUP", "SIGINT")
+    saved = {
+        n: signal.signal(getattr(signal, n), SIGNALS.handle) for n in names if hasattr(signal, n)
+    }
     try:
         yield
     finally:
         for name, handler in saved.items():
-            signal.signal(getattr(signal, name), handler)
+            # Stopped by a signal, the process is on its way out: one more (TERM then
+            # HUP) must not kill it with the default action now.
+            signal.signal(getattr(signal, name), signal.SIG_IGN if SIGNALS.signalled else handler)
 
 
 def run(
@@ -603,51 +652,72 @@ def run(
     lock_path: Path,
     env: Mapping[str, str],
     desktop: bool,
-    out: TextIO = sys.stdout,
-    inp: TextIO = sys.stdin,
+    out: TextIO | None = sys.stdout,
+    inp: TextIO | None = sys.stdin,
 ) -> Tally:
     """`glutewake start`: take the lock, open the log, and remind until stopped."""
+    pid = os.getpid()
+    tally = Tally()
+    with _signals_stop_the_loop():
+        try:
+            lock = LoopLock(lock_path)
+            lock.acquire(pid, _local(time.time()), db_path)
+            try:
+                with Store.open(db_path) as store:
+                    tally = _remind(
+                        settings, catalog, store, env, desktop, out, inp, pid, lock_path
+                    )
+            finally:
+                lock.release()
+        except Stop:
+            pass  # stopped while starting up: nothing was begun, nothing to end
+    return tally
+
+
+def _remind(
+    settings: Settings,
+    catalog: Catalog,
+    store: Store,
+    env: Mapping[str, str],
+    desktop: bool,
+    out: TextIO | None,
+    inp: TextIO | None,
+    pid: int,
+    lock_path: Path,
+) -> Tally:
     from glutewake.busy import open_watch
     from glutewake.channel import Wakeup, wake_path
     from glutewake.idle import X11Reader, open_reader
     from glutewake.notify import open_notifier
 
-    pid = os.getpid()
-    lock = LoopLock(lock_path)
-    lock.acquire(pid, _local(time.time()), db_path)
+    notifier = open_notifier(env, enabled=desktop and settings.notify.desktop)
+    idle = open_reader(settings.idle.backend, env)
+    # Opens nothing yet: each detector connects when a break first falls due.
+    quiet = settings.quiet
+    watch = None
+    if quiet.when and quiet.max_hold > 0:
+        x11 = idle if isinstance(idle, X11Reader) else None
+        watch = open_watch(quiet.when, env, x11=x11)
+    wakeup = Wakeup.open(wake_path(lock_path))
     try:
-        with Store.open(db_path) as store, _signals_stop_the_loop():
-            notifier = open_notifier(env, enabled=desktop and settings.notify.desktop)
-            idle = open_reader(settings.idle.backend, env)
-            # Opens nothing yet: each detector connects when a break first falls due.
-            quiet = settings.quiet
-            watch = None
-            if quiet.when and quiet.max_hold > 0:
-                x11 = idle if isinstance(idle, X11Reader) else None
-                watch = open_watch(quiet.when, env, x11=x11)
-            wakeup = Wakeup.open(wake_path(lock_path))
-            try:
-                with make_ui(out, inp) as ui:
-                    loop = Loop(
-                        settings=settings,
-                        catalog=catalog,
-                        store=store,
-                        notifier=notifier,
-                        idle=idle,
-                        ui=ui,
-                        pid=pid,
-                        busy=watch,
-                        wakeup=wakeup,
-                    )
-                    tally = loop.run()
-            finally:
-                if watch is not None:
-                    watch.close()
-                if idle is not None:
-                    idle.close()
-                if wakeup is not None:
-                    wakeup.close()
-                notifier.shutdown()
-            return tally
+        with make_ui(out, inp) as ui:
+            loop = Loop(
+                settings=settings,
+                catalog=catalog,
+                store=store,
+                notifier=notifier,
+                idle=idle,
+                ui=ui,
+                pid=pid,
+                busy=watch,
+                wakeup=wakeup,
+            )
+            return loop.run()
     finally:
-        lock.release()
+        if watch is not None:
+            watch.close()
+        if idle is not None:
+            idle.close()
+        if wakeup is not None:
+            wakeup.close()
+        notifier.shutdown()

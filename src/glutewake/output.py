@@ -48,7 +48,12 @@ def _machine_output_in_english(ctx: click.Context, param: click.Parameter, value
 
 def use_colour(stream: TextIO | None = None) -> bool:
     stream = stream or sys.stdout
-    return "NO_COLOR" not in os.environ and stream.isatty()
+    if stream is None:  # stdout closed: nobody to show colour to
+        return False
+    try:
+        return "NO_COLOR" not in os.environ and stream.isatty()
+    except ValueError:  # a closed file
+        return False
 
 
 def style(

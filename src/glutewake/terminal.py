@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from types import TracebackType
 from typing import Any, NamedTuple, TextIO
 
@@ -50,8 +51,10 @@ class PlainUI:
 
     interactive = False
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO | None) -> None:
         self.out = out
+        # The terminal went away (closed window, killed pane): the loop stops.
+        self.gone = False
 
     def __enter__(self) -> PlainUI:
         return self
@@ -86,11 +89,18 @@ class PlainUI:
         return None
 
     def _write(self, text: str) -> None:
+        if self.out is None:  # started with stdout closed: notifications only
+            return
         try:
             self.out.write(text)
             self.out.flush()
-        except (BrokenPipeError, ValueError):
-            pass  # a closed pipe must not stop the reminders
+        except (OSError, ValueError) as exc:
+            # A closed pipe, a full disk under a nohup file, /dev/full: the reminders
+            # (notifications, the log) go on without this output.
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        return None
 
 
 class TerminalUI(PlainUI):
@@ -100,6 +110,7 @@ class TerminalUI(PlainUI):
 
     def __init__(self, out: TextIO, inp: TextIO) -> None:
         super().__init__(out)
+        self.out: TextIO
         self.fd = inp.fileno()
         self._saved: Any = None
         self._status_shown = False
@@ -124,8 +135,10 @@ class TerminalUI(PlainUI):
         if self._saved is not None:
             import termios
 
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
-            self._saved = None
+            saved, self._saved = self._saved, None
+            # A terminal that is gone has no modes left to restore.
+            with suppress(OSError, termios.error):
+                termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
 
     def status(self, text: str) -> None:
         self._write(f"\r\x1b[2K\x1b[2m{text}\x1b[0m")
@@ -149,8 +162,18 @@ class TerminalUI(PlainUI):
             return None
 
     def wait(self, timeout: float, watch: Sequence[int] = ()) -> str | None:
-        key = _read_key(self.fd, timeout, watch)
+        if self.gone:
+            return None
+        try:
+            key = _read_key(self.fd, timeout, watch)
+        except (OSError, EOFError):
+            self.gone = True  # EIO, or end of input on a hung-up terminal
+            return None
         return _KEYMAP.get(key.lower()) if key else None
+
+    def _failed(self, exc: Exception) -> None:
+        # On a terminal every write failure (EIO after a hang-up, EPIPE) means it is gone.
+        self.gone = True
 
     def _clear_status(self) -> None:
         if self._status_shown:
@@ -189,14 +212,15 @@ else:
         if fd not in ready:
             return None  # nothing typed: a watched descriptor woke us, or the time is up
         data = os.read(fd, 32)
-        if not data:  # end of input: wait as asked rather than spin on it
-            time.sleep(max(0.0, timeout))
-            return None
+        if not data:  # end of input on a terminal: it was hung up
+            raise EOFError
         # One press can arrive with others (a paste, an escape sequence): act on the first.
         return data[:1].decode("utf-8", "replace")
 
 
-def make_ui(out: TextIO, inp: TextIO) -> PlainUI:
+def make_ui(out: TextIO | None, inp: TextIO | None) -> PlainUI:
+    if out is None or inp is None:  # started with stdout or stdin closed
+        return PlainUI(out)
     if out.isatty() and inp.isatty() and _in_foreground(inp):
         return TerminalUI(out, inp)
     return PlainUI(out)

@@ -6,10 +6,12 @@ so `glutewake status` in a shell prompt does not pay for `start`'s imports.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 
 import click
@@ -18,8 +20,9 @@ from glutewake import __version__
 from glutewake.cli.base import Group, choose_language
 from glutewake.cli.context import App
 from glutewake.errors import GlutewakeError
-from glutewake.i18n import N_
+from glutewake.i18n import N_, _
 from glutewake.paths import resolve
+from glutewake.text import protect
 
 # name -> "module:attribute"; the order is the order in --help.
 COMMANDS: dict[str, str] = {
@@ -48,6 +51,10 @@ class LazyGroup(Group):
         # The language is chosen before click parses anything: help, usage errors and
         # every message after that speak it.
         args = list(sys.argv[1:] if args is None else args)
+        _hold_standard_fds()
+        # A Latin-1 or ASCII terminal gets readable stand-ins for symbols, never an error.
+        protect(sys.stdout)
+        protect(sys.stderr)
         choose_language(args, os.environ)
         return super().main(args, *rest, **extra)
 
@@ -68,6 +75,41 @@ class LazyGroup(Group):
             return super().invoke(ctx)
         except GlutewakeError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            if not _stdout_broken(exc):
+                raise
+            # /dev/full, a full disk under a redirect, a closed pipe or terminal.
+            raise click.ClickException(
+                _("cannot write the output ({why})").format(why=exc.strerror or exc)
+            ) from None
+
+
+def _hold_standard_fds() -> None:
+    """Put /dev/null on a closed stdin/stdout/stderr, so no file we open later (the log)
+    gets fd 0-2 and receives what is meant for a terminal."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:  # a lower one was free too: it is handled in its turn
+                os.dup2(opened, fd)
+                os.close(opened)
+
+
+def _stdout_broken(exc: OSError) -> bool:
+    """Whether `exc` is a failed write of output (a write names no file, an open does);
+    if so, quiet stdout for good so the interpreter's flush at exit does not fail again."""
+    lost = (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EFBIG, errno.ENXIO)
+    if exc.filename is not None or exc.errno not in (*lost, getattr(errno, "EDQUOT", -1)):
+        return False
+    stream = sys.stdout
+    if stream is not None:
+        with suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+    return True
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,11 +132,8 @@ def main(ctx: click.Context, config_path: str | None) -> None:
       glutewake log --week --summary
       glutewake exercises show glute-bridge
     """
-    import sys
-
-    from glutewake.text import protect
-
-    # A Latin-1 or ASCII terminal gets readable stand-ins for symbols, never an error.
-    protect(sys.stdout)
-    protect(sys.stderr)
+    if sys.stdout is None and ctx.invoked_subcommand != "start":
+        # Started with stdout closed (`>&-`): whatever it would say is lost. The loop
+        # alone can go on without it (notifications, the log).
+        raise click.ClickException(_("standard output is closed; nothing can be shown"))
     ctx.obj = App(paths=resolve(config_path, os.environ))
