@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
-from glutewake.catalog import build_catalog
+from glutewake.catalog import build_catalog, load_bundled
 from glutewake.config import ExerciseSettings, Settings, TimerSettings
 from glutewake.loop import Loop
 from glutewake.store import Store
@@ -66,11 +66,33 @@ def settings(**timer: int) -> Settings:
     return Settings(timer=TimerSettings(**{**base, **timer}))
 
 
+def _short(category: str) -> dict[str, object]:
+    return {
+        "id": f"short-{category.replace('_', '-')}",
+        "name": f"Short {category}",
+        "category": category,
+        "space": "desk",
+        "duration": "5s",
+        "level": "easy",
+        "targets": ["gluteus maximus"],
+        "steps": ["Do this.", "Then that."],
+        "cue": "Squeeze the glutes and keep the lower back still.",
+    }
+
+
+# Exercises shorter than the test's break, so a started break lasts exactly `break`
+# (the guided player fills the rest with "keep moving") and timelines stay simple.
+SHORT = ExerciseSettings(
+    custom=(_short("glutes"), _short("hip_flexors")),
+    exclude=tuple(e.id for e in load_bundled()),
+)
+
+
 def make_loop(store: Store, ui: ScriptedUI, clock: Clock, s: Settings | None = None) -> Loop:
     s = s or settings()
     return Loop(
         settings=s,
-        catalog=build_catalog(ExerciseSettings()),
+        catalog=build_catalog(SHORT),
         store=store,
         notifier=None,
         idle=None,

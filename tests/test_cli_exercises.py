@@ -311,7 +311,7 @@ BAD_FIELDS = [
         {"duration": "soon"},
         'duration: expected a duration like "90s", "45m" or "1h30m", got \'soon\'',
     ),
-    ({"duration": "2s"}, "duration: expected a duration from 5s to 30m, got '2s'"),
+    ({"duration": "31m"}, "duration: expected a duration from 1s to 30m, got '31m'"),
     ({"duration": None}, 'duration: missing; expected duration (like "60s") and/or reps'),
     ({"reps": 0}, "reps: expected an integer from 1 to 100, got 0"),
     ({"reps": "ten"}, "reps: expected an integer, got a string"),

@@ -139,6 +139,8 @@ def test_json_shape_is_stable(cli, seeded):
         "seated_min": 20,
         "away_s": 900,
         "answered_via": None,
+        "break_s": None,
+        "completed": None,
     }
     assert [r["at"] for r in rows[6:8]] == [
         "2024-03-31T01:30:00+01:00",
@@ -167,6 +169,8 @@ def test_csv_shape_is_stable(cli, seeded):
         "2",
         "1800",
         "30",
+        "",
+        "",
         "",
         "",
     ]

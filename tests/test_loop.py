@@ -125,7 +125,7 @@ def test_the_schedule_reads_the_injected_wall_clock(tmp_path: Path) -> None:
 def test_the_keys_help_and_the_key_map_come_from_one_table() -> None:
     from glutewake.terminal import _KEYMAP, ANSWER_KEYS, keys_help
 
-    assert keys_help("5m") == "[Enter] done  [s] snooze 5m  [n] another  [x] skip"
-    assert keys_help("5m", can_snooze=False) == "[Enter] done  [n] another  [x] skip"
+    assert keys_help("5m") == "[Enter] start  [s] snooze 5m  [n] another  [x] skip"
+    assert keys_help("5m", can_snooze=False) == "[Enter] start  [n] another  [x] skip"
     assert {answer for answer in _KEYMAP.values()} == {k.answer for k in ANSWER_KEYS}
     assert _KEYMAP["\r"] == _KEYMAP["\n"] == "done"

@@ -50,18 +50,20 @@ def test_terminal_round_trip(tmux: Tmux, config_file: Path, data_dir: Path) -> N
     write_config(config_file, sit="1s", respond="1m")
     tmux.start(glutewake_argv("start"), child_env())
     tmux.wait_for("a break every 1s of sitting")
-    screen = tmux.wait_for("[Enter] done  [s] snooze 2s  [n] another  [x] skip")
+    screen = tmux.wait_for("[Enter] start  [s] snooze 2s  [n] another  [x] skip")
     assert "Cue:" in screen
     first = screen.split("break due: ")[1].splitlines()[0]
     tmux.keys("n")
     screen = tmux.wait_for("break due again: ")
     assert screen.split("break due again: ")[1].splitlines()[0] != first
-    tmux.keys("Enter")
+    tmux.keys("Enter")  # start: the break is guided
+    tmux.wait_for("Enter ends it early")
+    tmux.keys("Enter")  # and ended early
     tmux.wait_for("done: ")
     tmux.keys("C-c")
     screen = tmux.wait_for("[exited 0]")
     assert "session: 1 done, 0 skipped, 0 missed" in screen
-    assert [(b.outcome, b.snoozes) for b in breaks(data_dir)] == [("done", 0)]
+    assert [(b.outcome, b.snoozes, b.completed) for b in breaks(data_dir)] == [("done", 0, False)]
 
     log = run_cli("log", "--today", "--format", "json")
     assert log.returncode == 0, log.stderr
@@ -72,21 +74,25 @@ def test_terminal_round_trip(tmux: Tmux, config_file: Path, data_dir: Path) -> N
 def test_headless_round_trip(config_file: Path, data_dir: Path, tmp_path: Path) -> None:
     # One real loop off any terminal answered by real commands; every command's rules
     # run in-process in test_loop_scenarios.py.
-    write_config(config_file, sit="1s", respond="1m")
+    write_config(config_file, sit="1h", respond="1m")
     with headless_loop(tmp_path) as (proc, proc_out):
         assert status_json()["pid"] == proc.pid
+        assert run_cli("now").returncode == 0
         wait_until(lambda: status_json()["state"] == "due", what="a due break")
         done = run_cli("done")
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("on a break: ")
-        refused = run_cli("done")
+        ended = run_cli("done")  # during the break: ends it
+        assert ended.returncode == 0, ended.stderr
+        refused = run_cli("done")  # nothing due, no break under way
         assert refused.returncode == 1
         assert refused.stderr.startswith("Error: no break is due (")
     text = proc_out.read_text()
     assert "\x1b" not in text  # no control codes off a terminal
     assert "from another terminal: done" in text
+    assert "`glutewake done` ends it early" in text and "stopped early" in text
     assert text.rstrip().splitlines()[-1].startswith("session: 1 done, 0 skipped, 0 missed")
-    assert [(b.outcome, b.snoozes) for b in breaks(data_dir)] == [("done", 0)]
+    assert [(b.outcome, b.snoozes, b.completed) for b in breaks(data_dir)] == [("done", 0, False)]
     with Store.open(data_dir / "glutewake.db", create=False) as store:
         assert Channel(store).read_state() is None  # a clean exit leaves no state behind
 
@@ -162,3 +168,63 @@ def test_huge_durations_are_usage_errors(cli, args: tuple[str, ...], option: str
     assert result.exit_code == 2
     assert "expected a duration of at most 168h" in result.output
     assert option in result.output
+
+
+GUIDED = """
+[timer]
+sit = "1s"
+break = "1s"
+respond_within = "1m"
+natural_break = "1h"
+[notify]
+desktop = false
+bell = false
+[idle]
+backend = "off"
+[exercises]
+exclude = [{exclude}]
+
+[[exercises.custom]]
+id = "two-side-hold"
+name = "Two-side hold"
+category = "hip_flexors"
+space = "desk"
+duration = "3s"
+sides = 2
+level = "easy"
+targets = ["iliopsoas"]
+steps = ["Stand in a split stance.", "Tuck your tailbone under and hold."]
+cue = "Tuck first, then shift your hips forward a little."
+"""
+
+
+@pytest.mark.e2e
+def test_a_guided_break_from_enter_to_break_over(
+    tmux: Tmux, config_file: Path, data_dir: Path
+) -> None:
+    # The only exercise: a 3-second hold per side. Enter starts it; the terminal counts
+    # each side down, says when to switch, and says when the break is over.
+    from glutewake.catalog import load_bundled
+
+    exclude = ", ".join(f'"{e.id}"' for e in load_bundled())
+    config_file.write_text(GUIDED.format(exclude=exclude), encoding="utf-8")
+    tmux.start(glutewake_argv("start"), child_env())
+    tmux.wait_for("[Enter] start")
+    tmux.keys("Enter")
+    tmux.wait_for("Two-side hold · right side")
+    # The countdown as the status line draws it, second by second.
+    screen = tmux.wait_for("right side · 0:0", timeout=5)
+    shown = screen.split("right side · 0:0")[-1][:1]
+    assert shown in "123"
+    tmux.wait_for("switch sides", timeout=6)
+    tmux.wait_for("Two-side hold · left side", timeout=8)
+    tmux.wait_for("break over", timeout=6)
+    screen = tmux.wait_for("done: Two-side hold · ", timeout=3)
+    assert "completed" in screen.split("done: Two-side hold · ")[1].splitlines()[0]
+    tmux.keys("C-c")
+    tmux.wait_for("[exited 0]")
+    log = run_cli("log", "--today", "--format", "json")
+    (row,) = json.loads(log.stdout)
+    assert (row["outcome"], row["exercise_id"], row["completed"]) == ("done", "two-side-hold", True)
+    # 3 s, 5 s to switch, 3 s; give or take the loop's wake-ups.
+    assert 10 <= row["break_s"] <= 13

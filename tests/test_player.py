@@ -168,7 +168,7 @@ def test_a_late_wake_up_catches_up_through_every_segment_it_missed():
 
 def test_short_holds_never_say_last_10_s():
     player = Player(plan(exercise(duration=8)), start=0.0)
-    assert player.line(0.0) == "0:08"
+    assert player.line(0.0) == "Hold · 0:08"
 
 
 # --- reps ------------------------------------------------------------------------------
@@ -217,6 +217,7 @@ def test_a_break_longer_than_the_exercise_ends_with_keep_moving():
     assert [c.text for c in cues] == ["exercise done: keep moving until the break is over"]
     assert player.completed and not player.finished
     assert player.line(31.0) == "exercise done: keep moving, walk a little · 2:29"
+    assert Player(plan(exercise(duration=30)), start=0.0).line(1.0) == "Hold · 0:29"
     # Enter in the tail ends the break, and the exercise still counts as completed.
     assert [c.text for c in player.enter(100.0)] == ["break over"]
     assert player.finished and player.completed and not player.stopped_early

@@ -137,6 +137,8 @@ def test_a_break_row_has_every_stable_field(store):
         "seated_min": 30,
         "away_s": None,
         "answered_via": None,
+        "break_s": None,
+        "completed": None,
     }
 
 

@@ -63,12 +63,14 @@ def test_terminal_modes_are_restored_and_options_apply(config_file: Path, stop: 
     screen = PtyReader(leader)
     try:
         screen.until("a break every 1s of sitting, 3s each")
-        out = screen.until("[Enter] done")
+        out = screen.until("[Enter] start")
         assert "desktop notifications off: disabled" in out
         # cbreak mode while running: no echo, no line buffering
         during = termios.tcgetattr(follower)
         assert not during[3] & termios.ECHO and not during[3] & termios.ICANON
-        os.write(leader, b"\r")
+        os.write(leader, b"\r")  # start the break: it is guided, counting down
+        screen.until("Enter ends it early")
+        os.write(leader, b"\r")  # and end it
         screen.until("done: ")
         proc.send_signal(stop)
         tail = screen.until("session: ")

@@ -111,6 +111,20 @@ def test_a_version_1_log_migrates_keeping_its_rows(db):
         assert [b.seated_s for b in store.breaks_between(utc(2024, 5, 1), utc(2024, 5, 2))] == [
             2700
         ]
+        # A break from before the guided break has no seconds or completion.
+        (old,) = store.breaks_between(utc(2024, 5, 1), utc(2024, 5, 2))
+        assert (old.break_s, old.completed) == (None, None)
+
+
+def test_a_done_break_keeps_its_seconds_and_whether_it_ran_to_the_end(tmp_path):
+    with Store.open(tmp_path / "g.db") as store:
+        at = utc(2024, 5, 1, 9)
+        for completed in (True, False):
+            store.add_break(
+                BreakRecord("done", at, at, at, 1800, "clamshell", break_s=95, completed=completed)
+            )
+        rows = store.breaks_between(utc(2024, 5, 1), utc(2024, 5, 2))
+        assert [(b.break_s, b.completed) for b in rows] == [(95, True), (95, False)]
 
 
 def test_a_version_2_state_row_gives_way_to_the_table_without_snooze_s(db):

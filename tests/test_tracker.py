@@ -11,6 +11,7 @@ from glutewake.config import TimerSettings
 from glutewake.tracker import (
     AWAY_HOLD_S,
     BreakLogged,
+    BreakStarted,
     EventLogged,
     Notice,
     Now,
@@ -73,6 +74,8 @@ def kinds(actions: list[Any]) -> list[str]:
     for a in actions:
         if isinstance(a, Prompt):
             out.append("prompt-again" if a.again else "prompt")
+        elif isinstance(a, BreakStarted):
+            out.append("started")
         elif isinstance(a, BreakLogged):
             out.append(a.outcome)
         elif isinstance(a, EventLogged):
@@ -99,19 +102,22 @@ def test_seated_until_sit_then_prompt():
     assert rig.state == "due"
 
 
-def test_done_records_then_break_then_sitting_restarts():
+def test_done_starts_the_break_and_records_it_when_it_is_over():
     rig = Rig()
     rig.at(100)
     actions = rig.tracker.answer("done", Now(110, WALL0 + 110))
-    rec = only(actions, BreakLogged)
-    assert (rec.outcome, rec.seated_s, rec.snoozes) == ("done", 110, 0)
-    assert (rec.at, rec.due_at, rec.answered_at) == (WALL0 + 100, WALL0 + 100, WALL0 + 110)
-    assert rec.exercise == Ex("ex0")
+    assert actions == [BreakStarted(Ex("ex0"), 110, WALL0 + 110)]
     assert rig.state == "break"
     assert rig.tracker.snapshot().exercise == Ex("ex0")
     assert rig.tracker.next_mono() == 130
     assert rig.at(129) == []
-    assert kinds(rig.at(130)) == ["notice:break_over"]
+    # Nobody guided it: the break's length ran out, so it was taken in full.
+    actions = rig.at(130)
+    assert kinds(actions) == ["done", "notice:break_over"]
+    rec = only(actions, BreakLogged)
+    assert (rec.outcome, rec.seated_s, rec.snoozes) == ("done", 110, 0)
+    assert (rec.at, rec.due_at, rec.answered_at) == (WALL0 + 100, WALL0 + 100, WALL0 + 110)
+    assert (rec.exercise, rec.break_s, rec.completed) == (Ex("ex0"), 20, True)
     assert rig.state == "seated"
     assert rig.tracker.snapshot().seated_s == 0
     assert kinds(rig.at(229)) == []
@@ -154,7 +160,8 @@ def test_snooze_comes_back_and_counts_on_the_break():
     refused = rig.tracker.answer("snooze", rig.now)
     assert refused == [Notice("refused", "no snoozes left for this break")]
     assert rig.state == "due"
-    rec = only(rig.tracker.answer("done", rig.now), BreakLogged)
+    rig.tracker.answer("done", rig.now)
+    rec = only(rig.tracker.end_break(rig.now), BreakLogged)
     assert (rec.snoozes, rec.at, rec.due_at, rec.seated_s) == (2, WALL0 + 100, WALL0 + 100, 175)
 
 
@@ -183,7 +190,8 @@ def test_another_picks_a_different_exercise():
     actions = rig.tracker.answer("another", rig.now)
     assert only(actions, Prompt) == Prompt(Ex("ex1"), again=True)
     assert rig.not_ids == [None, "ex0"]
-    rec = only(rig.tracker.answer("done", rig.now), BreakLogged)
+    assert only(rig.tracker.answer("done", rig.now), BreakStarted).exercise == Ex("ex1")
+    rec = only(rig.tracker.answer("done", rig.now), BreakLogged)  # ends it
     assert rec.exercise == Ex("ex1")
 
 
@@ -227,7 +235,8 @@ def test_timed_pause_suppresses_a_due_break_then_it_comes_back():
     assert rig.state == "paused"
     assert rig.at(104) == []
     assert kinds(rig.at(105)) == ["event:resume", "prompt-again"]
-    rec = only(rig.tracker.answer("done", rig.now), BreakLogged)
+    rig.tracker.answer("done", rig.now)
+    rec = only(rig.at(125), BreakLogged)
     assert rec.at == WALL0 + 100
 
 
@@ -235,9 +244,11 @@ def test_pause_during_break_does_not_bring_the_break_back():
     rig = Rig()
     rig.at(100)
     rig.tracker.answer("done", rig.now)
-    rig.tracker.pause(rig.now, 5)
-    rig.at(105)
-    assert rig.at(106) == []
+    rig.t = 104
+    rec = only(rig.tracker.pause(rig.now, 5), BreakLogged)
+    assert (rec.outcome, rec.break_s, rec.completed) == ("done", 4, False)
+    rig.at(109)
+    assert rig.at(110) == []
     assert rig.state == "seated"
 
 
@@ -406,7 +417,7 @@ def test_schedule_close_waits_for_a_break_on_screen():
     assert rig.at(101, on_schedule=False) == []
     assert rig.state == "due"
     rig.tracker.answer("done", rig.now)
-    assert rig.at(121, on_schedule=False) == [Notice("break_over")]
+    assert kinds(rig.at(121, on_schedule=False)) == ["done", "notice:break_over"]
     assert kinds(rig.at(122, on_schedule=False)) == [
         "event:schedule_closed",
         "notice:schedule_closed",
@@ -532,7 +543,8 @@ def test_stop_leaves_only_the_unrecorded_stretch():
     rig.at(100)
     rig.tracker.answer("done", rig.now)
     rig.t = 105  # stopped during the break: the stretch is on the done break already
-    rig.tracker.stop(rig.now)
+    rec = only(rig.tracker.stop(rig.now), BreakLogged)
+    assert (rec.outcome, rec.seated_s, rec.break_s, rec.completed) == ("done", 100, 5, False)
     assert rig.tracker.seated_s == 0
     rig = Rig()
     rig.at(100)
@@ -558,7 +570,7 @@ def test_going_away_after_done_is_one_break_not_two():
     rig = Rig()
     rig.at(100, idle=0)
     rig.tracker.answer("done", rig.now)  # at 100, then they walk off
-    assert kinds(rig.at(120, idle=20)) == ["notice:break_over"]
+    assert kinds(rig.at(120, idle=20)) == ["done", "notice:break_over"]
     assert rig.at(160, idle=60) == []  # no natural break: it is the same absence
     assert rig.state == "away"
     assert kinds(rig.at(400, idle=1)) == ["event:back", "notice:back"]
@@ -623,6 +635,56 @@ def test_the_upcoming_exercise_is_chosen_early_and_is_the_one_that_falls_due():
     assert rig.state == "seated"
     prompt = only(rig.at(100), Prompt)
     assert prompt.exercise == Ex("ex0")
-    rec = only(rig.tracker.answer("done", Now(101, WALL0 + 101)), BreakLogged)
-    assert rec.due_at == WALL0 + 100  # when it fell due, not when it was named
+    rig.tracker.answer("done", Now(101, WALL0 + 101))
     assert rig.tracker.upcoming() is None  # on a break: nothing is coming
+    rec = only(rig.tracker.end_break(Now(102, WALL0 + 102)), BreakLogged)
+    assert rec.due_at == WALL0 + 100  # when it fell due, not when it was named
+
+
+# --- a guided break (issue 14) ------------------------------------------------------------
+
+
+def test_a_guided_break_ends_when_the_loop_says_with_its_seconds():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("done", rig.now)
+    rig.tracker.guide_break(end_mono=190.0)  # a plan longer than `break`
+    assert rig.tracker.next_mono() is None  # the loop ends it, not the tracker
+    assert rig.tracker.snapshot().next_mono == 190.0  # shown to other terminals
+    assert rig.at(150) == []
+    assert rig.state == "break"
+    rig.tracker.exercise_completed()
+    rig.t = 170
+    actions = rig.tracker.end_break(rig.now, seconds=70)
+    assert kinds(actions) == ["done", "notice:break_over"]
+    rec = only(actions, BreakLogged)
+    assert (rec.answered_at, rec.seated_s, rec.break_s, rec.completed) == (
+        WALL0 + 100,
+        100,
+        70,
+        True,
+    )
+    assert rig.state == "seated" and rig.tracker.snapshot().seated_s == 0
+    assert rig.tracker.end_break(rig.now) == [Notice("refused", "not on a break")]
+
+
+def test_done_during_a_break_ends_it_early():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("done", rig.now)
+    rig.tracker.guide_break(end_mono=None)
+    rig.t = 108
+    actions = rig.tracker.answer("done", rig.now)
+    rec = only(actions, BreakLogged)
+    assert (rec.break_s, rec.completed) == (8, False)
+    assert rig.state == "seated"
+    assert rig.tracker.answer("done", rig.now) == [Notice("refused", "no break is due")]
+
+
+def test_a_started_break_records_how_it_was_started():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("done", rig.now, via="notification")
+    rig.t = 110
+    rec = only(rig.tracker.end_break(rig.now), BreakLogged)
+    assert (rec.outcome, rec.answered_via, rec.break_s) == ("done", "notification", 10)

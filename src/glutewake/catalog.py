@@ -48,7 +48,8 @@ MAX_NAME = 40
 MAX_SENTENCE = 200
 MIN_STEPS, MAX_STEPS = 2, 6
 MAX_TARGETS = 6
-MIN_DURATION, MAX_DURATION = 5, 30 * 60
+# Seconds-long holds are allowed: a short pulse, or a quick demo of the guided break.
+MIN_DURATION, MAX_DURATION = 1, 30 * 60
 MAX_REPS = 100
 MAX_BEAT = 60  # seconds: the longest hold, rest or tempo of one rep
 

@@ -17,7 +17,7 @@ import random
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,6 +37,7 @@ from glutewake.terminal import PlainUI, keys_help, make_ui
 from glutewake.tracker import (
     Action,
     BreakLogged,
+    BreakStarted,
     BusyCheck,
     EventLogged,
     Notice,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from glutewake.config import Settings
     from glutewake.idle import IdleReader
     from glutewake.notify import Note, Notifier
+    from glutewake.player import Cue, Player
     from glutewake.vocab import NoticeKind, Outcome
 
 __all__ = ["COMMAND_POLL_S", "Loop", "run"]
@@ -140,6 +142,7 @@ class Loop:
         self._note_key: tuple[Any, ...] | None = None
         self._warned_for: str | None = None  # the exercise a heads-up named
         self._waited = ""  # how long the due break was held, said on its notification
+        self.player: Player | None = None  # the break under way, guided
 
     # --- the loop --------------------------------------------------------------------
 
@@ -169,6 +172,7 @@ class Loop:
         self._poll_commands(now, force=deadline is not None and now.mono >= deadline)
         self._take_note_answers()
         now = self._now()
+        self._guide(now)
         self._carry_out(self.tracker.tick(now, self._poll_idle(now), self._on_schedule()))
         self._heads_up(now)
         self._sync_note(now)
@@ -176,8 +180,16 @@ class Loop:
         self._refresh_status(now)
         key = self.ui.wait(self._sleep_for(self._now()), self._watch())
         if key is not None:
-            self._carry_out(self.tracker.answer(key, self._now(), via="terminal"))
+            self._key(key, self._now())
             self._sync_note(self._now())
+
+    def _key(self, key: str, now: Now) -> None:
+        if self.player is None:
+            self._carry_out(self.tracker.answer(key, now, via="terminal"))
+        elif key == "done":  # Enter, during a guided break
+            self._tell(self.player.enter(now.mono))
+            self._guide(now)
+        # Other keys mean nothing during a break.
 
     def _watch(self) -> list[int]:
         """What the wait watches besides the keyboard: the doorbell and the bus socket."""
@@ -198,6 +210,10 @@ class Loop:
             wake.append(deadline)
             if self._warn_s() and self._warned_for is None and self.tracker.state == "seated":
                 wake.append(deadline - self._warn_s())
+        if self.player is not None:
+            redraw = self.player.next_change(now.mono)
+            if redraw is not None:
+                wake.append(redraw)
         if self.settings.schedule.enabled:
             change = schedule.next_change(self.settings.schedule, _local(now.wall))
             if change is not None:
@@ -281,6 +297,9 @@ class Loop:
             "stand": lambda: tracker.stand(now),
             "sit": lambda: tracker.sit(now),
         }
+        if command.name == "done" and self.player is not None:
+            # During a break, `glutewake done` ends it.
+            handlers["done"] = lambda: self._end_guided(now)
         handler = handlers.get(command.name)
         if handler is None:
             return [Notice("refused", f"unknown command {command.name!r}")]
@@ -296,6 +315,8 @@ class Loop:
         for action in actions:
             if isinstance(action, Prompt):
                 self._prompt(action)
+            elif isinstance(action, BreakStarted):
+                self._start_guide(action)
             elif isinstance(action, BreakLogged):
                 self._record_break(action)
             elif isinstance(action, EventLogged):
@@ -328,6 +349,69 @@ class Loop:
         self.ui.show(render_card(exercise, card_width(self.ui.columns())))
         self.ui.show(self._answer_help())
 
+    # --- the guided break ----------------------------------------------------------------
+
+    def _start_guide(self, started: BreakStarted) -> None:
+        from glutewake.player import Player, plan
+
+        self.player = Player(
+            plan(started.exercise), start=started.mono, at_least=self.settings.timer.break_
+        )
+        ends = [s.seconds for s in self.player.segments]
+        planned = None if None in ends else started.mono + sum(s or 0 for s in ends)
+        self.tracker.guide_break(planned)
+        self.ui.say(
+            _("break: {name}; Enter ends it early").format(name=started.exercise.name)
+            if self.ui.interactive
+            else _("break: {name}; `glutewake done` ends it early").format(
+                name=started.exercise.name
+            )
+        )
+        self._tell(self.player.begin())
+
+    def _guide(self, now: Now) -> None:
+        """Move the guided break on; when it is over, the tracker records it."""
+        player = self.player
+        if player is None:
+            return
+        if self.tracker.state != "break":
+            self.player = None  # ended some other way (pause, schedule): already recorded
+            return
+        self._tell(player.advance(now.mono))
+        if player.completed:
+            self.tracker.exercise_completed()
+        if player.finished:
+            self._close_guided(now)
+
+    def _end_guided(self, now: Now) -> list[Action]:
+        assert self.player is not None
+        self._tell(self.player.stop(now.mono))
+        return self._close_guided(now, carry_out=False)
+
+    def _close_guided(self, now: Now, *, carry_out: bool = True) -> list[Action]:
+        player = self.player
+        assert player is not None
+        self.player = None
+        actions = self.tracker.end_break(
+            now, seconds=player.seconds(now.mono), completed=player.completed
+        )
+        if carry_out:
+            self._carry_out(actions)
+            return []
+        return actions
+
+    def _tell(self, cues: Sequence[Cue]) -> None:
+        from glutewake.player import tell
+
+        player = self.player
+        if player is not None and player.finished and cues:
+            # The break's end is said once, by the tracker's "break over" notice; the
+            # bell still rings for it.
+            *cues, _end = cues
+            if self.settings.notify.bell:
+                self.ui.bell()
+        tell(self.ui, cues, bell=self.settings.notify.bell)
+
     def _answer_help(self) -> str:
         if self.ui.interactive:
             snooze = format_duration(self.settings.timer.snooze)
@@ -354,15 +438,26 @@ class Loop:
                     away_s=record.away_s,
                     session_id=self.session_id,
                     answered_via=record.answered_via,
+                    break_s=record.break_s,
+                    completed=record.completed,
                 )
             ),
         )
         if record.outcome == "done" and exercise is not None:
             self.picker.done(exercise.id, record.answered_at or record.at)
-            self.ui.say(
-                f"done: {exercise.name} · {format_duration(self.settings.timer.break_)} break, "
-                "then the sitting clock restarts"
-            )
+            taken = format_duration(record.break_s) if record.break_s else "0s"
+            if record.break_s is None:
+                self.ui.say(f"done: {exercise.name}")
+            elif record.completed:
+                self.ui.say(
+                    _("done: {name} · {taken}, completed").format(name=exercise.name, taken=taken)
+                )
+            else:
+                self.ui.say(
+                    _("done: {name} · {taken}, stopped early").format(
+                        name=exercise.name, taken=taken
+                    )
+                )
         elif record.outcome == "natural":
             self.ui.say(f"natural break: away {format_duration(record.away_s or 0)}")
         else:
@@ -476,7 +571,10 @@ class Loop:
             if answer is None:
                 continue
             self.ui.say(f"from the notification: {key}")
-            self._carry_out(self.tracker.answer(answer, self._now(), via="notification"))
+            if answer == "done" and self.player is not None:
+                self._carry_out(self._end_guided(self._now()))  # during a break: end it
+            else:
+                self._carry_out(self.tracker.answer(answer, self._now(), via="notification"))
             self._sync_note(self._now())
 
     def _write(self, what: str, write: Callable[[], object]) -> bool:
@@ -543,7 +641,9 @@ class Loop:
         )
 
     def _refresh_status(self, now: Now) -> None:
-        if self.ui.interactive and self.tracker.state != "due":
+        if self.ui.interactive and self.player is not None:
+            self.ui.status(self.player.line(now.mono))
+        elif self.ui.interactive and self.tracker.state != "due":
             self.ui.status(view(self._loop_state(now), _utc(now.wall)).text(clock=True))
 
     # --- start and finish ----------------------------------------------------------------

@@ -135,6 +135,13 @@ def _m005_answered_via(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m006_break_taken(conn: sqlite3.Connection) -> None:
+    # A started break is recorded when it is over: how long it took, and whether the
+    # exercise ran to its end (1) or was stopped early (0). NULL for older rows.
+    conn.execute("ALTER TABLE breaks ADD COLUMN break_s INTEGER")
+    conn.execute("ALTER TABLE breaks ADD COLUMN completed INTEGER")
+
+
 # Append only: a released version's migration never changes; user_version = how many ran.
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
@@ -142,6 +149,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m003_state_without_snooze_s,
     _m004_state_held,
     _m005_answered_via,
+    _m006_break_taken,
 )
 
 

@@ -168,6 +168,8 @@ class Player:
             if segment.side is not None:
                 parts.append(_(SIDE_NAMES[segment.side]))
             parts += self._reps_part(segment, in_segment)
+            if not parts and segment.exercise:
+                parts.append(segment.exercise)  # a bare "0:45" says nothing
         if segment.seconds is None:
             parts.append(_elapsed_clock(in_segment))
             parts.append(_("[Enter] when done"))

@@ -68,6 +68,8 @@ BREAK_FIELDS = (
     "seated_min",
     "away_s",
     "answered_via",
+    "break_s",
+    "completed",
 )
 DAY_FIELDS = (
     "date",
@@ -284,6 +286,8 @@ def break_row(record: BreakRecord) -> dict[str, Any]:
         "seated_min": round(record.seated_s / 60),
         "away_s": record.away_s,
         "answered_via": record.answered_via,
+        "break_s": record.break_s,
+        "completed": record.completed,
     }
 
 

@@ -51,6 +51,8 @@ class BreakRecord(NamedTuple):
     session_id: int | None = None
     id: int | None = None
     answered_via: str | None = None  # terminal | notification | command
+    break_s: int | None = None
+    completed: bool | None = None
 
 
 class EventRecord(NamedTuple):
@@ -168,7 +170,7 @@ def explain(path: str, exc: sqlite3.Error, *, timeout: float, writing: bool) -> 
 
 _BREAK_COLUMNS = (
     "id, session_id, outcome, at, due_at, answered_at, seated_s, exercise_id, exercise_name, "
-    "category, snoozes, away_s, answered_via"
+    "category, snoozes, away_s, answered_via, break_s, completed"
 )
 
 
@@ -363,8 +365,8 @@ class Store:
             )
         return self.insert(
             "INSERT INTO breaks (session_id, outcome, at, due_at, answered_at, seated_s, "
-            "exercise_id, exercise_name, category, snoozes, away_s, answered_via) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "exercise_id, exercise_name, category, snoozes, away_s, answered_via, break_s, "
+            "completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.session_id,
                 record.outcome,
@@ -378,6 +380,8 @@ class Store:
                 record.snoozes,
                 record.away_s,
                 record.answered_via,
+                record.break_s,
+                None if record.completed is None else int(record.completed),
             ),
         )
 
@@ -593,7 +597,8 @@ def _steady_offset(day: date) -> int | None:
 
 def _break(row: Sequence[Any]) -> BreakRecord:
     (id_, session_id, outcome, at, due_at, answered_at, seated_s, *rest) = row
-    exercise_id, exercise_name, category, snoozes, away_s, answered_via = rest
+    (exercise_id, exercise_name, category, snoozes, away_s, answered_via, *taken) = rest
+    break_s, completed = taken
     return BreakRecord(
         outcome=cast(Outcome, outcome),  # the table's CHECK admits nothing else
         at=from_text(at),
@@ -608,6 +613,8 @@ def _break(row: Sequence[Any]) -> BreakRecord:
         session_id=session_id,
         id=id_,
         answered_via=answered_via,
+        break_s=break_s,
+        completed=None if completed is None else bool(completed),
     )
 
 

@@ -25,7 +25,7 @@ class AnswerKey(NamedTuple):
 
 # One table for the key map and the help line, so they cannot disagree.
 ANSWER_KEYS = (
-    AnswerKey("Enter", "\n\r", "done", "done"),
+    AnswerKey("Enter", "\n\r", "done", "start"),  # starts the break (recorded as done)
     AnswerKey("s", "s", "snooze", "snooze {snooze}"),
     AnswerKey("n", "n", "another", "another"),
     AnswerKey("x", "x", "skip", "skip"),
@@ -34,7 +34,7 @@ _KEYMAP = {char: key.answer for key in ANSWER_KEYS for char in key.chars}
 
 
 def keys_help(snooze: str, *, can_snooze: bool = True) -> str:
-    """The help line ("[Enter] done  [s] snooze 5m ..."); no snooze when none is left."""
+    """The help line ("[Enter] start  [s] snooze 5m ..."); no snooze when none is left."""
     return "  ".join(
         f"[{key.label}] {key.text.format(snooze=snooze)}"
         for key in ANSWER_KEYS

@@ -9,7 +9,8 @@ States:
   seated        the sitting clock runs; at `sit` a break falls due
   due           prompted, waiting for done / snooze / skip / another (clock still runs)
   snoozed       the due break comes back after `snooze` (clock still runs)
-  break         answered done; counting the break down (clock stopped, reset after)
+  break         started (answered done); the loop guides it and ends it, or it ends
+                after `break` (clock stopped, reset after); recorded when it is over
   away          no input for `natural_break`: a natural break (clock reset on return)
   paused        meetings, lunch (clock stopped)
   standing      standing desk (clock stopped)
@@ -74,6 +75,17 @@ class BreakLogged:
     snoozes: int = 0
     away_s: int | None = None
     answered_via: str | None = None  # terminal | notification | command; None if unanswered
+    break_s: int | None = None  # done: seconds the break actually took
+    completed: bool | None = None  # done: the exercise ran to its end (not stopped early)
+
+
+@dataclass(frozen=True)
+class BreakStarted:
+    """A due break was started: the loop guides it and tells the tracker when it ends."""
+
+    exercise: Exercise
+    mono: float
+    wall: float
 
 
 @dataclass(frozen=True)
@@ -92,7 +104,7 @@ class Notice:
     detail: str = ""
 
 
-Action = Prompt | BreakLogged | EventLogged | Notice
+Action = Prompt | BreakStarted | BreakLogged | EventLogged | Notice
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,18 @@ class _BusyHold:
     next_check: float
 
 
+@dataclass
+class _Break:
+    """A break under way: recorded as done when it is over."""
+
+    pending: _Pending
+    start: Now
+    seated_s: int  # the sitting clock when it started
+    completed: bool = False
+    guided: bool = False  # the loop ends it; `break` does not
+    via: str | None = None  # how it was started: terminal | notification | command
+
+
 Chooser = Callable[[str | None], "Exercise"]
 # busy(prefer) -> the detector that says the user is busy (asking `prefer` first), or None.
 BusyCheck = Callable[[str | None], str | None]
@@ -161,6 +185,7 @@ class Tracker:
         self.away_since_wall = 0.0
         self.away_since_mono = 0.0
         self.on_break: Exercise | None = None
+        self.current_break: _Break | None = None
         self.held = False  # a due prompt held back while the user is away
         self.break_end_mono = -math.inf
         self._last = now
@@ -186,15 +211,18 @@ class Tracker:
         """
         actions = self._catch_up(now)
         pending = self.pending
+        if kind == "done" and self.state == "break":
+            return actions + self.end_break(now)  # "during a break, end it"
         if self.state != "due" or pending is None:
             return [*actions, Notice("refused", self._why_not_due())]
         if kind == "done":
-            actions.append(self._log(pending, "done", now, via=via))
             self.pending = None
             self.on_break = pending.exercise
+            self.current_break = _Break(pending, now, seated_s=round(self.seated_s), via=via)
             self.seated_s = 0.0  # recorded on the break; the clock restarts after it
             self.deadline = now.mono + self.timer.break_
             self._enter("break", now)
+            actions.append(BreakStarted(pending.exercise, now.mono, now.wall))
         elif kind == "skip":
             actions.append(self._log(pending, "skipped", now, via=via))
             self._reset_seated(now)
@@ -206,6 +234,30 @@ class Tracker:
         else:
             raise ValueError(f"unknown answer {kind!r}")
         return actions
+
+    def guide_break(self, end_mono: float | None) -> None:
+        """The loop guides the break under way and ends it; `end_mono` is the plan's end
+        (None: open-ended), shown to other terminals but not acted on here."""
+        if self.current_break is not None:
+            self.current_break.guided = True
+            self.deadline = end_mono
+
+    def exercise_completed(self) -> None:
+        """The break's exercise ran to its end (the break itself may go on)."""
+        if self.current_break is not None:
+            self.current_break.completed = True
+
+    def end_break(
+        self, now: Now, *, seconds: float | None = None, completed: bool | None = None
+    ) -> list[Action]:
+        """The break under way is over: record it as done and start the sitting clock."""
+        actions = self._catch_up(now)
+        if self.state != "break":
+            return [*actions, Notice("refused", "not on a break")]
+        actions.append(self._close_break(now, seconds, completed))
+        self.break_end_mono = now.mono
+        self._reset_seated(now)
+        return [*actions, Notice("break_over")]
 
     def snooze(self, now: Now, seconds: int | None = None) -> list[Action]:
         actions = self._catch_up(now)
@@ -227,7 +279,9 @@ class Tracker:
             return [*actions, Notice("refused", f"already {self.state.replace('_', ' ')}")]
         actions += self._leave_posture(now) + self._end_busy_hold(now)
         if self.state == "break":
-            self._reset_seated(now)  # the break was done; the pause only cuts it short
+            # The break was taken; the pause only cuts it short.
+            actions.append(self._close_break(now))
+            self._reset_seated(now)
         self.deadline = now.mono + seconds if seconds else None
         self.paused_at_mono = now.mono
         self._enter("paused", now)
@@ -275,6 +329,8 @@ class Tracker:
             actions.append(EventLogged("resume", now.wall, seconds, "loop stopped"))
         if self.state == "away":
             actions.append(self._back_event(now))
+        if self.state == "break":
+            actions.append(self._close_break(now))
         if self.pending is not None and self.pending.prompted:
             actions.append(self._log(self.pending, "missed", now, answered=False))
             self.seated_s = 0.0
@@ -291,11 +347,21 @@ class Tracker:
             since=self.since_wall,
             seated_s=self.seated_s,
             clock_running=self.state in _CLOCK_RUNS,
-            next_mono=self._latest_release() if self.busy_hold else self.next_mono(),
+            # A guided break's planned end, for other terminals; nothing happens at it here.
+            next_mono=(
+                self._latest_release()
+                if self.busy_hold
+                else self.deadline
+                if self._guided()
+                else self.next_mono()
+            ),
             exercise=pending.exercise if pending else self.on_break,
             snoozes=pending.snoozes if pending else 0,
             held=self.busy_hold.reason if self.busy_hold else None,
         )
+
+    def _guided(self) -> bool:
+        return self.state == "break" and bool(self.current_break and self.current_break.guided)
 
     def next_mono(self) -> float | None:
         """When something happens without any input, on the monotonic clock."""
@@ -307,6 +373,8 @@ class Tracker:
             return self._last.mono + max(0.0, self.timer.sit - self.seated_s)
         if self.state == "due" and self.pending is not None:
             return self.pending.prompt_mono + self.timer.respond_within
+        if self._guided():
+            return None  # the loop ends it
         if self.state in ("snoozed", "break", "paused"):
             return self.deadline
         return None
@@ -440,10 +508,9 @@ class Tracker:
                 self._reset_seated(now)
                 return actions
             return []
-        if state == "break" and expired:
-            self.break_end_mono = now.mono
-            self._reset_seated(now)
-            return [Notice("break_over")]
+        if state == "break" and expired and not self._guided():
+            # Nobody guided it: the break's length ran out, so it counts as taken in full.
+            return self.end_break(now, completed=True)
         if state == "paused" and expired:
             return self._resume(now, detail="pause over")
         return []
@@ -565,9 +632,32 @@ class Tracker:
     def _back_event(self, now: Now) -> EventLogged:
         return EventLogged("back", now.wall, round(max(0.0, now.wall - self.away_since_wall)))
 
+    def _close_break(
+        self, now: Now, seconds: float | None = None, completed: bool | None = None
+    ) -> BreakLogged:
+        taken = self.current_break
+        assert taken is not None, "only called in the break state"
+        self.current_break = None
+        pending = taken.pending
+        if seconds is None:
+            seconds = now.mono - taken.start.mono
+        return BreakLogged(
+            outcome="done",
+            at=pending.prompt_wall,
+            due_at=pending.due_wall,
+            answered_at=taken.start.wall,
+            seated_s=taken.seated_s,
+            exercise=pending.exercise,
+            snoozes=pending.snoozes,
+            answered_via=taken.via,
+            break_s=round(max(0.0, seconds)),
+            completed=taken.completed if completed is None else completed,
+        )
+
     def _reset_seated(self, now: Now) -> None:
         self.pending = None
         self.on_break = None
+        self.current_break = None
         self.seated_s = 0.0
         self.deadline = None
         self._enter("seated", now)

@@ -52,11 +52,15 @@ def _send(app: App, name: CommandName, arg: str | None = None) -> None:
 @command()
 @pass_app
 def done(app: App) -> None:
-    """Answer the due break: done (the break starts now).
+    """Start the due break; during a break, end it.
+
+    The break is guided in the loop's terminal and recorded as done when it is over,
+    with the seconds it took and whether the exercise ran to its end.
 
     \b
     Example:
-      glutewake done
+      glutewake done      # start the break (as Enter does)
+      glutewake done      # again, during the break: end it early
     """
     _send(app, "done")
 
