@@ -116,7 +116,8 @@ def test_a_due_break_is_held_while_busy_and_prompted_when_it_ends_saying_it_wait
     prompt = only(actions, Prompt)
     assert (prompt.exercise, prompt.waited_s, prompt.held_for) == (Ex("ex0"), 301, "camera")
     assert rig.state == "due" and rig.tracker.snapshot().held is None
-    record = only(rig.tracker.answer("done", rig.now), BreakLogged)
+    rig.tracker.answer("done", rig.now)  # starts the break; it is recorded when over
+    record = only(rig.tracker.end_break(rig.now), BreakLogged)
     assert (record.at, record.due_at, record.seated_s) == (WALL0 + 401, WALL0 + 100, 401)
 
 
@@ -152,7 +153,8 @@ def test_max_hold_prompts_once_and_the_break_is_not_held_again():
     asked = len(rig.asked)
     assert kinds(rig.at(250)) == ["prompt-again"]  # still busy, but its hold is used up
     assert len(rig.asked) == asked
-    assert only(rig.tracker.answer("done", rig.now), BreakLogged).outcome == "done"
+    rig.tracker.answer("done", rig.now)
+    assert only(rig.tracker.end_break(rig.now), BreakLogged).outcome == "done"
     # The next break has its own max_hold.
     rig.at(270)
     assert rig.at(370) == [] and rig.tracker.snapshot().held == "microphone"
