@@ -135,11 +135,14 @@ def test_a_break_answered_from_its_notification_then_by_a_command(
         dunst.choose("start")
         assert "Due again: " in dunst.menus[-1]
         assert f"[{first_id},start]" in dunst.menus[-1]
-        wait_for_text(out, "done: ")
+        wait_for_text(out, "ends it early")  # the break started, guided
         shown = notifications()  # closes it to read it; the loop copes
         assert shown[-1]["summary"].startswith("On a break: back to sitting at ")
         assert str(shown[-1]["id"]) == first_id
 
+        # Ended from another terminal (the guided break would run its full length).
+        assert run_cli("done").returncode == 0
+        wait_for_text(out, "done: ")
         # The next break, answered from another terminal: its notification goes.
         wait_for_text(out, "break over")
         wait_until(lambda: "break due: " in out.read_text().split("break over")[-1])
