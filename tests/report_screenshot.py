@@ -89,6 +89,16 @@ def chromium() -> str | None:
 
 def screenshot(page: Path, png: Path, *, size: tuple[int, int] = SIZE, dark: bool = False) -> str:
     """Render `page` headless to `png`; return Chromium's log (stderr), console included."""
+    extra = [f"--window-size={size[0]},{size[1]}", *(["--force-dark-mode"] if dark else [])]
+    return _chromium(page, png, [f"--screenshot={png}", *extra])
+
+
+def print_pdf(page: Path, pdf: Path) -> str:
+    """Print `page` headless to `pdf` (the page's print style); return Chromium's log."""
+    return _chromium(page, pdf, [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"])
+
+
+def _chromium(page: Path, out: Path, options: list[str]) -> str:
     program = chromium()
     if program is None:
         raise RuntimeError("chromium is not on PATH (apt-get install chromium)")
@@ -106,13 +116,11 @@ def screenshot(page: Path, png: Path, *, size: tuple[int, int] = SIZE, dark: boo
             f"--user-data-dir={profile}",
             "--enable-logging=stderr",
             "--v=0",
-            f"--screenshot={png}",
-            f"--window-size={size[0]},{size[1]}",
-            *(["--force-dark-mode"] if dark else []),
+            *options,
             page.resolve().as_uri(),
         ]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
-    if done.returncode != 0 or not png.exists():
+    if done.returncode != 0 or not out.exists():
         raise RuntimeError(f"chromium exited {done.returncode}: {done.stderr[-2000:]}")
     return done.stderr
 

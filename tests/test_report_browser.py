@@ -3,12 +3,13 @@ in light and dark, to a PNG of the size asked for that shows the charts' colours
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from helpers import require_programs
-from report_screenshot import console_lines, screenshot, seeded_page
+from report_screenshot import console_lines, print_pdf, screenshot, seeded_page
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +50,16 @@ def test_chromium_draws_the_report(page, tmp_path, dark):
     done = DONE_DARK if dark else DONE_LIGHT
     # The per-day chart's "done" bars: thousands of pixels of the CSS colour.
     assert sum(1 for p in pixels if _near(p, done)) > 5000
+
+
+def test_chromium_prints_the_report(page, tmp_path):
+    require_programs("chromium")
+    pdf = tmp_path / "report.pdf"
+    assert console_lines(print_pdf(page, pdf)) == []
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
+    assert 2 <= pages <= 6  # the charts on a few sheets, not one per chart or a cut-off one
 
 
 def test_the_console_check_can_fail(tmp_path):

@@ -330,7 +330,13 @@ class Bar(NamedTuple):
     data: Data
 
 
-def share_bar(parts: Sequence[Bar], *, label: str, width: float = 960) -> str:
+def share_bar(
+    parts: Sequence[Bar],
+    *,
+    label: str,
+    percent: Callable[[float], str] = lambda ratio: f"{ratio:.0%}",
+    width: float = 960,
+) -> str:
     """One bar split by share (a 100 % stacked bar), each part labelled inside when it fits."""
     height = 34.0
     svg = Svg(width, height, label)
@@ -341,7 +347,7 @@ def share_bar(parts: Sequence[Bar], *, label: str, width: float = 960) -> str:
         if w <= 0:
             continue
         svg.rect(x, 0, w, height, part.cls, title=part.title, data=part.data)
-        share = f"{part.value / total:.0%}"
+        share = percent(part.value / total)
         for text in (f"{part.label} {share}", share):
             if w >= len(text) * 8.2 + 14:
                 svg.text(x + 10, height / 2 + 5, text, "inside")

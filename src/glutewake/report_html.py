@@ -642,7 +642,9 @@ def _balance(summary: dict[str, Any]) -> str:
         )
         for key, label in CATEGORIES
     ]
-    share = charts.share_bar(parts, label=_("Glute work, hip-flexor stretches and movement"))
+    share = charts.share_bar(
+        parts, label=_("Glute work, hip-flexor stretches and movement"), percent=format_percent
+    )
     names = {key: _(label) for key, label in CATEGORIES}
     top = [
         charts.Bar(
