@@ -140,6 +140,7 @@ def test_no_answer_within_respond_within_is_missed():
     rec = only(rig.at(160), BreakLogged)
     assert (rec.outcome, rec.answered_at, rec.seated_s) == ("missed", None, 160)
     assert rig.state == "seated"
+    assert rig.tracker.snapshot().seated_s == 160  # nobody got up
 
 
 def test_snooze_comes_back_and_counts_on_the_break():
@@ -277,15 +278,18 @@ def test_pause_while_standing_ends_the_standing():
 def test_natural_break_from_idle_then_back():
     rig = Rig()
     rig.at(40, idle=10)
-    actions = rig.at(80, idle=50)
-    rec = only(actions, BreakLogged)
-    assert (rec.outcome, rec.at, rec.away_s, rec.seated_s) == ("natural", WALL0 + 30, 50, 30)
-    assert rec.exercise is None
+    assert rig.at(80, idle=50) == []  # away: recorded on return, with the real absence
     assert rig.state == "away"
+    assert rig.tracker.snapshot().seated_s == 0
     assert rig.at(300, idle=270) == []
     actions = rig.at(301, idle=1)
-    assert kinds(actions) == ["event:back", "notice:back"]
-    assert only(actions, EventLogged).seconds == 271
+    assert kinds(actions) == ["natural", "event:back", "notice:back"]
+    rec = only(actions, BreakLogged)
+    # Left at 30, input again at 300: 270 s away, back at 300 (not "5m", not 301).
+    assert (rec.outcome, rec.at, rec.away_s, rec.seated_s) == ("natural", WALL0 + 30, 270, 30)
+    assert rec.answered_at == WALL0 + 300
+    assert rec.exercise is None
+    assert only(actions, EventLogged).seconds == 270
     assert rig.state == "seated" and rig.tracker.snapshot().seated_s == 0
     assert kinds(rig.at(401, idle=0)) == ["prompt"]
 
@@ -294,8 +298,10 @@ def test_break_due_while_away_is_not_prompted_but_becomes_natural():
     rig = Rig()
     assert rig.at(100, idle=AWAY_HOLD_S) == []
     assert rig.state == "seated"
-    rec = only(rig.at(120, idle=50), BreakLogged)
-    assert (rec.outcome, rec.due_at, rec.seated_s) == ("natural", WALL0 + 100, 70)
+    assert rig.at(120, idle=50) == []
+    rec = only(rig.at(200, idle=0), BreakLogged)
+    assert (rec.outcome, rec.due_at, rec.seated_s, rec.prompted) == ("natural", WALL0 + 100, 70, False)
+    assert rec.away_s == 130
 
 
 def test_held_break_is_prompted_when_they_return_early():
@@ -326,23 +332,38 @@ def test_a_held_snooze_waits_too():
     assert kinds(rig.at(132, idle=0)) == ["prompt-again"]
 
 
-def test_away_after_a_prompt_for_the_break_length_counts_as_done():
+def test_idle_after_a_prompt_is_not_an_exercise():
     rig = Rig()
     rig.at(100, idle=0)
     assert rig.at(110, idle=10) == []
-    rec = only(rig.at(125, idle=25), BreakLogged)
-    assert (rec.outcome, rec.answered_at) == ("done", WALL0 + 125)
+    # A break's length without input (reading, a video call) earns no credit.
+    assert rig.at(125, idle=25) == []
+    assert rig.state == "due"
+    # Away from the prompt for natural_break: a natural break, not a break done.
+    assert rig.at(155, idle=50) == []
     assert rig.state == "away"
-    assert rig.at(200, idle=100) == []  # no natural break on top of it
-    assert kinds(rig.at(201, idle=0)) == ["event:back", "notice:back"]
+    actions = rig.at(300, idle=0)
+    rec = only(actions, BreakLogged)
+    assert (rec.outcome, rec.at, rec.due_at, rec.prompted) == ("natural", WALL0 + 105, WALL0 + 100, True)
+    assert (rec.away_s, rec.answered_at, rec.exercise) == (195, WALL0 + 300, None)
+    assert kinds(actions) == ["natural", "event:back", "notice:back"]
+
+
+def test_idle_at_a_prompt_shorter_than_a_natural_break_is_missed():
+    rig = Rig()
+    rig.at(100, idle=0)
+    rig.at(130, idle=30)
+    rec = only(rig.at(160, idle=45), BreakLogged)
+    assert rec.outcome == "missed"
 
 
 def test_snoozed_break_overtaken_by_a_natural_break():
     rig = Rig()
     rig.at(100)
     rig.tracker.answer("snooze", rig.now)
-    rec = only(rig.at(160, idle=55), BreakLogged)
-    assert (rec.outcome, rec.snoozes, rec.due_at) == ("natural", 1, WALL0 + 100)
+    assert rig.at(160, idle=55) == []
+    rec = only(rig.at(170, idle=0), BreakLogged)
+    assert (rec.outcome, rec.snoozes, rec.due_at, rec.prompted) == ("natural", 1, WALL0 + 100, True)
 
 
 def test_idle_unknown_never_makes_a_natural_break():
@@ -358,6 +379,7 @@ def test_suspend_gap_is_a_natural_break():
     rec = only(actions, BreakLogged)
     assert (rec.outcome, rec.away_s, rec.seated_s) == ("natural", 3600, 41)
     assert rec.at == WALL0 + 41
+    assert rec.answered_at == WALL0 + 3641  # woke up: back
     assert only(actions, EventLogged).kind == "suspend"
     assert rig.state == "seated" and rig.tracker.snapshot().seated_s == 0
 
@@ -411,6 +433,44 @@ def test_schedule_close_and_open_restarts_the_clock():
     assert kinds(rig.at(5101)) == ["prompt"]
 
 
+def test_schedule_close_waits_for_a_break_on_screen_then_abandons_it():
+    rig = Rig()
+    rig.at(100)
+    assert rig.at(101, on_schedule=False) == []
+    assert rig.state == "due"
+    rec = only(rig.at(160, on_schedule=False), BreakLogged)
+    assert rec.outcome == "abandoned"  # the day ended under it: nobody missed it
+    assert kinds(rig.at(161, on_schedule=False)) == [
+        "event:schedule_closed",
+        "notice:schedule_closed",
+    ]
+
+
+def test_schedule_close_abandons_a_snoozed_break_instead_of_dropping_it():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("snooze", rig.now)
+    actions = rig.at(110, on_schedule=False)
+    assert kinds(actions) == ["abandoned", "event:schedule_closed", "notice:schedule_closed"]
+    rec = only(actions, BreakLogged)
+    assert (rec.snoozes, rec.due_at, rec.answered_at) == (1, WALL0 + 100, None)
+
+
+def test_schedule_close_ends_a_pause_and_standing_without_carrying_the_sitting():
+    for start in ("pause", "stand"):
+        rig = Rig()
+        rig.at(90)
+        getattr(rig.tracker, start)(rig.now)
+        actions = rig.at(95, on_schedule=False)
+        assert rig.state == "off_schedule", start
+        expected = "event:resume" if start == "pause" else "event:sit"
+        assert kinds(actions) == [expected, "event:schedule_closed", "notice:schedule_closed"]
+        rig.at(5000, on_schedule=True)
+        assert rig.tracker.snapshot().seated_s == 0  # yesterday's 90 s are gone
+        assert kinds(rig.at(5099)) == []
+        assert kinds(rig.at(5100)) == ["prompt"]
+
+
 def test_schedule_close_waits_for_a_break_on_screen():
     rig = Rig()
     rig.at(100)
@@ -428,7 +488,13 @@ def test_stop_closes_what_is_open():
     rig = Rig()
     rig.at(100)
     rec = only(rig.tracker.stop(rig.now), BreakLogged)
-    assert rec.outcome == "missed"
+    assert rec.outcome == "abandoned"  # stopping is not missing
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("snooze", rig.now)
+    rig.t = 110
+    rec = only(rig.tracker.stop(rig.now), BreakLogged)
+    assert (rec.outcome, rec.snoozes, rec.answered_at) == ("abandoned", 1, None)
     rig = Rig()
     rig.tracker.stand(rig.now)
     rig.t = 30
@@ -501,17 +567,45 @@ STEP = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+def _check_prompts_recorded_once(actions: list[Any], open_: bool) -> bool:
+    """Walk one step's actions: a first prompt opens a break, its record closes it."""
+    for action in actions:
+        if isinstance(action, Prompt) and not action.again:
+            assert not open_, ("prompted again before the last one was recorded", actions)
+            open_ = True
+        elif isinstance(action, Prompt):
+            assert open_, ("a repeat prompt for no open break", actions)
+        elif isinstance(action, BreakLogged) and action.prompted:
+            assert open_, ("a prompted record twice, or without a prompt", actions)
+            open_ = False
+    return open_
+
+
+# What may bring the sitting clock down: a break, a natural break, a schedule opening.
+_RESETS = (
+    "started",
+    "done",
+    "skipped",
+    "natural",
+    "abandoned",
+    "notice:break_over",
+    "event:schedule_open",
+)
+
+
+@settings(max_examples=400, deadline=None)
 @given(st.lists(STEP, max_size=60))
 def test_no_spin_no_negative_times_whatever_happens(steps):
     rig = Rig()
     tracker = rig.tracker
     records = []
+    open_ = False  # a prompted break not yet recorded
     for step in steps:
+        seated_before, state_before = tracker.snapshot().seated_s, tracker.state
         if step[0] == "tick":
             _, dt, idle, on, jump = step
             rig.jump += jump
-            records += rig.at(rig.t + dt, idle=idle, on_schedule=on)
+            actions = rig.at(rig.t + dt, idle=idle, on_schedule=on)
             deadline = tracker.next_mono()
             # Whatever is due at this instant was handled: nothing left to wake for now
             # (give or take float rounding in sums of seconds).
@@ -520,19 +614,52 @@ def test_no_spin_no_negative_times_whatever_happens(steps):
             name = step[0]
             now = rig.now
             if name in ("done", "skip", "another"):
-                records += tracker.answer(name, now)
+                actions = tracker.answer(name, now)
             else:
                 method, args = COMMANDS[name]
-                records += getattr(tracker, method)(now, *args)
-        assert tracker.snapshot().seated_s >= 0
-    records += tracker.stop(rig.now)
+                actions = getattr(tracker, method)(now, *args)
+        records += actions
+        open_ = _check_prompts_recorded_once(actions, open_)
+        seated_after = tracker.snapshot().seated_s
+        assert seated_after >= 0
+        if seated_after < seated_before - 1e-9:
+            # Leaving for an absence is the start of a natural break (recorded on return).
+            explained = set(kinds(actions)) & set(_RESETS) or tracker.state == "away"
+            assert explained, ("seated time went down", state_before, tracker.state, actions)
+        if tracker.state in ("due", "snoozed") and tracker.pending is not None:
+            assert open_ == tracker.pending.prompted
+    actions = tracker.stop(rig.now)
+    records += actions
+    open_ = _check_prompts_recorded_once(actions, open_)
+    assert not open_, "a prompted break was never recorded"
     for record in records:
         if isinstance(record, BreakLogged):
             assert record.seated_s >= 0
             assert record.away_s is None or record.away_s >= 0
-            assert record.outcome in ("done", "skipped", "missed", "natural")
+            assert record.outcome in ("done", "skipped", "missed", "natural", "abandoned")
+            if record.outcome != "natural":
+                assert record.prompted and record.away_s is None
+            if record.outcome in ("missed", "abandoned"):
+                assert record.answered_at is None
         if isinstance(record, EventLogged):
             assert record.seconds is None or record.seconds >= 0
+
+
+def test_the_property_test_would_catch_a_missed_break_resetting_the_clock():
+    """A miss resets nothing: the stretch goes on (and shows on the next record)."""
+    rig = Rig()
+    rig.at(100)
+    rec = only(rig.at(160), BreakLogged)
+    assert (rec.outcome, rec.seated_s) == ("missed", 160)
+    assert rig.tracker.snapshot().seated_s == 160
+    # The next prompt comes after another `sit` of sitting, counted from the miss.
+    assert rig.tracker.next_mono() == 260
+    assert kinds(rig.at(259)) == []
+    assert kinds(rig.at(260)) == ["prompt"]
+    rig.t = 270
+    rig.tracker.answer("done", rig.now)
+    rec = only(rig.tracker.end_break(rig.now), BreakLogged)
+    assert rec.seated_s == 270  # the whole stretch, missed break included
 
 
 # --- found in review ----------------------------------------------------------------------
@@ -550,7 +677,7 @@ def test_stop_leaves_only_the_unrecorded_stretch():
     rig.at(100)
     rig.t = 110
     rec = only(rig.tracker.stop(rig.now), BreakLogged)
-    assert (rec.outcome, rec.seated_s, rig.tracker.seated_s) == ("missed", 110, 0)
+    assert (rec.outcome, rec.seated_s, rig.tracker.seated_s) == ("abandoned", 110, 110)
     rig = Rig()
     rig.at(40)
     assert rig.tracker.stop(rig.now) == [] and rig.tracker.seated_s == 40
@@ -561,7 +688,11 @@ def test_a_timed_pause_ends_by_the_wall_clock_through_a_suspend():
     rig.at(10)
     rig.tracker.pause(rig.now, 3600)
     rig.jump = 3000  # asleep for 50 minutes of the hour
-    assert rig.at(20) == []
+    actions = rig.at(20)
+    # Asleep counts as it would while seated: a natural break; the pause goes on.
+    assert kinds(actions) == ["natural", "event:suspend"]
+    assert (only(actions, BreakLogged).seated_s, rig.state) == (10, "paused")
+    assert rig.tracker.snapshot().seated_s == 0
     assert rig.tracker.next_mono() == pytest.approx(10 + 3600 - 3000)
     assert kinds(rig.at(610)) == ["event:resume"]
 
@@ -573,7 +704,8 @@ def test_going_away_after_done_is_one_break_not_two():
     assert kinds(rig.at(120, idle=20)) == ["done", "notice:break_over"]
     assert rig.at(160, idle=60) == []  # no natural break: it is the same absence
     assert rig.state == "away"
-    assert kinds(rig.at(400, idle=1)) == ["event:back", "notice:back"]
+    # Back, but no natural break was logged: no "that was a natural break".
+    assert kinds(rig.at(400, idle=1)) == ["event:back", "notice:returned"]
     assert rig.state == "seated"
 
 
@@ -582,15 +714,20 @@ def test_a_new_absence_after_the_break_is_a_natural_break():
     rig.at(100, idle=0)
     rig.tracker.answer("done", rig.now)
     rig.at(120, idle=0)
-    assert kinds(rig.at(180, idle=50)) == ["natural"]
+    assert kinds(rig.at(180, idle=50)) == []
+    assert rig.state == "away"
+    assert kinds(rig.at(200, idle=0)) == ["natural", "event:back", "notice:back"]
 
 
 def test_losing_idle_time_while_away_brings_the_user_back():
     rig = Rig()
     rig.at(60, idle=55)
     assert rig.state == "away"
+    rig.t = 70
     actions = rig.tracker.idle_lost(rig.now)
-    assert kinds(actions) == ["event:back"]
+    rec = only(actions, BreakLogged)
+    # Away at least 65 s; when they came back nobody can tell.
+    assert (rec.outcome, rec.away_s, rec.answered_at) == ("natural", 65, None)
     assert rig.state == "seated" and rig.tracker.snapshot().seated_s == 0
 
 
@@ -688,3 +825,49 @@ def test_a_started_break_records_how_it_was_started():
     rig.t = 110
     rec = only(rig.tracker.end_break(rig.now), BreakLogged)
     assert (rec.outcome, rec.answered_via, rec.break_s) == ("done", "notification", 10)
+
+
+def test_pausing_while_away_records_the_return():
+    rig = Rig()
+    rig.at(60, idle=55)
+    assert rig.state == "away"
+    rig.t = 200
+    actions = rig.tracker.pause(rig.now)
+    assert kinds(actions) == ["natural", "event:back", "event:pause"]
+    rec = only(actions, BreakLogged)
+    assert (rec.away_s, rec.answered_at) == (195, WALL0 + 200)
+    rig.tracker.resume(rig.now)
+    assert rig.tracker.snapshot().seated_s == 0
+
+
+def test_standing_through_a_suspend_is_a_natural_break_too():
+    rig = Rig()
+    rig.at(40)
+    rig.tracker.stand(rig.now)
+    rig.jump = 600
+    assert kinds(rig.at(41)) == ["natural", "event:suspend"]
+    assert rig.state == "standing"
+    rig.tracker.sit(rig.now)
+    assert rig.tracker.snapshot().seated_s == 0
+
+
+def test_a_snoozed_break_can_be_taken_skipped_or_swapped():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("snooze", rig.now)
+    rig.t = 105
+    assert kinds(rig.tracker.answer("done", rig.now)) == ["started"]
+    assert rig.state == "break"
+    rec = only(rig.tracker.end_break(rig.now), BreakLogged)
+    assert (rec.outcome, rec.snoozes, rec.answered_at) == ("done", 1, WALL0 + 105)
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.snooze(rig.now, 10)
+    assert kinds(rig.tracker.answer("skip", rig.now)) == ["skipped"]
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("snooze", rig.now)
+    assert kinds(rig.tracker.answer("another", rig.now)) == ["prompt-again"]
+    assert rig.state == "due"
+    rig.tracker.answer("snooze", rig.now)
+    assert rig.tracker.answer("snooze", rig.now) == [Notice("refused", "already snoozed")]

@@ -8,10 +8,12 @@ while the machine is suspended; records are stamped with wall time.
 States:
   seated        the sitting clock runs; at `sit` a break falls due
   due           prompted, waiting for done / snooze / skip / another (clock still runs)
-  snoozed       the due break comes back after `snooze` (clock still runs)
+  snoozed       the due break comes back after `snooze` (clock still runs; done / skip
+                / another still answer it)
   break         started (answered done); the loop guides it and ends it, or it ends
                 after `break` (clock stopped, reset after); recorded when it is over
-  away          no input for `natural_break`: a natural break (clock reset on return)
+  away          no input for `natural_break`: a natural break, recorded on return with
+                the real absence (clock reset when they left)
   paused        meetings, lunch (clock stopped)
   standing      standing desk (clock stopped)
   off_schedule  outside working hours (clock stopped, reset when they open)
@@ -22,6 +24,14 @@ snoozed, the clock keeps counting, nothing is shown. It is asked again every
 HOLD_CHECK_S and prompted as soon as nobody says busy, or after `max_hold` (once: a
 break that used up its hold is not held again). A break already on screen is never
 withdrawn; detectors are asked only at those moments, never at rest.
+
+What the log must never say (tests/test_tracker.py states these as properties):
+  - every prompted break is recorded exactly once, with one outcome;
+  - being idle is never an exercise: away from a prompt is a natural break or missed;
+  - a missed break does not reset the sitting clock (nobody got up); the next prompt
+    comes after another `sit` of sitting, counted from the miss;
+  - stopping the loop or the schedule closing is not missing: a break still open is
+    recorded as `abandoned`.
 """
 
 from __future__ import annotations
@@ -69,12 +79,15 @@ class BreakLogged:
     outcome: Outcome
     at: float  # wall: the prompt, or when the user left (natural)
     due_at: float  # wall: when it first fell due
-    answered_at: float | None
+    answered_at: float | None  # answered; natural: when they came back (None: not seen)
+    # The sitting stretch before it. A missed break does not end the stretch, so the
+    # record after a miss includes the missed one's seconds (report.py counts them once).
     seated_s: int
     exercise: Exercise | None
     snoozes: int = 0
     away_s: int | None = None
     answered_via: str | None = None  # terminal | notification | command; None if unanswered
+    prompted: bool = False  # the user was shown this break (it resolves that prompt)
     break_s: int | None = None  # done: seconds the break actually took
     completed: bool | None = None  # done: the exercise ran to its end (not stopped early)
 
@@ -119,6 +132,17 @@ class Snapshot:
     exercise: Exercise | None
     snoozes: int
     held: str | None = None  # held while busy: the detector that says so
+
+
+@dataclass(frozen=True)
+class _Absence:
+    """A natural break in progress: recorded when it ends, with the real time away."""
+
+    left_wall: float
+    seated_s: int
+    due_wall: float | None
+    snoozes: int
+    prompted: bool
 
 
 @dataclass
@@ -178,7 +202,10 @@ class Tracker:
         self.state: State = "seated"
         self.since_wall = now.wall
         self.seated_s = 0.0
+        self.due_s = float(timer.sit)  # seated_s at which the next break falls due
         self.pending: _Pending | None = None
+        self.absence: _Absence | None = None
+        self.on_schedule = True
         self.deadline: float | None = None  # mono: snooze/break/pause end
         self.paused_at_mono = 0.0
         self.stood_at_mono = 0.0
@@ -193,6 +220,7 @@ class Tracker:
     # --- inputs ----------------------------------------------------------------------
 
     def tick(self, now: Now, idle_s: float | None = None, on_schedule: bool = True) -> list[Action]:
+        self.on_schedule = on_schedule
         actions = self._catch_up(now)
         actions += self._schedule(now, on_schedule)
         actions += self._idle(now, idle_s)
@@ -213,7 +241,10 @@ class Tracker:
         pending = self.pending
         if kind == "done" and self.state == "break":
             return actions + self.end_break(now)  # "during a break, end it"
-        if self.state != "due" or pending is None:
+        # A snoozed break is still the user's to take, skip or swap; only snoozing it
+        # again needs it on screen.
+        answerable = self.state == "due" or (self.state == "snoozed" and kind != "snooze")
+        if not answerable or pending is None:
             return [*actions, Notice("refused", self._why_not_due())]
         if kind == "done":
             self.pending = None
@@ -230,7 +261,10 @@ class Tracker:
             actions += self._snooze(pending, now, None)
         elif kind == "another":
             pending.exercise = self.choose(pending.exercise.id)
-            actions.append(Prompt(pending.exercise, again=True))
+            if self.state == "snoozed":
+                actions += self._prompt(now)
+            else:
+                actions.append(Prompt(pending.exercise, again=True))
         else:
             raise ValueError(f"unknown answer {kind!r}")
         return actions
@@ -277,6 +311,8 @@ class Tracker:
         actions = self._catch_up(now)
         if self.state in ("paused", "off_schedule"):
             return [*actions, Notice("refused", f"already {self.state.replace('_', ' ')}")]
+        if self.state == "away":
+            actions += self._end_absence(now, returned=True)  # a command: they are back
         actions += self._leave_posture(now) + self._end_busy_hold(now)
         if self.state == "break":
             # The break was taken; the pause only cuts it short.
@@ -314,7 +350,9 @@ class Tracker:
         actions = self._catch_up(now)
         self.held = False
         if self.state == "away":
-            actions += [self._back_event(now), *self._back_to_sitting(now, reset=True)]
+            # Nobody can tell when they come back: the absence ends here, return unseen.
+            actions += self._end_absence(now, returned=False)
+            actions += self._back_to_sitting(now, reset=True)
         return actions
 
     def stop(self, now: Now) -> list[Action]:
@@ -328,13 +366,14 @@ class Tracker:
             seconds = round(now.mono - self.paused_at_mono)
             actions.append(EventLogged("resume", now.wall, seconds, "loop stopped"))
         if self.state == "away":
-            actions.append(self._back_event(now))
+            actions += self._end_absence(now, returned=False)
         if self.state == "break":
             actions.append(self._close_break(now))
         if self.pending is not None and self.pending.prompted:
-            actions.append(self._log(self.pending, "missed", now, answered=False))
-            self.seated_s = 0.0
-        if self.state in ("away", "off_schedule"):
+            # Stopping is not missing: nobody ignored it, the loop ended under it.
+            actions.append(self._log(self.pending, "abandoned", now, answered=False))
+            self.pending = None
+        if self.state in ("away", "off_schedule", "break"):
             self.seated_s = 0.0
         return actions
 
@@ -370,7 +409,7 @@ class Tracker:
         if self.held and self.state in ("seated", "snoozed"):
             return None  # waiting for an idle reading that says they are back
         if self.state == "seated":
-            return self._last.mono + max(0.0, self.timer.sit - self.seated_s)
+            return self._last.mono + max(0.0, self.due_s - self.seated_s)
         if self.state == "due" and self.pending is not None:
             return self.pending.prompt_mono + self.timer.respond_within
         if self._guided():
@@ -398,6 +437,8 @@ class Tracker:
         gap = self._advance(now)
         if gap is None:
             return []
+        # Asleep during a pause or while standing is as much a break as asleep at the
+        # desk: the sitting before it is over (the pause or the standing goes on).
         return self._natural_break(now, away_s=gap, at=now.wall - gap, suspended=True)
 
     def _advance(self, now: Now) -> float | None:
@@ -419,18 +460,27 @@ class Tracker:
     def _schedule(self, now: Now, on_schedule: bool) -> list[Action]:
         if self.state == "off_schedule" and on_schedule:
             self.seated_s = 0.0
+            self.due_s = float(self.timer.sit)
             self._enter("seated", now)
             return [EventLogged("schedule_open", now.wall), Notice("schedule_open")]
-        # A break already on screen or under way finishes first.
-        if not on_schedule and self.state in ("seated", "snoozed", "away"):
-            actions: list[Action] = []
-            if self.state == "away":
-                actions.append(self._back_event(now))
-            actions += self._end_busy_hold(now)
-            self.pending = None
-            self._enter("off_schedule", now)
-            return [*actions, EventLogged("schedule_closed", now.wall), Notice("schedule_closed")]
-        return []
+        # A break on screen or under way finishes first (on screen: answered, or
+        # abandoned when it times out); everything else closes with the day.
+        if on_schedule or self.state not in ("seated", "snoozed", "away", "paused", "standing"):
+            return []
+        actions: list[Action] = []
+        if self.state == "away":
+            actions += self._end_absence(now, returned=False)
+        if self.state == "paused":
+            seconds = round(now.mono - self.paused_at_mono)
+            actions.append(EventLogged("resume", now.wall, seconds, "schedule closed"))
+        actions += self._leave_posture(now)
+        actions += self._end_busy_hold(now)
+        if self.pending is not None and self.pending.prompted:
+            actions.append(self._log(self.pending, "abandoned", now, answered=False))
+        self.pending = None
+        self.deadline = None
+        self._enter("off_schedule", now)
+        return [*actions, EventLogged("schedule_closed", now.wall), Notice("schedule_closed")]
 
     def _idle(self, now: Now, idle_s: float | None) -> list[Action]:
         if idle_s is None:
@@ -438,20 +488,16 @@ class Tracker:
         if self.state == "away":
             # Still away, idle time keeps pace with the absence; input resets it.
             if idle_s + _BACK_SLACK_S < now.mono - self.away_since_mono:
-                actions: list[Action] = [self._back_event(now), Notice("back")]
+                # Input came idle_s ago: that is when they came back.
+                back = Now(now.mono - idle_s, now.wall - idle_s)
+                natural = self.absence is not None
+                actions = self._end_absence(back, returned=True)
+                actions.append(Notice("back" if natural else "returned"))
                 return actions + self._back_to_sitting(now, reset=True)
             return []
-        if self.state == "due" and self.pending is not None and self.pending.prompted:
-            since_prompt = now.mono - self.pending.prompt_mono
-            # Gone for a break's length after the prompt: they took it.
-            if idle_s >= self.timer.break_ and since_prompt >= self.timer.break_:
-                actions = [self._log(self.pending, "done", now)]
-                self.seated_s = 0.0
-                self.pending = None
-                self._go_away(now, idle_s)
-                return actions
-            return []
-        if self.state in ("seated", "snoozed") and idle_s >= self.timer.natural_break:
+        # Idle is never an exercise: away from a prompt long enough is a natural break,
+        # not a break done (reading or a video call earns no credit).
+        if self.state in ("seated", "snoozed", "due") and idle_s >= self.timer.natural_break:
             if self.busy_hold is not None and self.busy_hold.reason in _AT_THE_SCREEN:
                 return []  # in a call or watching: still sitting, just not typing
             if now.mono - idle_s <= self.break_end_mono:
@@ -466,34 +512,57 @@ class Tracker:
     def _natural_break(self, now: Now, away_s: float, at: float, suspended: bool) -> list[Action]:
         held = self._end_busy_hold(now, at=at)
         pending = self.pending
-        record = BreakLogged(
-            outcome="natural",
-            at=at,
-            due_at=pending.due_wall if pending else at,
-            answered_at=None,
+        absence = _Absence(
+            left_wall=at,
             # Idle: the clock ran while they were already gone, and that was not sitting.
             # Suspended: the monotonic clock, and so the sitting clock, stood still.
             seated_s=round(max(0.0, self.seated_s - (0.0 if suspended else away_s))),
-            exercise=None,
+            due_wall=pending.due_wall if pending else None,
             snoozes=pending.snoozes if pending else 0,
-            away_s=round(away_s),
+            prompted=pending is not None and pending.prompted,
         )
-        actions: list[Action] = [*held, record]
-        if suspended:
-            actions.append(EventLogged("suspend", at, round(away_s)))
         self.pending = None
         self.seated_s = 0.0
-        if suspended:
-            # Waking from sleep is itself input: sitting starts again now.
-            self._enter("seated", now)
-        else:
+        self.due_s = float(self.timer.sit)
+        if not suspended:
+            # Recorded when they come back, with the time they were really away.
+            self.absence = absence
             self._go_away(now, away_s)
+            return held
+        # Waking from sleep is itself input: the absence is over, sitting starts now.
+        self.absence = absence
+        actions = held + self._end_absence(now, returned=True, event=False)
+        actions.append(EventLogged("suspend", at, round(away_s)))
+        if self.state not in ("paused", "standing"):
+            self._enter("seated", now)
+        return actions
+
+    def _end_absence(self, now: Now, returned: bool, event: bool = True) -> list[Action]:
+        """The away state ends: log the natural break (if one began) and the return."""
+        actions: list[Action] = []
+        absence, self.absence = self.absence, None
+        if absence is not None:
+            actions.append(
+                BreakLogged(
+                    outcome="natural",
+                    at=absence.left_wall,
+                    due_at=absence.due_wall if absence.due_wall is not None else absence.left_wall,
+                    answered_at=now.wall if returned else None,
+                    seated_s=absence.seated_s,
+                    exercise=None,
+                    snoozes=absence.snoozes,
+                    away_s=round(max(0.0, now.wall - absence.left_wall)),
+                    prompted=absence.prompted,
+                )
+            )
+        if event and returned:
+            actions.append(self._back_event(now))
         return actions
 
     def _deadlines(self, now: Now, idle_s: float | None) -> list[Action]:
         state, pending = self.state, self.pending
         expired = self.deadline is not None and now.mono >= self.deadline
-        if state == "seated" and self.seated_s >= self.timer.sit:
+        if state == "seated" and self.seated_s >= self.due_s:
             if self.pending is None:
                 self.pending = _Pending(self.choose(None), due_wall=now.wall)
             elif self.pending.early:
@@ -504,8 +573,18 @@ class Tracker:
             return self._due(now, idle_s)
         if state == "due" and pending is not None:
             if now.mono >= pending.prompt_mono + self.timer.respond_within:
-                actions: list[Action] = [self._log(pending, "missed", now, answered=False)]
-                self._reset_seated(now)
+                if not self.on_schedule:
+                    # Left on screen when the schedule closed: the day ended under it.
+                    actions: list[Action] = [self._log(pending, "abandoned", now, answered=False)]
+                    self._reset_seated(now)
+                    return actions
+                actions = [self._log(pending, "missed", now, answered=False)]
+                # Nobody got up: the stretch goes on, and so does the sitting clock. The
+                # next prompt comes after another `sit` of it.
+                self.pending = None
+                self.due_s = self.seated_s + self.timer.sit
+                self.deadline = None
+                self._enter("seated", now)
                 return actions
             return []
         if state == "break" and expired and not self._guided():
@@ -612,6 +691,7 @@ class Tracker:
     def _back_to_sitting(self, now: Now, reset: bool = False) -> list[Action]:
         if reset:
             self.seated_s = 0.0
+            self.due_s = float(self.timer.sit)
         self.deadline = None
         self._enter("seated", now)
         # A break that was due before the pause or stand comes back at the next tick.
@@ -652,6 +732,7 @@ class Tracker:
             answered_via=taken.via,
             break_s=round(max(0.0, seconds)),
             completed=taken.completed if completed is None else completed,
+            prompted=pending.prompted,
         )
 
     def _reset_seated(self, now: Now) -> None:
@@ -659,6 +740,7 @@ class Tracker:
         self.on_break = None
         self.current_break = None
         self.seated_s = 0.0
+        self.due_s = float(self.timer.sit)
         self.deadline = None
         self._enter("seated", now)
 
@@ -679,6 +761,7 @@ class Tracker:
             exercise=pending.exercise,
             snoozes=pending.snoozes,
             answered_via=via if answered else None,
+            prompted=pending.prompted,
         )
 
     def _enter(self, state: State, now: Now) -> None:
@@ -692,7 +775,7 @@ class Tracker:
 # Idle readings and our clock may disagree by a poll's worth; more than this is input.
 _BACK_SLACK_S = 2.0
 _CLOCK_RUNS = frozenset({"seated", "due", "snoozed"})
-_NATURAL_BREAK_STATES = frozenset({"seated", "due", "snoozed"})
+_NATURAL_BREAK_STATES = frozenset({"seated", "due", "snoozed", "paused", "standing"})
 _REFUSE_NOW = {
     "due": "a break is already due",
     "break": "you are on a break",

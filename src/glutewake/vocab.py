@@ -13,12 +13,13 @@ from glutewake.i18n import N_, _
 
 # The loop's states (tracker.py describes each).
 State = Literal["seated", "due", "snoozed", "break", "away", "paused", "standing", "off_schedule"]
-# How a break ended, as the log records it.
-Outcome = Literal["done", "skipped", "missed", "natural"]
+# How a break ended, as the log records it (abandoned: still open when the loop stopped
+# or the schedule closed; not a miss).
+Outcome = Literal["done", "skipped", "missed", "natural", "abandoned"]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 # What the tracker tells the user besides a prompt (the loop words each).
 NoticeKind = Literal[
-    "break_over", "back", "withdrawn", "refused", "schedule_closed", "schedule_open"
+    "break_over", "back", "returned", "withdrawn", "refused", "schedule_closed", "schedule_open"
 ]
 # What other terminals send the running loop.
 CommandName = Literal["done", "skip", "snooze", "now", "pause", "resume", "stand", "sit"]
