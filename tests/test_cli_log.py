@@ -373,7 +373,7 @@ def test_a_relative_log_database_setting_is_used(cli, config_file, berlin):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--since", "yesterday"), "Invalid value for '--since': expected a date like 2024-03-31"),
+        (("--since", "last week"), "Invalid value for '--since': expected a date like 2024-03-31"),
         (("--since", "0d"), "Invalid value for '--since': expected from 1d to 36600d, got '0d'"),
         (("--since", "99999999d"), "Invalid value for '--since': expected from 1d to 36600d"),
         (("--until", "9999-12-31"), "Invalid value for '--until': expected a date like"),
@@ -486,3 +486,9 @@ def test_break_records_from_the_loop_show_up(cli, db, berlin):
         )
     (row,) = json.loads(cli("log", "--today", "--format", "json").stdout)
     assert (row["exercise"], row["snoozes"], row["seated_min"]) == ("Clamshell", 2, 55)
+
+
+def test_since_today_and_yesterday_are_words_log_understands(cli, data_dir):
+    result = cli("log", "--since", "yesterday")
+    assert result.exit_code == 0, result.output
+    assert cli("log", "--since", "today").exit_code == 0

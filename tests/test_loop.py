@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,49 @@ def test_the_keys_help_and_the_key_map_come_from_one_table() -> None:
     assert keys_help("5m", can_snooze=False) == "[Enter] start  [n] another  [x] skip"
     assert {answer for answer in _KEYMAP.values()} == {k.answer for k in ANSWER_KEYS}
     assert _KEYMAP["\r"] == _KEYMAP["\n"] == "done"
+
+
+def test_ctrl_c_on_a_due_break_logs_it_abandoned_not_missed(tmp_path: Path) -> None:
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=130)  # prompted at 100, Ctrl-C at 130
+    with Store.open(tmp_path / "g.db") as store:
+        tally = make_loop(store, ui, clock).run()
+        assert [o for o, _ in all_breaks(store)] == ["abandoned"]
+    assert "logged as abandoned, not missed" in ui.text
+    assert "0 missed" in tally.line() and "1 abandoned" in tally.line()
+
+
+class StepIdle:
+    """Idle time read from a function of the fake clock."""
+
+    name = "step"
+
+    def __init__(self, clock: Clock, reading: Callable[[float], float]) -> None:
+        self.clock, self.reading = clock, reading
+
+    def seconds(self) -> float:
+        return self.reading(self.clock.t)
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_natural_break_is_logged_on_return_with_the_real_absence(tmp_path: Path) -> None:
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=480)
+
+    def idle(t: float) -> float:  # left at 40, back at 400 (and busy again from then on)
+        return t - 40 if 40 <= t < 400 else min(2.0, max(0.0, t - 400))
+
+    with Store.open(tmp_path / "g.db") as store:
+        loop = make_loop(store, ui, clock, settings(natural_break=60))
+        loop.idle = StepIdle(clock, idle)
+        loop.run()
+        start = datetime.fromtimestamp(T0, timezone.utc)
+        rows = store.breaks_between(start, start + timedelta(hours=1))
+        (natural,) = rows
+    assert natural.outcome == "natural"
+    assert 355 <= (natural.away_s or 0) <= 365  # not the 60 s it took to notice
+    assert natural.answered_at is not None
+    assert abs(natural.answered_at.timestamp() - (T0 + 400)) <= 5
+    assert "that was a natural break" in ui.text

@@ -73,7 +73,7 @@ def test_periods(berlin, options, start, end):
 @pytest.mark.parametrize(
     ("options", "option", "text"),
     [
-        ({"since": "yesterday"}, "--since", "expected a date like 2024-03-31"),
+        ({"since": "the day before"}, "--since", "expected a date like 2024-03-31"),
         ({"since": "0d"}, "--since", "expected from 1d to 36600d, got '0d'"),
         ({"since": "3m"}, "--since", "or 3d / 2w; got '3m'"),
         ({"since": "2024-02-30"}, "--since", "got '2024-02-30'"),
@@ -375,3 +375,33 @@ def test_summary_counts_breaks_held_while_busy(store):
         "held        2 breaks held while you were busy (12m in all)"
     )
     assert report.summary_csv_rows(summary)[-1]["held"] == 2
+
+
+def test_a_missed_break_does_not_end_the_stretch_nor_count_twice(berlin):
+    with Store.open(":memory:") as store:
+        session = store.begin_session(pid=1, started_at=utc(2024, 5, 6, 8))
+        # Sat 30 min, missed; sat on: the next break's stretch is 60 min, the whole of it.
+        store.add_break(brk("missed", utc(2024, 5, 6, 8, 30), seated_s=1800, session_id=session))
+        store.add_break(brk("done", utc(2024, 5, 6, 9), seated_s=3600, session_id=session))
+        store.add_break(brk("missed", utc(2024, 5, 6, 9, 40), seated_s=2400, session_id=session))
+        store.add_break(brk("abandoned", utc(2024, 5, 6, 10), seated_s=3600, session_id=session))
+        store.end_session(session, ended_at=utc(2024, 5, 6, 10), seated_s=0)
+        now = utc(2024, 5, 6, 12)
+        (day,) = report.summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
+            "days"
+        ]
+    assert (day["done"], day["missed"], day["due"]) == (1, 2, 3)  # abandoned is not due
+    assert day["seated_s"] == 3600 + 3600  # 8:00-9:00 and 9:00-10:00, each once
+    assert day["longest_s"] == 3600
+
+
+def test_the_stretch_a_stop_closes_after_a_miss_counts_once(berlin):
+    with Store.open(":memory:") as store:
+        session = store.begin_session(pid=1, started_at=utc(2024, 5, 6, 8))
+        store.add_break(brk("missed", utc(2024, 5, 6, 8, 30), seated_s=1800, session_id=session))
+        store.end_session(session, ended_at=utc(2024, 5, 6, 9, 15), seated_s=4500)
+        now = utc(2024, 5, 6, 12)
+        (day,) = report.summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
+            "days"
+        ]
+    assert (day["seated_s"], day["longest_s"]) == (4500, 4500)

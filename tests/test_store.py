@@ -151,6 +151,35 @@ def test_a_version_2_state_row_gives_way_to_the_table_without_snooze_s(db):
     assert "snooze_s" not in columns
 
 
+def test_a_version_5_log_learns_abandoned_keeping_rows_and_ids(db):
+    db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, MIGRATIONS[:5])
+    at = "2024-05-01T09:00:00.000000+00:00"
+    for outcome, via in (("skipped", "command"), ("done", "terminal"), ("missed", None)):
+        conn.execute(
+            "INSERT INTO breaks (outcome, at, due_at, seated_s, answered_via) "
+            "VALUES (?, ?, ?, 2700, ?)",
+            (outcome, at, at, via),
+        )
+    conn.execute("DELETE FROM breaks WHERE outcome = 'skipped'")  # ids need not start at 1
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(
+            "INSERT INTO breaks (outcome, at, due_at, seated_s) VALUES ('abandoned', ?, ?, 1)",
+            (at, at),
+        )
+    conn.close()
+    with Store.open(db) as store:
+        store.add_break(brk("abandoned", utc(2024, 5, 1, 10)))
+        rows = store.breaks_between(utc(2024, 5, 1), utc(2024, 5, 2))
+    assert [(b.id, b.outcome, b.answered_via) for b in rows] == [
+        (2, "done", "terminal"),
+        (3, "missed", None),
+        (4, "abandoned", None),
+    ]
+    assert tables(db) == TABLES
+
+
 def test_migrate_applies_every_pending_step_in_order_from_any_version():
     conn = sqlite3.connect(":memory:", isolation_level=None)
     ran: list[int] = []

@@ -300,7 +300,12 @@ def test_break_due_while_away_is_not_prompted_but_becomes_natural():
     assert rig.state == "seated"
     assert rig.at(120, idle=50) == []
     rec = only(rig.at(200, idle=0), BreakLogged)
-    assert (rec.outcome, rec.due_at, rec.seated_s, rec.prompted) == ("natural", WALL0 + 100, 70, False)
+    assert (rec.outcome, rec.due_at, rec.seated_s, rec.prompted) == (
+        "natural",
+        WALL0 + 100,
+        70,
+        False,
+    )
     assert rec.away_s == 130
 
 
@@ -344,7 +349,12 @@ def test_idle_after_a_prompt_is_not_an_exercise():
     assert rig.state == "away"
     actions = rig.at(300, idle=0)
     rec = only(actions, BreakLogged)
-    assert (rec.outcome, rec.at, rec.due_at, rec.prompted) == ("natural", WALL0 + 105, WALL0 + 100, True)
+    assert (rec.outcome, rec.at, rec.due_at, rec.prompted) == (
+        "natural",
+        WALL0 + 105,
+        WALL0 + 100,
+        True,
+    )
     assert (rec.away_s, rec.answered_at, rec.exercise) == (195, WALL0 + 300, None)
     assert kinds(actions) == ["natural", "event:back", "notice:back"]
 

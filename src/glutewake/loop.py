@@ -29,7 +29,7 @@ from glutewake import schedule
 from glutewake.channel import COMMAND_POLL_S, KEEP_ANSWERED_S, Channel, Command, Inbox, LoopState
 from glutewake.durations import format_duration
 from glutewake.errors import StoreError
-from glutewake.i18n import _
+from glutewake.i18n import N_, _
 from glutewake.lock import LoopLock
 from glutewake.status import held_for, view
 from glutewake.store import BreakRecord, EventRecord, Store
@@ -63,10 +63,12 @@ NOTE_ANSWERS = {"start": "done", "snooze": "snooze", "skip": "skip", "another": 
 MAX_SLEEP_S = 30.0
 
 NOTICES: dict[NoticeKind, str] = {
-    "break_over": "break over: back to it",
-    "back": "welcome back: that was a natural break; the sitting clock starts again",
-    "schedule_closed": "outside working hours: no reminders until the schedule opens",
-    "schedule_open": "working hours: the sitting clock starts now",
+    "break_over": N_("break over: back to it"),
+    # Only when a natural break was logged; back from a break already on the log: returned.
+    "back": N_("welcome back: that was a natural break; the sitting clock starts again"),
+    "returned": N_("welcome back: the sitting clock starts again"),
+    "schedule_closed": N_("outside working hours: no reminders until the schedule opens"),
+    "schedule_open": N_("working hours: the sitting clock starts now"),
 }
 
 
@@ -78,16 +80,23 @@ class Stop(Exception):
 class Tally:
     outcomes: dict[Outcome, int] = field(default_factory=dict)
     seated_s: int = 0
+    carried_s: int = 0  # a missed break's stretch, which the next record includes again
 
     def add(self, record: BreakLogged) -> None:
         self.outcomes[record.outcome] = self.outcomes.get(record.outcome, 0) + 1
-        self.seated_s += record.seated_s
+        self.close(record.seated_s)
+        self.carried_s = record.seated_s if record.outcome == "missed" else 0
+
+    def close(self, stretch_s: int) -> None:
+        """Count a stretch that ends here, less what a missed break already counted."""
+        self.seated_s += max(0, stretch_s - self.carried_s)
+        self.carried_s = 0
 
     def line(self) -> str:
         parts = [f"{self.outcomes.get(k, 0)} {k}" for k in ("done", "skipped", "missed")]
-        natural = self.outcomes.get("natural", 0)
-        if natural:
-            parts.append(f"{natural} natural")
+        for kind in ("natural", "abandoned"):
+            if self.outcomes.get(kind, 0):
+                parts.append(f"{self.outcomes[kind]} {kind}")
         return f"session: {', '.join(parts)} · seated {format_duration(self.seated_s)}"
 
 
@@ -460,6 +469,9 @@ class Loop:
                 )
         elif record.outcome == "natural":
             self.ui.say(f"natural break: away {format_duration(record.away_s or 0)}")
+        elif record.outcome == "abandoned":
+            name = exercise.name if exercise else _("break")
+            self.ui.say(_("left open: {name} (logged as abandoned, not missed)").format(name=name))
         else:
             self.ui.say(f"{record.outcome}: {exercise.name if exercise else 'break'}")
 
@@ -467,7 +479,7 @@ class Loop:
         if notice.kind == "refused":
             self.ui.say(f"not now: {notice.detail}")
         else:
-            self.ui.say(NOTICES.get(notice.kind, notice.kind))
+            self.ui.say(_(NOTICES[notice.kind]) if notice.kind in NOTICES else notice.kind)
         if notice.kind == "break_over":
             from glutewake.notify import over_note
 
@@ -663,8 +675,8 @@ class Loop:
     def _finish(self) -> None:
         now = self._now()
         self._carry_out(self.tracker.stop(now))
-        tail = self.tracker.seated_s  # the stretch no break has recorded
-        self.tally.seated_s += round(tail)
+        tail = self.tracker.seated_s  # the open stretch (a missed break's included)
+        self.tally.close(round(tail))
         self._write(
             "session end",
             lambda: self.store.end_session(

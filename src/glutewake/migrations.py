@@ -142,6 +142,40 @@ def _m006_break_taken(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE breaks ADD COLUMN completed INTEGER")
 
 
+def _m007_abandoned(conn: sqlite3.Connection) -> None:
+    # A break still open when the loop stops is `abandoned`, not `missed`. SQLite cannot
+    # change a CHECK constraint in place: the table is rebuilt with the same rows and ids.
+    conn.execute(
+        """CREATE TABLE breaks_new (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id),
+            outcome TEXT NOT NULL
+                CHECK (outcome IN ('done', 'skipped', 'missed', 'natural', 'abandoned')),
+            at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            answered_at TEXT,
+            seated_s INTEGER NOT NULL,
+            exercise_id TEXT,
+            exercise_name TEXT,
+            category TEXT,
+            snoozes INTEGER NOT NULL DEFAULT 0,
+            away_s INTEGER,
+            answered_via TEXT CHECK (answered_via IN ('terminal', 'notification', 'command')),
+            break_s INTEGER,
+            completed INTEGER
+        )"""
+    )
+    columns = (
+        "id, session_id, outcome, at, due_at, answered_at, seated_s, exercise_id, "
+        "exercise_name, category, snoozes, away_s, answered_via, break_s, completed"
+    )
+    conn.execute(f"INSERT INTO breaks_new ({columns}) SELECT {columns} FROM breaks")
+    conn.execute("DROP TABLE breaks")
+    conn.execute("ALTER TABLE breaks_new RENAME TO breaks")
+    conn.execute("CREATE INDEX breaks_at ON breaks(at, outcome)")
+    conn.execute("CREATE INDEX breaks_outcome_at ON breaks(outcome, at)")
+
+
 # Append only: a released version's migration never changes; user_version = how many ran.
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
@@ -150,6 +184,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m004_state_held,
     _m005_answered_via,
     _m006_break_taken,
+    _m007_abandoned,
 )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from glutewake import localdays
 from glutewake.columns import align
 from glutewake.durations import format_short
 from glutewake.i18n import (
@@ -112,13 +113,10 @@ class OptionError(ValueError):
 # --- local days -----------------------------------------------------------------------
 
 
-def local_day(moment: datetime) -> date:
-    return moment.astimezone().date()
-
-
-def local_midnight(day: date) -> datetime:
-    """The aware instant a local day starts (mktime resolves DST)."""
-    return datetime(day.year, day.month, day.day).astimezone()
+# localdays.py is the one engine for local days; these names are what report.py's
+# callers have always used.
+local_day = localdays.local_day
+local_midnight = localdays.day_start
 
 
 def local_iso(moment: datetime | None) -> str | None:
@@ -140,8 +138,12 @@ class Period(NamedTuple):
 
 
 _SPAN = re.compile(r"(\d+)\s*([dw])", re.IGNORECASE)
-_SINCE_EXPECTED = N_("a date like 2024-03-31, a date and time like 2024-03-31T14:00, or 3d / 2w")
+_SINCE_EXPECTED = N_(
+    "a date like 2024-03-31, a date and time like 2024-03-31T14:00, today, yesterday, "
+    "or 3d / 2w"
+)
 _UNTIL_EXPECTED = N_("a date like 2024-03-31 or a date and time like 2024-03-31T14:00")
+_DAY_WORDS = {"today": 0, "yesterday": 1}
 
 
 # Far enough back for any log; near enough that date arithmetic cannot overflow.
@@ -153,6 +155,9 @@ def parse_since(text: str, now: datetime) -> datetime:
 
     "3d" is today and the two days before it, so the default period is "7d".
     """
+    word = text.strip().lower()
+    if word in _DAY_WORDS:
+        return local_midnight(local_day(now) - timedelta(days=_DAY_WORDS[word]))
     span = _SPAN.fullmatch(text.strip())
     if span:
         count = int(span.group(1)) * (7 if span.group(2).lower() == "w" else 1)
@@ -197,7 +202,7 @@ def _parse_iso(text: str) -> date | datetime | None:
     if not _EARLIEST <= moment.date() <= _LATEST:
         return None
     # A time without an offset is local time.
-    return moment if moment.tzinfo is not None else moment.astimezone()
+    return moment if moment.tzinfo is not None else localdays.first_instant(moment)
 
 
 # Dates a log can hold, with room for local-time arithmetic at both ends.

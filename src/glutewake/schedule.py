@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from glutewake.config import ScheduleSettings
+from glutewake.localdays import at_local_time
 from glutewake.vocab import WEEKDAYS
 
 
@@ -32,5 +33,6 @@ def next_change(schedule: ScheduleSettings, local: datetime) -> datetime | None:
 def _at(day: date, when: time, like: datetime) -> datetime:
     """`when` on `day`, naive or aware as `like` is."""
     naive = datetime.combine(day, when)
-    # Localized on its own day, each moment gets that day's UTC offset (DST changes).
-    return naive if like.tzinfo is None else naive.astimezone()
+    # Localized on its own day, each moment gets that day's UTC offset (DST changes); a
+    # time the clocks skip (00:00 in Santiago) opens at the jump, as localdays decides.
+    return naive if like.tzinfo is None else at_local_time(day, when)

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, cast
 
 from glutewake.errors import StoreError
 from glutewake.i18n import _
+from glutewake.localdays import day_span, local_day
 from glutewake.migrations import APPLICATION_ID, MIGRATIONS, migrate, schema_version
 from glutewake.vocab import OUTCOMES, Outcome
 
@@ -435,60 +436,76 @@ class Store:
     def day_totals(self, start: datetime, end: datetime) -> list[DayTotals]:
         """Per local day with anything recorded in [start, end), oldest first.
 
-        Days are grouped with SQLite's 'localtime', which asks the same C library as
-        Python's time module: the process's time zone, DST included.
+        Days come from localdays.py, the one engine for local days (not SQLite's
+        'localtime'). A break after a missed one carries the missed one's sitting too
+        (a miss does not end the stretch): it counts once in `seated_s`, whole in
+        `longest_s`.
         """
         span = (to_text(start), to_text(end))
         breaks = self.rows(
-            """SELECT date(at, 'localtime') AS day,
-                sum(outcome = 'done'), sum(outcome = 'skipped'), sum(outcome = 'missed'),
-                sum(outcome = 'natural'), sum(snoozes),
-                sum(outcome = 'done' AND category = 'glutes'),
-                sum(outcome = 'done' AND category = 'hip_flexors'),
-                sum(outcome = 'done' AND category = 'move'),
-                sum(seated_s), max(seated_s)
-            FROM breaks WHERE at >= ? AND at < ? GROUP BY day""",
+            f"""SELECT at, outcome, category, snoozes, seated_s, {_CARRIED.format(row="b")}
+            FROM breaks b WHERE at >= ? AND at < ? ORDER BY at, id""",
             span,
         )
         # A stop closes the sitting stretch still open; it counts on the day the loop stopped.
         stops = self.rows(
-            """SELECT date(ended_at, 'localtime') AS day, sum(seated_s), max(seated_s)
-            FROM sessions WHERE ended_at >= ? AND ended_at < ? GROUP BY day""",
+            f"""SELECT ended_at, seated_s, {_CARRIED_TO_STOP}
+            FROM sessions s WHERE ended_at >= ? AND ended_at < ? ORDER BY ended_at""",
             span,
         )
         standing = self.rows(
-            """SELECT date(at, 'localtime') AS day, sum(seconds) FROM events
-            WHERE kind = 'sit' AND at >= ? AND at < ? GROUP BY day""",
+            "SELECT at, seconds FROM events WHERE kind = 'sit' AND at >= ? AND at < ? ORDER BY at",
             span,
         )
         held = self.rows(
-            """SELECT date(at, 'localtime') AS day, count(*), sum(seconds) FROM events
-            WHERE kind = 'held' AND at >= ? AND at < ? GROUP BY day""",
+            "SELECT at, seconds FROM events WHERE kind = 'held' AND at >= ? AND at < ? ORDER BY at",
             span,
         )
         days: dict[str, dict[str, int]] = {}
-        for day, *counts in breaks:
-            names = ("done", "skipped", "missed", "natural", "snoozes", "glutes", "hip_flexors")
-            days[day] = dict(zip((*names, "move", "seated_s", "longest_s"), counts, strict=True))
-        for day, seated, longest in stops:
+        label = _DayLabels()
+
+        def add(day: str, key: str, value: int) -> None:
             row = days.setdefault(day, {})
-            row["seated_s"] = row.get("seated_s", 0) + (seated or 0)
-            row["longest_s"] = max(row.get("longest_s", 0), longest or 0)
-        for day, seconds in standing:
-            days.setdefault(day, {})["standing_s"] = seconds or 0
-        for day, count, seconds in held:
-            days.setdefault(day, {}).update(held=count, held_s=seconds or 0)
+            row[key] = row.get(key, 0) + value
+
+        for at, outcome, category, snoozes, seated, carried in breaks:
+            day = label(at)
+            if outcome in _COUNTED:
+                add(day, outcome, 1)
+            add(day, "snoozes", snoozes)
+            if outcome == "done" and category in ("glutes", "hip_flexors", "move"):
+                add(day, category, 1)
+            add(day, "seated_s", max(0, seated - (carried or 0)))
+            days[day]["longest_s"] = max(days[day].get("longest_s", 0), seated)
+        for ended_at, seated, carried in stops:
+            day = label(ended_at)
+            add(day, "seated_s", max(0, (seated or 0) - (carried or 0)))
+            days[day]["longest_s"] = max(days[day].get("longest_s", 0), seated or 0)
+        for at, seconds in standing:
+            add(label(at), "standing_s", seconds or 0)
+        for at, seconds in held:
+            day = label(at)
+            add(day, "held", 1)
+            add(day, "held_s", seconds or 0)
         return [DayTotals(day=day, **days[day]) for day in sorted(days)]
 
     def done_per_day(self, end: datetime) -> list[tuple[str, int, int]]:
         """(local day, breaks of any outcome, breaks done) for each day with a break before
         `end`, oldest first: a whole history, read from the (at, outcome) index alone."""
         rows = self.rows(
-            """SELECT date(at, 'localtime') AS day, count(*), sum(outcome = 'done')
-            FROM breaks WHERE at < ? GROUP BY day ORDER BY day""",
+            "SELECT at, outcome = 'done' FROM breaks WHERE at < ? ORDER BY at",
             (to_text(end),),
         )
-        return [(day, count, done) for day, count, done in rows]
+        out: list[tuple[str, int, int]] = []
+        label = _DayLabels()
+        for at, done in rows:
+            day = label(at)
+            if out and out[-1][0] == day:
+                _, count, done_so_far = out[-1]
+                out[-1] = (day, count + 1, done_so_far + done)
+            else:
+                out.append((day, 1, done))
+        return out
 
     def top_exercises(self, start: datetime, end: datetime, limit: int) -> list[ExerciseCount]:
         # SQLite takes the bare columns from the row with max(at): the latest name wins.
@@ -593,6 +610,37 @@ def _steady_offset(day: date) -> int | None:
     if first != last or first % 60:
         return None
     return first // 60
+
+
+class _DayLabels:
+    """The local day (ISO text) of stored UTC times: one zone lookup per day, not per row.
+
+    Stored times are fixed-width UTC text, so comparing text compares instants.
+    """
+
+    def __init__(self) -> None:
+        self.start = self.end = self.label = ""
+
+    def __call__(self, text: str) -> str:
+        if not self.start <= text < self.end:
+            day = local_day(from_text(text))
+            start, end = day_span(day)
+            self.start, self.end, self.label = to_text(start), to_text(end), day.isoformat()
+        return self.label
+
+
+# Outcomes the summary counts per day (an abandoned break is neither due nor taken).
+_COUNTED = frozenset({"done", "skipped", "missed", "natural"})
+# The sitting a break's seated_s shares with the one before it: a missed break does not
+# end the stretch. One loop runs at a time, so the break just before (from the `at`
+# index, one row) is the one before in its session, if it is in that session at all.
+_CARRIED = """(SELECT CASE WHEN p.outcome = 'missed' AND p.session_id = {row}.session_id
+    THEN p.seated_s ELSE 0 END FROM breaks p
+    WHERE p.at <= {row}.at AND (p.at < {row}.at OR p.id < {row}.id)
+    ORDER BY p.at DESC, p.id DESC LIMIT 1)"""
+_CARRIED_TO_STOP = """(SELECT CASE WHEN p.outcome = 'missed' AND p.session_id = s.id
+    THEN p.seated_s ELSE 0 END FROM breaks p WHERE p.at <= s.ended_at
+    ORDER BY p.at DESC, p.id DESC LIMIT 1)"""
 
 
 def _break(row: Sequence[Any]) -> BreakRecord:

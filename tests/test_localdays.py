@@ -1,0 +1,106 @@
+"""Local days in zones whose clocks skip midnight: every day 2010-2030, no break misplaced."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from glutewake import localdays, report
+from glutewake.config import ScheduleSettings
+from glutewake.schedule import next_change
+from glutewake.store import Store
+from storetools import brk, local_zone
+
+# Each has had its DST change at midnight, so some local days begin at 01:00.
+SKIPPING_ZONES = (
+    "America/Santiago",
+    "Asia/Beirut",
+    "America/Havana",
+    "America/Asuncion",
+    "Africa/Cairo",
+)
+FIRST, LAST = date(2010, 1, 1), date(2030, 12, 31)
+
+
+def every_day() -> list[date]:
+    return [FIRST + timedelta(days=n) for n in range((LAST - FIRST).days + 1)]
+
+
+def late_and_early(zone: ZoneInfo, day: date) -> tuple[datetime, datetime]:
+    """00:30 and 23:30 local on `day` (zoneinfo resolves a skipped 00:30 to 01:30)."""
+    early = datetime(day.year, day.month, day.day, 0, 30, tzinfo=zone)
+    late = datetime(day.year, day.month, day.day, 23, 30, tzinfo=zone)
+    return early.astimezone(timezone.utc), late.astimezone(timezone.utc)
+
+
+@pytest.mark.parametrize("name", SKIPPING_ZONES)
+def test_every_break_lands_on_its_own_day(name: str, tmp_path: Path) -> None:
+    zone = ZoneInfo(name)
+    days = every_day()
+    moments = {day: late_and_early(zone, day) for day in days}
+    with local_zone(name):
+        skipped = [d for d in days if localdays.day_start(d).time() != clock(0)]
+        assert skipped, f"{name} never skipped midnight: the test would prove nothing"
+        db = tmp_path / "glutewake.db"
+        with Store.open(db) as store, store.batch():
+            for day in days:
+                for at in moments[day]:
+                    store.add_break(brk("done", at))
+        with Store.open(db, create=False) as store:
+            # The summary's per-day counts and the streaks' whole history.
+            totals = store.day_totals(localdays.day_start(FIRST), localdays.day_start(LAST))
+            assert {t.day: t.done for t in totals} == {d.isoformat(): 2 for d in days if d != LAST}
+            history = store.done_per_day(localdays.day_start(LAST + timedelta(days=1)))
+            assert history == [(d.isoformat(), 2, 2) for d in days]
+            # `log --since D --until D` holds that day's two breaks and nothing else.
+            now = datetime(2031, 1, 1, tzinfo=timezone.utc)
+            wrong = []
+            for day in days:
+                period = report.choose_period(now, since=day.isoformat(), until=day.isoformat())
+                early, late = moments[day]
+                if not period.start <= early < late < period.end:
+                    wrong.append((day, period))
+                for other in (day - timedelta(days=1), day + timedelta(days=1)):
+                    if other in moments and any(
+                        period.start <= m < period.end for m in moments[other]
+                    ):
+                        wrong.append((day, other))
+            assert wrong == []
+            # The log's date column: each day's two breaks under that day.
+            everything = report.choose_period(now, since=FIRST.isoformat(), until=LAST.isoformat())
+            dates = [row["date"] for row in report.break_rows(store, everything)]
+            assert dates == [d.isoformat() for d in days for _ in (0, 1)]
+
+
+@pytest.mark.parametrize("name", SKIPPING_ZONES)
+def test_a_day_starts_at_its_first_instant(name: str) -> None:
+    with local_zone(name):
+        for day in every_day():
+            start = localdays.day_start(day)
+            assert localdays.local_day(start) == day
+            assert localdays.local_day(start - timedelta(seconds=1)) == day - timedelta(days=1)
+
+
+def test_a_schedule_opening_at_a_skipped_midnight_opens_at_the_jump() -> None:
+    # Santiago, 2024-09-08: clocks go from 00:00 to 01:00. Saturday 23:30, a schedule
+    # opening Sunday at 00:00 opens at the jump, not an hour in the past (and a day late).
+    sundays = ScheduleSettings(True, ("sun",), clock(0), clock(12))
+    with local_zone("America/Santiago"):
+        saturday_night = datetime(2024, 9, 7, 23, 30).astimezone()
+        opening = next_change(sundays, saturday_night)
+        assert opening is not None
+        assert opening.isoformat() == "2024-09-08T01:00:00-03:00"
+
+
+def test_since_today_and_yesterday() -> None:
+    with local_zone("Europe/Berlin"):
+        now = datetime(2024, 3, 31, 12, 0).astimezone()  # the day clocks change
+        today = report.choose_period(now, since="today")
+        assert today.start.isoformat() == "2024-03-31T00:00:00+01:00"
+        yesterday = report.choose_period(now, since="Yesterday")
+        assert yesterday.start.isoformat() == "2024-03-30T00:00:00+01:00"
+        assert today.end == yesterday.end
