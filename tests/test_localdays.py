@@ -58,7 +58,7 @@ def test_every_break_lands_on_its_own_day(name: str, tmp_path: Path) -> None:
             assert history == [(d.isoformat(), 2, 2) for d in days]
             # `log --since D --until D` holds that day's two breaks and nothing else.
             now = datetime(2031, 1, 1, tzinfo=timezone.utc)
-            wrong = []
+            wrong: list[tuple[date, object]] = []
             for day in days:
                 period = report.choose_period(now, since=day.isoformat(), until=day.isoformat())
                 early, late = moments[day]
