@@ -261,3 +261,48 @@ def test_every_help_text_is_marked(template) -> None:
             if text and text not in ids:
                 unmarked.append(f"{path} {param.name}: {text!r}")
     assert not unmarked, "mark with N_() or as a command docstring:\n" + "\n".join(unmarked)
+
+
+# --- the exercise catalog in other languages ---
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_every_bundled_exercise_is_translated_by_the_catalog_rules(lang: str) -> None:
+    from glutewake import catalog
+
+    english = catalog._bundled_english()
+    translated, problems = catalog.translate(english, lang)
+    assert not problems, "\n".join(problems)
+    for en, other in zip(english, translated, strict=True):
+        assert (other.id, other.category, other.reps, other.duration) == (
+            en.id,
+            en.category,
+            en.reps,
+            en.duration,
+        )
+        assert other.name != en.name or other.name in ("Split Squat", "Donkey Kick"), en.id
+
+
+def test_a_missing_or_wrong_translation_is_reported() -> None:
+    import dataclasses
+
+    from glutewake import catalog
+
+    english = catalog._bundled_english()
+    extra = dataclasses.replace(english[0], id="not-in-the-translation")
+    shorter = dataclasses.replace(english[1], steps=english[1].steps[:-1])
+    _translated, problems = catalog.translate((*english, extra, shorter), "de")
+    assert "exercises.de.toml: [not-in-the-translation] missing" in problems
+    assert any(
+        p.startswith(f"exercises.de.toml: [{english[1].id}] steps: expected") for p in problems
+    )
+
+
+def test_the_catalog_follows_the_language() -> None:
+    from glutewake.catalog import load_bundled
+
+    assert load_bundled()[0].name == "Seated glute squeeze"
+    i18n.set_language("de")
+    assert load_bundled()[0].name == "Gesäß anspannen im Sitzen"
+    i18n.set_language("qps")
+    assert load_bundled()[0].name == i18n.pseudo("Seated glute squeeze")

@@ -7,6 +7,7 @@ else. Choosing is pure: history and randomness come in as arguments.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import random
@@ -30,6 +31,7 @@ from glutewake.config import ExerciseSettings
 from glutewake.durations import format_duration
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
+from glutewake.i18n import PSEUDO, language, pseudo
 from glutewake.text import clip, shown
 from glutewake.vocab import CATEGORIES, LEVELS, SPACES, parse_toml
 
@@ -223,9 +225,27 @@ def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Ex
 # --- loading ---------------------------------------------------------------------------
 
 
-@functools.cache
 def load_bundled() -> tuple[Exercise, ...]:
-    """The exercises shipped with glutewake, validated (once per process)."""
+    """The exercises shipped with glutewake, in the language in effect (validated once)."""
+    return _bundled_in(language())
+
+
+@functools.cache
+def _bundled_in(lang: str) -> tuple[Exercise, ...]:
+    english = _bundled_english()
+    if lang == "en":
+        return english
+    if lang == PSEUDO:
+        return tuple(_pseudo_exercise(e) for e in english)
+    try:
+        translated, _problems = translate(english, lang)
+    except FileNotFoundError:
+        return english  # a language with messages but no exercises yet
+    return translated
+
+
+@functools.cache
+def _bundled_english() -> tuple[Exercise, ...]:
     doc = parse_toml(package_text(BUNDLED_FILE), Path(BUNDLED_FILE))
     entries = doc.get("exercise")
     if not isinstance(entries, list) or not entries:
@@ -241,6 +261,81 @@ def load_bundled() -> tuple[Exercise, ...]:
             raise CatalogError(f"{where} id: {shown(exercise.id)} is used twice")
         exercises.append(exercise)
     return tuple(exercises)
+
+
+# --- translations: exercises.LANG.toml beside exercises.toml ----------------------------
+
+# What a translation gives for each bundled id; the rest (dose, category...) is shared.
+TRANSLATED = ("name", "targets", "steps", "cue", "caution")
+
+
+def translation_file(lang: str) -> str:
+    return f"exercises.{lang}.toml"
+
+
+def translate(english: Sequence[Exercise], lang: str) -> tuple[tuple[Exercise, ...], list[str]]:
+    """The exercises with `lang`'s texts, and every problem with the translation file.
+
+    Each table is validated by the bundled rules, and must have as many steps and targets
+    as the English and a caution exactly where the English has one. An exercise missing
+    or wrong in the file stays English at run time; the problems list says so (a test
+    fails on any). Raises FileNotFoundError when `lang` has no file.
+    """
+    name = translation_file(lang)
+    doc = parse_toml(package_text(name), Path(name))
+    problems: list[str] = []
+    out: list[Exercise] = []
+    for exercise in english:
+        raw = doc.get(exercise.id)
+        if not isinstance(raw, dict):
+            problems.append(f"{name}: [{exercise.id}] missing")
+            out.append(exercise)
+            continue
+        try:
+            out.append(_translated(exercise, raw))
+        except _BadField as exc:
+            problems.append(f"{name}: [{exercise.id}] {exc}")
+            out.append(exercise)
+    known = {e.id for e in english}
+    problems += [f"{name}: [{key}] is not a bundled exercise" for key in doc if key not in known]
+    return tuple(out), problems
+
+
+def _translated(exercise: Exercise, raw: Mapping[str, Any]) -> Exercise:
+    for key in raw:
+        if key not in TRANSLATED:
+            raise _BadField(clip(key), f"unknown key; expected one of {', '.join(TRANSLATED)}")
+    values: dict[str, Any] = {}
+    for key in TRANSLATED:
+        present = getattr(exercise, key) is not None
+        if key not in raw:
+            if present:
+                raise _BadField(key, "missing; the English has one")
+            continue
+        if not present:
+            raise _BadField(key, "the English has none")
+        try:
+            values[key] = _FIELDS[key](raw[key])
+        except ValueError as exc:
+            raise _BadField(key, str(exc)) from None
+    for key in ("steps", "targets"):
+        if len(values[key]) != len(getattr(exercise, key)):
+            count = len(getattr(exercise, key))
+            raise _BadField(
+                key, f"expected {count} entries like the English, got {len(values[key])}"
+            )
+    return dataclasses.replace(exercise, **values)
+
+
+def _pseudo_exercise(exercise: Exercise) -> Exercise:
+    return dataclasses.replace(
+        exercise,
+        name=pseudo(exercise.name),
+        targets=tuple(map(pseudo, exercise.targets)),
+        steps=tuple(map(pseudo, exercise.steps)),
+        cue=pseudo(exercise.cue),
+        caution=pseudo(exercise.caution) if exercise.caution else None,
+    )
 
 
 @dataclass(frozen=True)
