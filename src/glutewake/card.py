@@ -61,14 +61,14 @@ def dose_text(exercise: Exercise) -> str:
     if exercise.hold is not None:
         parts.append(_("hold {seconds}s").format(seconds=exercise.hold))
     if exercise.duration is not None:
-        text = _seconds(exercise.duration)
+        text = seconds_text(exercise.duration)
         if per_side and not parts:
             text = _("{time} per side").format(time=text)
         parts.append(text)
     return " · ".join(parts)
 
 
-def _seconds(seconds: int) -> str:
+def seconds_text(seconds: int) -> str:
     from glutewake.durations import format_duration
 
     # "60s" and "90s" read better than "1m" and "1m30s" for an exercise.

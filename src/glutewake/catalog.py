@@ -31,7 +31,7 @@ from glutewake.config import ExerciseSettings
 from glutewake.durations import format_duration
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
-from glutewake.i18n import PSEUDO, language, pseudo
+from glutewake.i18n import N_, PSEUDO, _, language, pseudo
 from glutewake.text import clip, shown
 from glutewake.vocab import CATEGORIES, LEVELS, SPACES, parse_toml
 
@@ -109,8 +109,10 @@ def _exercise_id(value: Any) -> str:
     if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > MAX_ID:
         got = shown(value) if isinstance(value, str) else type_name(value)
         raise ValueError(
-            f'expected a kebab-case id like "glute-bridge" (lowercase letters, digits and '
-            f"single hyphens, at most {MAX_ID} characters), got {got}"
+            _(
+                'expected a kebab-case id like "glute-bridge" (lowercase letters, digits and '
+                "single hyphens, at most {limit} characters), got {got}"
+            ).format(limit=MAX_ID, got=got)
         )
     return value
 
@@ -118,12 +120,16 @@ def _exercise_id(value: Any) -> str:
 def _text(limit: int) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str):
-            raise ValueError(f"expected a string, got {type_name(value)}")
+            raise ValueError(_("expected a string, got {what}").format(what=type_name(value)))
         text = " ".join(value.split())
         if not text:
-            raise ValueError("expected some text, got an empty string")
+            raise ValueError(_("expected some text, got an empty string"))
         if len(text) > limit:
-            raise ValueError(f"expected at most {limit} characters, got {len(text)}")
+            raise ValueError(
+                _("expected at most {limit} characters, got {count}").format(
+                    limit=limit, count=len(text)
+                )
+            )
         return text
 
     return check
@@ -134,16 +140,25 @@ def _sentences(minimum: int, maximum: int, what: str) -> Check:
 
     def check(value: Any) -> tuple[str, ...]:
         if not isinstance(value, list):
-            expected = f"a list of {minimum} to {maximum} {what}"
-            raise ValueError(f"expected {expected}, got {type_name(value)}")
+            raise ValueError(
+                _("expected a list of {minimum} to {maximum} {what}, got {got}").format(
+                    minimum=minimum, maximum=maximum, what=_(what), got=type_name(value)
+                )
+            )
         if not minimum <= len(value) <= maximum:
-            raise ValueError(f"expected {minimum} to {maximum} {what}, got {len(value)}")
+            raise ValueError(
+                _("expected {minimum} to {maximum} {what}, got {count}").format(
+                    minimum=minimum, maximum=maximum, what=_(what), count=len(value)
+                )
+            )
         texts: list[str] = []
         for number, entry in enumerate(value, 1):
             try:
                 texts.append(item(entry))
             except ValueError as exc:
-                raise ValueError(f"entry {number}: {exc}") from None
+                raise ValueError(
+                    _("entry {number}: {problem}").format(number=number, problem=exc)
+                ) from None
         return tuple(texts)
 
     return check
@@ -159,8 +174,8 @@ _FIELDS: dict[str, Check] = {
     "reps": integer(1, MAX_REPS),
     "sides": integer(1, 2),
     "level": one_of(LEVELS),
-    "targets": _sentences(1, MAX_TARGETS, "muscle names"),
-    "steps": _sentences(MIN_STEPS, MAX_STEPS, "steps"),
+    "targets": _sentences(1, MAX_TARGETS, N_("muscle names")),
+    "steps": _sentences(MIN_STEPS, MAX_STEPS, N_("steps")),
     "cue": _text(MAX_SENTENCE),
     "caution": _text(MAX_SENTENCE),
     "hold": duration(1, MAX_BEAT),
@@ -181,7 +196,12 @@ def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Ex
     for key in raw:
         if key not in fields:
             hint = did_you_mean(key, fields)
-            raise _BadField(clip(key), f"unknown key{hint}; expected one of {', '.join(fields)}")
+            raise _BadField(
+                clip(key),
+                _("unknown key{hint}; expected one of {choices}").format(
+                    hint=hint, choices=", ".join(fields)
+                ),
+            )
     values: dict[str, Any] = {}
     for key, check in fields.items():
         if key in raw:
@@ -190,16 +210,16 @@ def _parse_exercise(raw: Mapping[str, Any], *, custom: bool = False) -> tuple[Ex
             except ValueError as exc:
                 raise _BadField(key, str(exc)) from None
         elif key in _REQUIRED:
-            raise _BadField(key, "missing; every exercise needs one")
+            raise _BadField(key, _("missing; every exercise needs one"))
     if "duration" not in values and "reps" not in values:
-        raise _BadField("duration", 'missing; expected duration (like "60s") and/or reps')
+        raise _BadField("duration", _('missing; expected duration (like "60s") and/or reps'))
     for key in ("hold", "rest", "tempo"):
         if key in values and "reps" not in values:
-            raise _BadField(key, "paces reps; expected reps as well")
+            raise _BadField(key, _("paces reps; expected reps as well"))
     if "rest" in values and "hold" not in values:
-        raise _BadField("rest", "is the pause after a hold; expected hold as well")
+        raise _BadField("rest", _("is the pause after a hold; expected hold as well"))
     if "tempo" in values and "hold" in values:
-        raise _BadField("tempo", "expected hold or tempo, not both")
+        raise _BadField("tempo", _("expected hold or tempo, not both"))
     replace = values.pop("replace", False)
     exercise = Exercise(
         id=values["id"],
@@ -388,8 +408,12 @@ class Catalog:
 def unknown_id_message(exercise_id: str, ids: Sequence[str]) -> str:
     close = closest(exercise_id, ids)
     if close:
-        return f"unknown exercise {shown(exercise_id)}; did you mean {', '.join(close)}?"
-    return f"unknown exercise {shown(exercise_id)}; `glutewake exercises` lists them all"
+        return _("unknown exercise {id}; did you mean {choices}?").format(
+            id=shown(exercise_id), choices=", ".join(close)
+        )
+    return _("unknown exercise {id}; `glutewake exercises` lists them all").format(
+        id=shown(exercise_id)
+    )
 
 
 def build_catalog(prefs: ExerciseSettings, source: Path | None = None) -> Catalog:
@@ -424,19 +448,23 @@ def _with_custom(
             raise ConfigError(f"{label} {exc}") from None
         if exercise.id in seen:
             raise ConfigError(
-                f"{label} id: {shown(exercise.id)} is already used by [[exercises.custom]] "
-                f"#{seen[exercise.id]}"
+                _("{where} id: {id} is already used by [[exercises.custom]] #{number}").format(
+                    where=label, id=shown(exercise.id), number=seen[exercise.id]
+                )
             )
         is_bundled = exercise.id in merged
         if is_bundled and not replace:
             raise ConfigError(
-                f"{label} id: {shown(exercise.id)} is a bundled exercise; add replace = true to "
-                "replace it, or choose another id"
+                _(
+                    "{where} id: {id} is a bundled exercise; add replace = true to "
+                    "replace it, or choose another id"
+                ).format(where=label, id=shown(exercise.id))
             )
         if replace and not is_bundled:
             raise ConfigError(
-                f"{label} replace: there is no bundled exercise {shown(exercise.id)} to replace"
-                f"{did_you_mean(exercise.id, list(merged))}"
+                _("{where} replace: there is no bundled exercise {id} to replace{hint}").format(
+                    where=label, id=shown(exercise.id), hint=did_you_mean(exercise.id, list(merged))
+                )
             )
         seen[exercise.id] = number
         # A replacement keeps the bundled one's place in the list; new ones go last.
@@ -448,9 +476,17 @@ def _check_exclude(exclude: Sequence[str], catalog: Catalog, where: str) -> None
     for exercise_id in exclude:
         if exercise_id not in catalog.ids:
             close = closest(exercise_id, catalog.ids)
-            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            hint = (
+                _(" (did you mean {choice!r}?)").format(choice=close[0])
+                if len(close) == 1
+                else _(" (did you mean {choices}?)").format(choices=", ".join(map(repr, close)))
+                if close
+                else ""
+            )
             raise ConfigError(
-                f"{where}[exercises] exclude: unknown exercise id {shown(exercise_id)}{hint}"
+                _("{where}[exercises] exclude: unknown exercise id {id}{hint}").format(
+                    where=where, id=shown(exercise_id), hint=hint
+                )
             )
 
 
@@ -461,19 +497,32 @@ def _check_choosable(catalog: Catalog, where: str) -> None:
     leveled = [e for e in allowed if e.level in catalog.levels]
     if leveled:
         raise ConfigError(
-            f"{where}[exercises] exclude: excludes all {len(leveled)} exercises that "
-            "categories, spaces and levels allow, leaving nothing to choose"
+            _(
+                "{where}[exercises] exclude: excludes all {count} exercises that "
+                "categories, spaces and levels allow, leaving nothing to choose"
+            ).format(where=where, count=len(leveled))
         )
     if allowed:
         raise ConfigError(
-            f"{where}[exercises] levels: no {' or '.join(catalog.categories)} exercise with "
-            f"space {' or '.join(catalog.spaces)} is {' or '.join(catalog.levels)}; "
-            "add a level or a space"
+            _(
+                "{where}[exercises] levels: no {categories} exercise with space {spaces} "
+                "is {levels}; add a level or a space"
+            ).format(
+                where=where,
+                categories=_(" or ").join(catalog.categories),
+                spaces=_(" or ").join(catalog.spaces),
+                levels=_(" or ").join(catalog.levels),
+            )
         )
     raise ConfigError(
-        f"{where}[exercises] categories and spaces leave nothing to choose: no "
-        f"{' or '.join(catalog.categories)} exercise has space "
-        f"{' or '.join(catalog.spaces)}; add a category or a space"
+        _(
+            "{where}[exercises] categories and spaces leave nothing to choose: no "
+            "{categories} exercise has space {spaces}; add a category or a space"
+        ).format(
+            where=where,
+            categories=_(" or ").join(catalog.categories),
+            spaces=_(" or ").join(catalog.spaces),
+        )
     )
 
 
@@ -499,7 +548,7 @@ def choose_next(
     """
     pool = catalog.eligible()
     if not pool:
-        raise CatalogError("no exercise to choose: the [exercises] filters exclude them all")
+        raise CatalogError(_("no exercise to choose: the [exercises] filters exclude them all"))
     others = tuple(e for e in pool if e.id != not_id)
     pool = others or pool
     category_of = {e.id: e.category for e in catalog.exercises}

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from glutewake.errors import LoopError
+from glutewake.i18n import N_, _
 from glutewake.lock import Holder, running
 from glutewake.status import StatusView, view
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from glutewake.store import Store
     from glutewake.vocab import CommandName, State
 
-NOT_RUNNING = "glutewake is not running: start it with `glutewake start`"
+NOT_RUNNING = N_("glutewake is not running: start it with `glutewake start`")
 # Without a doorbell, the loop reads commands this often (the issue asked for 2 s).
 COMMAND_POLL_S = 1.9
 # Answered commands older than this are deleted (the sender has long read its answer).
@@ -318,7 +319,7 @@ def send(
 
     holder = running(lock_path)
     if holder is None:
-        raise LoopError(NOT_RUNNING)
+        raise LoopError(_(NOT_RUNNING))
     with Store.open(holder.db) as store:
         channel = Channel(store)
         command_id = channel.send_command(name, arg, clock())
@@ -333,7 +334,7 @@ def send(
             time.sleep(0.02)
     current = _status(holder, clock())
     if current is None:
-        raise LoopError(NOT_RUNNING)
+        raise LoopError(_(NOT_RUNNING))
     if result != "ok":
         raise LoopError(f"{result} ({current.text()})")
     return current

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from glutewake.durations import format_clock, format_short
-from glutewake.i18n import N_, _
+from glutewake.i18n import N_, _, format_day, weekday
 from glutewake.text import one_line
 
 if TYPE_CHECKING:
@@ -52,40 +52,49 @@ class StatusView(NamedTuple):
         dur = format_clock if clock else format_short
         seated, left = dur(self.seated_s), dur(self.next_in_s or 0)
         # The name comes from the log, perhaps written by an older version: no escapes.
-        name = one_line(self.exercise_name) if self.exercise_name else "a break"
+        name = one_line(self.exercise_name) if self.exercise_name else _("a break")
         if self.held and self.state in ("seated", "snoozed"):
             return _("held: {reason} · break when it ends").format(reason=held_for(self.held))
         if self.state == "seated" and self.next_at is None:
-            return f"seated {seated} · break due when you are back"  # held while away
+            # held while away
+            return _("seated {seated} · break due when you are back").format(seated=seated)
         if self.state == "seated":
-            return f"seated {seated} · break in {left}"
+            return _("seated {seated} · break in {left}").format(seated=seated, left=left)
         if self.state == "due":
-            return f"break due: {name} — answer with glutewake done|snooze|skip"
+            return _("break due: {name} — answer with glutewake done|snooze|skip").format(name=name)
         if self.state == "snoozed":
-            return f"snoozed: {name} back in {left} · seated {seated}"
+            return _("snoozed: {name} back in {left} · seated {seated}").format(
+                name=name, left=left, seated=seated
+            )
         if self.state == "break":
-            return f"on a break: {name} · back to sitting in {left}"
+            return _("on a break: {name} · back to sitting in {left}").format(name=name, left=left)
         if self.state == "paused":
-            until = f"until {self._at(self.next_at)}" if self.next_at else "until glutewake resume"
-            return f"paused {until}"
+            if self.next_at:
+                return _("paused until {time}").format(time=self._at(self.next_at))
+            return _("paused until glutewake resume")
         if self.state == "standing":
-            return f"standing since {self._at(self.since)} · seated {seated} so far"
+            return _("standing since {time} · seated {seated} so far").format(
+                time=self._at(self.since), seated=seated
+            )
         if self.state == "away":
-            return f"away since {self._at(self.since)} (a natural break)"
+            return _("away since {time} (a natural break)").format(time=self._at(self.since))
         if self.state == "off_schedule":
-            when = self._at(self.next_at, "%a %H:%M") if self.next_at else "the schedule opens"
-            return f"off schedule until {when}"
+            if self.next_at:
+                return _("off schedule until {time}").format(time=self._at(self.next_at, True))
+            return _("off schedule until the schedule opens")
         return self.state
 
-    def _at(self, when: datetime | None, fmt: str = "%H:%M") -> str:
+    def _at(self, when: datetime | None, with_day: bool = False) -> str:
         if when is None:
             return "-"
         local = when.astimezone()
+        clock = f"{local:%H:%M}"
         if self.now is not None and local.date() != self.now.astimezone().date():
             # Not today: "Thu 14:00", and the date too beyond this week.
             far = abs((local - self.now).total_seconds()) > 6 * 86400
-            fmt = "%a %d %b %H:%M" if far else "%a %H:%M"
-        return local.strftime(fmt)
+            day = format_day(local) if far else weekday(local)
+            return f"{day} {clock}"
+        return f"{weekday(local)} {clock}" if with_day else clock
 
     def short(self) -> str:
         """A few characters for a tmux status bar or a shell prompt."""
@@ -94,7 +103,7 @@ class StatusView(NamedTuple):
             return f"🤫{seated}"
         return {
             "seated": f"🪑{seated} ⏳{left}" if self.next_at else f"🪑{seated} 🍑",
-            "due": "🍑 break!",
+            "due": _("🍑 break!"),
             "snoozed": f"💤{left}",
             "break": f"🍑{left}",
             "paused": "⏸",
@@ -145,4 +154,4 @@ def view(state: LoopState, now: datetime) -> StatusView:
     )
 
 
-NOT_RUNNING = "not running"
+NOT_RUNNING = N_("not running")  # translated where shown

@@ -9,7 +9,7 @@ import click
 from glutewake import config as cfg
 from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
-from glutewake.i18n import N_
+from glutewake.i18n import N_, _
 from glutewake.output import format_option, to_json
 
 
@@ -37,7 +37,7 @@ def init(app: App, force: bool) -> None:
     """
     target = app.paths.config_file
     cfg.write_example(target, force=force)
-    click.echo(f"wrote {target}")
+    click.echo(_("wrote {path}").format(path=target))
 
 
 @config.command()
@@ -88,5 +88,7 @@ def check(app: App, file: Path | None) -> None:
         build_catalog(cfg.load(file, must_exist=True).exercises, source=file)
         source = file
     click.echo(
-        f"ok: {source}" if source.exists() else f"ok: {source} does not exist; using defaults"
+        _("ok: {path}").format(path=source)
+        if source.exists()
+        else _("ok: {path} does not exist; using defaults").format(path=source)
     )

@@ -10,6 +10,7 @@ from glutewake import channel
 from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.params import DURATION
+from glutewake.i18n import _
 from glutewake.output import format_option, to_json
 from glutewake.status import NOT_RUNNING
 
@@ -36,7 +37,7 @@ def status(ctx: click.Context, app: App, fmt: str) -> None:
     """
     current = channel.status(app.paths.lock_file, channel.utc_now())
     if current is None:
-        click.echo(to_json({"running": False, "state": None}) if fmt == "json" else NOT_RUNNING)
+        click.echo(to_json({"running": False, "state": None}) if fmt == "json" else _(NOT_RUNNING))
         ctx.exit(EXIT_NOT_RUNNING)
     elif fmt == "json":
         click.echo(to_json(current.as_dict()))

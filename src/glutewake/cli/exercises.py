@@ -11,25 +11,29 @@ import click
 from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
-from glutewake.card import card_width, render_card
+from glutewake.card import card_width, render_card, seconds_text
 from glutewake.catalog import Catalog, Exercise, load_bundled
 from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
 from glutewake.errors import GlutewakeError
-from glutewake.i18n import N_
+from glutewake.i18n import N_, NC_, _, ngettext, pgettext
 from glutewake.output import Column, emit, format_option, message, terminal_columns
 from glutewake.paths import resolve
-from glutewake.vocab import CATEGORIES, SPACES
+from glutewake.vocab import CATEGORIES, SPACES, category_label
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Headers translated where shown.
 COLUMNS: list[Column] = [
-    ("id", "ID"),
-    ("name", "NAME"),
-    ("category", "CATEGORY"),
-    ("space", "SPACE"),
-    ("time", "TIME"),
+    ("id", N_("ID")),
+    ("name", N_("NAME")),
+    ("category", N_("CATEGORY")),
+    ("space", N_("SPACE")),
+    ("time", N_("TIME")),
 ]
+# A space in a table cell: one word (the card says "at your desk").
+SPACE_WORDS = {"desk": NC_("space", "desk"), "standing": NC_("space", "standing")}
+SPACE_WORDS |= {"floor": NC_("space", "floor")}
 _LIST_OPTIONS = ("categories", "spaces", "fmt")
 
 
@@ -77,8 +81,10 @@ def exercises(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fm
     ]
     if given:
         raise click.UsageError(
-            "--category, --space and --format go after `list`: "
-            "glutewake exercises list --format json"
+            _(
+                "--category, --space and --format go after `list`: "
+                "glutewake exercises list --format json"
+            )
         )
 
 
@@ -129,18 +135,33 @@ def _list(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: s
     catalog = app.catalog()
     chosen = catalog.select(categories, spaces)
     if not chosen and fmt == "table":
-        message("no exercise matches these --category and --space options")
+        message(_("no exercise matches these --category and --space options"))
         return
     rows = [_row(e, catalog) for e in chosen]
     if fmt == "table":
-        rows = [row | {"time": _table_time(row["dose"])} for row in rows]
+        rows = [row | _table_cells(e) for row, e in zip(rows, chosen, strict=True)]
     emit(rows, COLUMNS, fmt)
 
 
-def _table_time(dose: str) -> str:
-    # Short enough for an 80-column table; holds are on the card.
-    parts = [p for p in dose.split(" · ") if not p.startswith("hold ")]
-    return " · ".join(parts).replace(" per side", "/side")
+def _table_cells(exercise: Exercise) -> dict[str, str]:
+    """The cells people read: words in their language, a short dose (holds are on the card)."""
+    parts = []
+    per_side = exercise.sides == 2
+    if exercise.reps is not None:
+        if per_side:
+            reps = ngettext("{n} rep/side", "{n} reps/side", exercise.reps)
+        else:
+            reps = ngettext("{n} rep", "{n} reps", exercise.reps)
+        parts.append(reps.format(n=exercise.reps))
+    if exercise.duration is not None:
+        time = seconds_text(exercise.duration)
+        parts.append(_("{time}/side").format(time=time) if per_side and not parts else time)
+    space = SPACE_WORDS.get(exercise.space)
+    return {
+        "time": " · ".join(parts),
+        "category": category_label(exercise.category),
+        "space": pgettext("space", space) if space else exercise.space,
+    }
 
 
 def _row(exercise: Exercise, catalog: Catalog) -> dict[str, Any]:
