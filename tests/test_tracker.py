@@ -881,3 +881,24 @@ def test_a_snoozed_break_can_be_taken_skipped_or_swapped():
     assert rig.state == "due"
     rig.tracker.answer("snooze", rig.now)
     assert rig.tracker.answer("snooze", rig.now) == [Notice("refused", "already snoozed")]
+
+
+def test_a_wall_clock_step_is_not_a_suspend_where_a_boot_clock_exists():
+    """NTP or a manual change moves wall time only; a suspend moves the boot clock too."""
+    rig = Rig()
+    slept = {"s": 0.0}
+
+    def now() -> Now:
+        return Now(mono=rig.t, wall=WALL0 + rig.t + rig.jump, boot=rig.t + slept["s"])
+
+    rig.tracker = Tracker(rig.tracker.timer, rig._choose, now())
+    rig.t = 40
+    assert rig.tracker.tick(now()) == []
+    rig.jump = 3600  # the clock was set an hour forward: no one got up
+    rig.t = 41
+    assert rig.tracker.tick(now()) == []
+    assert rig.tracker.snapshot().seated_s == 41
+    slept["s"] = 900  # then the machine really slept 15 minutes
+    rig.t = 42
+    rec = only(rig.tracker.tick(now()), BreakLogged)
+    assert (rec.outcome, rec.away_s) == ("natural", 900)

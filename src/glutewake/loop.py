@@ -115,6 +115,7 @@ class Loop:
         wakeup: Wakeup | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        boot: Callable[[], float] | None = None,
     ) -> None:
         self.settings, self.store, self.notifier, self.idle, self.ui = (
             settings,
@@ -124,6 +125,11 @@ class Loop:
             ui,
         )
         self.pid, self.monotonic, self.wall = pid, monotonic, wall
+        # Suspends are told from wall-clock steps by a clock that counts sleep; the real
+        # clocks get the system's (CLOCK_BOOTTIME on Linux), injected ones none unless given.
+        if boot is None and monotonic is time.monotonic:
+            boot = boot_clock()
+        self.boot = boot
         self.wakeup = wakeup
         self.tally = Tally()
         self.session_id = 0
@@ -234,7 +240,7 @@ class Loop:
     # --- inputs ----------------------------------------------------------------------
 
     def _now(self) -> Now:
-        return Now(self.monotonic(), self.wall())
+        return Now(self.monotonic(), self.wall(), self.boot() if self.boot else None)
 
     def _on_schedule(self) -> bool:
         # Checked before reading the local time: most people set no schedule, and the
@@ -686,6 +692,14 @@ class Loop:
         self._write("state", lambda: self.channel.clear_state(self.pid))
         if self.notifier is not None:
             self.notifier.shutdown()  # closes the notification: nobody is left to answer it
+
+
+def boot_clock() -> Callable[[], float] | None:
+    """The clock that counts suspended time, where the platform has one (Linux)."""
+    clock_id = getattr(time, "CLOCK_BOOTTIME", None)
+    if clock_id is None:
+        return None
+    return partial(time.clock_gettime, clock_id)
 
 
 def _utc(wall: float) -> datetime:

@@ -59,6 +59,9 @@ _AT_THE_SCREEN = frozenset({"camera", "microphone", "fullscreen"})
 class Now(NamedTuple):
     mono: float  # monotonic seconds: for every interval
     wall: float  # unix seconds: for records
+    # Seconds on a clock that runs on through a suspend (CLOCK_BOOTTIME) and, unlike wall
+    # time, is not stepped by NTP or a manual change; None where the platform has none.
+    boot: float | None = None
 
 
 # --- actions -------------------------------------------------------------------------
@@ -444,13 +447,17 @@ class Tracker:
     def _advance(self, now: Now) -> float | None:
         """Move the clocks forward; return a suspend gap worth a natural break, if any."""
         d_mono = max(0.0, now.mono - self._last.mono)
-        d_wall = now.wall - self._last.wall
+        if now.boot is not None and self._last.boot is not None:
+            d_awake = now.boot - self._last.boot
+        else:
+            d_awake = now.wall - self._last.wall
         self._last = now
         if self.state in _CLOCK_RUNS:
             self.seated_s += d_mono
-        # Wall time that the monotonic clock did not see: the machine slept. Clock
-        # changes (NTP, a manual set) also move wall time, so only long gaps count.
-        gap = d_wall - d_mono
+        # Time that the monotonic clock did not see: the machine slept. Where there is no
+        # boot clock, wall time stands in; clock changes (NTP, a manual set) move it too,
+        # so only long gaps count.
+        gap = d_awake - d_mono
         if gap > 0 and self.deadline is not None and self.state in ("paused", "break"):
             self.deadline -= gap  # "pause 1h" means an hour of the day, asleep or not
         if gap >= self.timer.natural_break and self.state in _NATURAL_BREAK_STATES:
