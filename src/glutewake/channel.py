@@ -320,7 +320,8 @@ def send(
     holder = running(lock_path)
     if holder is None:
         raise LoopError(_(NOT_RUNNING))
-    with Store.open(holder.db) as store:
+    _check_same_log(holder)
+    with Store.open(holder.db, existing=True) as store:
         channel = Channel(store)
         command_id = channel.send_command(name, arg, clock())
         ring(wake_path(lock_path))
@@ -338,6 +339,27 @@ def send(
     if result != "ok":
         raise LoopError(f"{result} ({current.text()})")
     return current
+
+
+def _check_same_log(holder: Holder) -> None:
+    """A command goes only into the file the loop opened: after the log was moved aside
+    (or replaced), writing at its old path would start a new log under the loop's feet."""
+    import os
+
+    if holder.identity is None:
+        return  # an older loop, or one still opening its log
+    try:
+        info = os.stat(holder.db)
+        same = (info.st_dev, info.st_ino) == holder.identity
+    except OSError:
+        same = False
+    if not same:
+        raise LoopError(
+            _(
+                "{path}: not the log the running loop (pid {pid}) opened: it was moved, "
+                "replaced or deleted; restart glutewake start to use a new log"
+            ).format(path=holder.db, pid=holder.pid)
+        )
 
 
 def utc_now() -> datetime:

@@ -1,4 +1,4 @@
-"""One loop per data folder: an OS file lock that dies with its process.
+"""One loop per data folder and per log: OS file locks that die with their process.
 
 The lock file also says who holds it (pid and start time), so a second `start` and
 `status` can say where the loop runs. A loop killed with -9 leaves the file behind but
@@ -25,12 +25,18 @@ class Holder(NamedTuple):
     since: datetime
     # The log the loop writes: other commands talk to it there, whatever their config says.
     db: Path
+    # (device, inode) of that log once opened: a command finding another file at `db`
+    # (the log moved aside, a new one made) must not write to it.
+    identity: tuple[int, int] | None = None
 
 
 class LoopLock:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, what: str | None = None) -> None:
         self.path = path
+        # What the lock guards, for the message when it is taken: the data folder, a log.
+        self.what = what
         self._handle: IO[str] | None = None
+        self._record: dict[str, Any] = {}
 
     def acquire(self, pid: int, since: datetime, db: Path) -> None:
         """Take the lock or raise LoopError naming the loop that holds it."""
@@ -62,16 +68,27 @@ class LoopLock:
             handle.close()
             holder = read_holder(self.path)
             where = f"pid {holder.pid}, since {holder.since:%H:%M}" if holder else "pid unknown"
+            what = self.what or _("data folder {path}").format(path=self.path.parent)
             raise LoopError(
-                f"glutewake is already running ({where}); data folder {self.path.parent}"
+                _("glutewake is already running ({where}); {what}").format(where=where, what=what)
             )
-        handle.seek(0)
-        handle.truncate()
-        # JSON: a path with a newline or bytes that are not UTF-8 survives the round trip.
-        record = {"pid": pid, "since": since.isoformat(), "db": os.fsdecode(db.resolve())}
-        handle.write(json.dumps(record) + "\n")
-        handle.flush()
         self._handle = handle
+        # JSON: a path with a newline or bytes that are not UTF-8 survives the round trip.
+        self._record = {"pid": pid, "since": since.isoformat(), "db": os.fsdecode(db.resolve())}
+        self._save()
+
+    def note_log(self, identity: tuple[int, int] | None) -> None:
+        """Say which file the log is, once the loop has opened it."""
+        if self._handle is not None and identity is not None:
+            self._record["identity"] = list(identity)
+            self._save()
+
+    def _save(self) -> None:
+        assert self._handle is not None
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._handle.write(json.dumps(self._record) + "\n")
+        self._handle.flush()
 
     def release(self) -> None:
         if self._handle is not None:
@@ -110,10 +127,12 @@ def read_holder(path: Path) -> Holder | None:
             record = {"pid": int(pid_text), "since": since_text, "db": db_text}
         else:
             record = json.loads(text)
+        identity = record.get("identity")
         return Holder(
             pid=int(record["pid"]),
             since=datetime.fromisoformat(record["since"]),
             db=Path(record["db"]),
+            identity=(int(identity[0]), int(identity[1])) if identity else None,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

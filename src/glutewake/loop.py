@@ -32,7 +32,7 @@ from glutewake.errors import StoreError
 from glutewake.i18n import N_, _
 from glutewake.lock import LoopLock
 from glutewake.status import held_for, view
-from glutewake.store import BreakRecord, EventRecord, Store
+from glutewake.store import BreakRecord, EventRecord, Store, StoreMoved
 from glutewake.terminal import PlainUI, keys_help, make_ui
 from glutewake.tracker import (
     Action,
@@ -599,6 +599,9 @@ class Loop:
         try:
             write()
             return True
+        except StoreMoved as exc:
+            self._warn_once("moved", f"{exc} (reminders go on)")
+            return False
         except StoreError as exc:
             text = f"could not record the {what}: {exc} (reminders go on)"
             if what == "break":
@@ -786,14 +789,23 @@ def run(
     tally = Tally()
     with _signals_stop_the_loop():
         try:
+            since = _local(time.time())
             lock = LoopLock(lock_path)
-            lock.acquire(pid, _local(time.time()), db_path)
+            lock.acquire(pid, since, db_path)
+            # One loop per log too: two data folders whose configs name the same log.
+            log_lock = LoopLock(
+                db_path.with_name(db_path.name + ".lock"),
+                what=_("log {path}").format(path=db_path),
+            )
             try:
+                log_lock.acquire(pid, since, db_path)
                 with Store.open(db_path) as store:
+                    lock.note_log(store.identity)
                     tally = _remind(
                         settings, catalog, store, env, desktop, out, inp, pid, lock_path
                     )
             finally:
+                log_lock.release()
                 lock.release()
         except Stop:
             pass  # stopped while starting up: nothing was begun, nothing to end

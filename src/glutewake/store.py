@@ -30,6 +30,10 @@ from glutewake.vocab import OUTCOMES, Outcome
 BUSY_TIMEOUT = 5.0
 
 
+class StoreMoved(StoreError):
+    """The log file was moved, replaced or deleted while open: nothing more is written."""
+
+
 class StoreMissing(StoreError):
     """There is no log yet: no file, or a file with no glutewake tables (read-only open)."""
 
@@ -182,15 +186,28 @@ class Store:
         self._conn = conn
         self.path = path
         self.timeout = timeout
+        # (device, inode) of the file opened for writing: every write first checks that
+        # the path still names it, so nothing is written into a file we did not open.
+        self.identity: tuple[int, int] | None = None
+        self._moved = False
 
     # --- opening ---
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True, timeout: float = BUSY_TIMEOUT) -> Store:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        create: bool = True,
+        timeout: float = BUSY_TIMEOUT,
+        existing: bool = False,
+    ) -> Store:
         """Open (and with `create`, make and migrate) the log at `path`.
 
         create=False opens an existing file read-only for queries and raises StoreMissing
         when there is nothing to read, so merely reading never creates a file.
+        existing=True opens for writing only a log that is already there (the commands
+        that talk to a running loop: they never make a new file where its log was).
         """
         name = str(path)
         if name == ":memory:":
@@ -201,6 +218,10 @@ class Store:
         file = Path(path)
         if file.is_dir():
             raise StoreError(f"{file}: is a folder, expected the log database file")
+        if existing and not file.exists():
+            raise StoreError(
+                _("{path}: the log is gone (moved or deleted?)").format(path=file)
+            )
         if create:
             return cls._open_for_writing(file, timeout)
         return cls._open_for_reading(file, timeout)
@@ -243,6 +264,9 @@ class Store:
         store = cls(conn, str(file), timeout=timeout)
         try:
             store._guard(store._prepare if writing else store._check_readable, writing=writing)
+            if writing:
+                info = os.stat(file)
+                store.identity = (info.st_dev, info.st_ino)
         except BaseException:
             store.close()
             raise
@@ -313,7 +337,34 @@ class Store:
                     self._conn.execute("ROLLBACK")
             raise explain(self.path, exc, timeout=self.timeout, writing=writing) from None
 
+    def check_in_place(self) -> None:
+        """Raise StoreMoved if the path no longer names the file this store opened.
+
+        The first time, what is still in the write-ahead log is folded into the file we
+        opened (wherever it is now), so the moved file is complete on its own."""
+        if self.identity is None or self._conn.in_transaction:
+            return  # in a batch: checked when it began
+        if not self._moved:
+            try:
+                info = os.stat(self.path)
+                if (info.st_dev, info.st_ino) == self.identity:
+                    return
+            except OSError:
+                pass
+            self._moved = True
+            with suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raise StoreMoved(
+            _(
+                "{path}: the log was moved, replaced or deleted while glutewake ran; what it "
+                "recorded is in the moved file, and nothing more is written (restart "
+                "glutewake start for a new log)"
+            ).format(path=self.path)
+        )
+
     def insert(self, sql: str, params: Sequence[Any]) -> int:
+        self.check_in_place()
+
         def run() -> int:
             rowid = self._conn.execute(sql, params).lastrowid
             assert rowid is not None
@@ -323,6 +374,7 @@ class Store:
         return result
 
     def write(self, sql: str, params: Sequence[Any]) -> None:
+        self.check_in_place()
         self._guard(lambda: self._conn.execute(sql, params), writing=True)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -337,6 +389,7 @@ class Store:
     def batch(self) -> Iterator[None]:
         """Make the writes inside one transaction, all or none: bulk imports, the benchmark's
         synthetic log (100,000 breaks as one commit rather than 100,000 fsyncs)."""
+        self.check_in_place()
         self._guard(lambda: self._conn.execute("BEGIN IMMEDIATE"), writing=True)
         try:
             yield
