@@ -80,7 +80,7 @@ def test_a_terminal_closed_while_a_break_is_due(
         if proc.poll() is None:
             proc.kill()
     breaks, _sessions, _states = log_rows(data_dir)
-    assert breaks == [("missed",)]  # recorded, not lost with the terminal
+    assert breaks == [("abandoned",)]  # recorded, not lost with the terminal
     assert_clean_stop(data_dir, errors)
 
 
@@ -96,7 +96,7 @@ def test_a_tmux_pane_killed_while_a_break_is_due(
     wait_until(lambda: run_cli("status").returncode == 3, timeout=15, what="the loop to end")
     assert '"pid"' in holder
     breaks, _sessions, _states = log_rows(data_dir)
-    assert breaks == [("missed",)]
+    assert breaks == [("abandoned",)]
     assert_clean_stop(data_dir, errors)
 
 
