@@ -508,6 +508,10 @@ class Loop:
         deadline = self.tracker.next_mono()
         if deadline is None or deadline - now.mono > warn or deadline <= now.mono:
             return
+        busy = self.tracker.busy
+        if busy is not None and busy(None) is not None:
+            self._warned_for = ""  # busy (a call, full screen): no heads-up to interrupt it
+            return
         exercise = self.tracker.upcoming()
         if exercise is not None:
             self._warned_for = exercise.id
