@@ -382,9 +382,11 @@ def test_a_missed_break_does_not_end_the_stretch_nor_count_twice(berlin):
         session = store.begin_session(pid=1, started_at=utc(2024, 5, 6, 8))
         # Sat 30 min, missed; sat on: the next break's stretch is 60 min, the whole of it.
         store.add_break(brk("missed", utc(2024, 5, 6, 8, 30), seated_s=1800, session_id=session))
-        store.add_break(brk("done", utc(2024, 5, 6, 9), seated_s=3600, session_id=session))
+        done = brk("done", utc(2024, 5, 6, 9), seated_s=3600, session_id=session)
+        store.add_break(done._replace(carried_s=1800))
         store.add_break(brk("missed", utc(2024, 5, 6, 9, 40), seated_s=2400, session_id=session))
-        store.add_break(brk("abandoned", utc(2024, 5, 6, 10), seated_s=3600, session_id=session))
+        left = brk("abandoned", utc(2024, 5, 6, 10), seated_s=3600, session_id=session)
+        store.add_break(left._replace(carried_s=2400))
         store.end_session(session, ended_at=utc(2024, 5, 6, 10), seated_s=0)
         now = utc(2024, 5, 6, 12)
         (day,) = report.summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
@@ -399,7 +401,7 @@ def test_the_stretch_a_stop_closes_after_a_miss_counts_once(berlin):
     with Store.open(":memory:") as store:
         session = store.begin_session(pid=1, started_at=utc(2024, 5, 6, 8))
         store.add_break(brk("missed", utc(2024, 5, 6, 8, 30), seated_s=1800, session_id=session))
-        store.end_session(session, ended_at=utc(2024, 5, 6, 9, 15), seated_s=4500)
+        store.end_session(session, ended_at=utc(2024, 5, 6, 9, 15), seated_s=4500, carried_s=1800)
         now = utc(2024, 5, 6, 12)
         (day,) = report.summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
             "days"

@@ -181,7 +181,9 @@ def test_per_day_columns_are_the_summary_days(seeded_page):
         if element.tag == "rect" and element.attrs.get("class") in OUTCOMES:
             heights[element.attrs["class"]] += round(float(element.attrs["height"]) * 10)
     totals = expected["totals"]
-    units = {key: heights[key] / totals[key] for key in OUTCOMES}
+    # The chart draws the outcomes the summary counts (an abandoned break is none of them).
+    drawn = ("done", "skipped", "missed", "natural")
+    units = {key: heights[key] / totals[key] for key in drawn}
     assert max(units.values()) - min(units.values()) < 0.05 * max(units.values())
 
 

@@ -670,6 +670,7 @@ def test_the_property_test_would_catch_a_missed_break_resetting_the_clock():
     rig.tracker.answer("done", rig.now)
     rec = only(rig.tracker.end_break(rig.now), BreakLogged)
     assert rec.seated_s == 270  # the whole stretch, missed break included
+    assert rec.carried_s == 160  # counted once: the missed record has those seconds
 
 
 # --- found in review ----------------------------------------------------------------------

@@ -80,17 +80,14 @@ class Stop(Exception):
 class Tally:
     outcomes: dict[Outcome, int] = field(default_factory=dict)
     seated_s: int = 0
-    carried_s: int = 0  # a missed break's stretch, which the next record includes again
 
     def add(self, record: BreakLogged) -> None:
         self.outcomes[record.outcome] = self.outcomes.get(record.outcome, 0) + 1
-        self.close(record.seated_s)
-        self.carried_s = record.seated_s if record.outcome == "missed" else 0
+        self.close(record.seated_s, record.carried_s)
 
-    def close(self, stretch_s: int) -> None:
-        """Count a stretch that ends here, less what a missed break already counted."""
-        self.seated_s += max(0, stretch_s - self.carried_s)
-        self.carried_s = 0
+    def close(self, stretch_s: int, carried_s: int = 0) -> None:
+        """Count a stretch that ends here, less what a missed break of it already counted."""
+        self.seated_s += max(0, stretch_s - carried_s)
 
     def line(self) -> str:
         parts = [f"{self.outcomes.get(k, 0)} {k}" for k in ("done", "skipped", "missed")]
@@ -455,6 +452,7 @@ class Loop:
                     answered_via=record.answered_via,
                     break_s=record.break_s,
                     completed=record.completed,
+                    carried_s=record.carried_s,
                 )
             ),
         )
@@ -684,12 +682,13 @@ class Loop:
     def _finish(self) -> None:
         now = self._now()
         self._carry_out(self.tracker.stop(now))
-        tail = self.tracker.seated_s  # the open stretch (a missed break's included)
-        self.tally.close(round(tail))
+        tail = round(self.tracker.seated_s)  # the open stretch (a missed break's included)
+        carried = min(tail, self.tracker.carried_s)
+        self.tally.close(tail, carried)
         self._write(
             "session end",
             lambda: self.store.end_session(
-                self.session_id, ended_at=_utc(now.wall), seated_s=round(tail)
+                self.session_id, ended_at=_utc(now.wall), seated_s=tail, carried_s=carried
             ),
         )
         self._write("state", lambda: self.channel.clear_state(self.pid))

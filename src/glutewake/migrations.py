@@ -162,7 +162,8 @@ def _m007_abandoned(conn: sqlite3.Connection) -> None:
             away_s INTEGER,
             answered_via TEXT CHECK (answered_via IN ('terminal', 'notification', 'command')),
             break_s INTEGER,
-            completed INTEGER
+            completed INTEGER,
+            carried_s INTEGER NOT NULL DEFAULT 0
         )"""
     )
     columns = (
@@ -174,6 +175,10 @@ def _m007_abandoned(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE breaks_new RENAME TO breaks")
     conn.execute("CREATE INDEX breaks_at ON breaks(at, outcome)")
     conn.execute("CREATE INDEX breaks_outcome_at ON breaks(outcome, at)")
+    # A miss no longer ends the sitting stretch: a record's seated_s is the whole stretch,
+    # and carried_s the part of it an earlier (missed) record already counted. Rows from
+    # before, whose stretches a miss did end, carry nothing.
+    conn.execute("ALTER TABLE sessions ADD COLUMN carried_s INTEGER NOT NULL DEFAULT 0")
 
 
 # Append only: a released version's migration never changes; user_version = how many ran.

@@ -58,6 +58,8 @@ class BreakRecord(NamedTuple):
     answered_via: str | None = None  # terminal | notification | command
     break_s: int | None = None
     completed: bool | None = None
+    # Of seated_s, what an earlier (missed) break of the same stretch already counted.
+    carried_s: int = 0
 
 
 class EventRecord(NamedTuple):
@@ -175,7 +177,7 @@ def explain(path: str, exc: sqlite3.Error, *, timeout: float, writing: bool) -> 
 
 _BREAK_COLUMNS = (
     "id, session_id, outcome, at, due_at, answered_at, seated_s, exercise_id, exercise_name, "
-    "category, snoozes, away_s, answered_via, break_s, completed"
+    "category, snoozes, away_s, answered_via, break_s, completed, carried_s"
 )
 
 
@@ -405,10 +407,13 @@ class Store:
             "INSERT INTO sessions (pid, started_at) VALUES (?, ?)", (pid, to_text(started_at))
         )
 
-    def end_session(self, session_id: int, *, ended_at: datetime, seated_s: int) -> None:
+    def end_session(
+        self, session_id: int, *, ended_at: datetime, seated_s: int, carried_s: int = 0
+    ) -> None:
+        """`seated_s`: the stretch still open; `carried_s`: what a missed break of it counted."""
         self.write(
-            "UPDATE sessions SET ended_at = ?, seated_s = ? WHERE id = ?",
-            (to_text(ended_at), seated_s, session_id),
+            "UPDATE sessions SET ended_at = ?, seated_s = ?, carried_s = ? WHERE id = ?",
+            (to_text(ended_at), seated_s, carried_s, session_id),
         )
 
     def add_break(self, record: BreakRecord) -> int:
@@ -420,7 +425,7 @@ class Store:
         return self.insert(
             "INSERT INTO breaks (session_id, outcome, at, due_at, answered_at, seated_s, "
             "exercise_id, exercise_name, category, snoozes, away_s, answered_via, break_s, "
-            "completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "completed, carried_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.session_id,
                 record.outcome,
@@ -436,6 +441,7 @@ class Store:
                 record.answered_via,
                 record.break_s,
                 None if record.completed is None else int(record.completed),
+                record.carried_s,
             ),
         )
 
@@ -491,19 +497,19 @@ class Store:
 
         Days come from localdays.py, the one engine for local days (not SQLite's
         'localtime'). A break after a missed one carries the missed one's sitting too
-        (a miss does not end the stretch): it counts once in `seated_s`, whole in
-        `longest_s`.
+        (a miss does not end the stretch): it counts once in `seated_s` (less carried_s),
+        whole in `longest_s`.
         """
         span = (to_text(start), to_text(end))
         breaks = self.rows(
-            f"""SELECT at, outcome, category, snoozes, seated_s, {_CARRIED.format(row="b")}
-            FROM breaks b WHERE at >= ? AND at < ? ORDER BY at, id""",
+            """SELECT at, outcome, category, snoozes, seated_s, carried_s
+            FROM breaks WHERE at >= ? AND at < ? ORDER BY at, id""",
             span,
         )
         # A stop closes the sitting stretch still open; it counts on the day the loop stopped.
         stops = self.rows(
-            f"""SELECT ended_at, seated_s, {_CARRIED_TO_STOP}
-            FROM sessions s WHERE ended_at >= ? AND ended_at < ? ORDER BY ended_at""",
+            """SELECT ended_at, seated_s, carried_s
+            FROM sessions WHERE ended_at >= ? AND ended_at < ? ORDER BY ended_at""",
             span,
         )
         standing = self.rows(
@@ -592,15 +598,16 @@ class Store:
         for first, last, offset in self._offset_runs(low, high):
             span = (max(low, first), min(high, last))
             if offset is None:
-                for at, how, seated in self.rows(_STRETCHES, span * 2):
+                for at, how, seated, carried in self.rows(_STRETCHES, span * 2):
                     local = from_text(at).astimezone()
                     key = (local.weekday(), local.hour)
-                    add(key, 1, seated or 0, seated or 0, how == "skipped", how == "missed")
+                    counted = max(0, (seated or 0) - carried)
+                    add(key, 1, counted, seated or 0, how == "skipped", how == "missed")
                 continue
             # Whole hours since Thursday 1970-01-01 00:00 local, modulo a week.
             rows = self.rows(
                 f"""SELECT (CAST(strftime('%s', at) AS INTEGER) + ?) / 3600 % 168 AS slot,
-                    count(*), sum(seated_s), max(seated_s),
+                    count(*), sum(max(0, seated_s - carried_s)), max(seated_s),
                     sum(how = 'skipped'), sum(how = 'missed')
                 FROM ({_STRETCHES}) GROUP BY slot""",
                 (offset * 60, *span, *span),
@@ -644,9 +651,10 @@ class Store:
 
 
 # Every sitting stretch that ended in [?, ?) twice over: breaks, then loop stops.
-_STRETCHES = """SELECT at, outcome AS how, seated_s FROM breaks WHERE at >= ? AND at < ?
+_STRETCHES = """SELECT at, outcome AS how, seated_s, carried_s FROM breaks
+    WHERE at >= ? AND at < ?
     UNION ALL
-    SELECT ended_at, 'stop', seated_s FROM sessions
+    SELECT ended_at, 'stop', seated_s, carried_s FROM sessions
     WHERE ended_at >= ? AND ended_at < ? AND seated_s > 0"""
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -684,22 +692,10 @@ class _DayLabels:
 
 # Outcomes the summary counts per day (an abandoned break is neither due nor taken).
 _COUNTED = frozenset({"done", "skipped", "missed", "natural"})
-# The sitting a break's seated_s shares with the one before it: a missed break does not
-# end the stretch. One loop runs at a time, so the break just before (from the `at`
-# index, one row) is the one before in its session, if it is in that session at all.
-_CARRIED = """(SELECT CASE WHEN p.outcome = 'missed' AND p.session_id = {row}.session_id
-    THEN p.seated_s ELSE 0 END FROM breaks p
-    WHERE p.at <= {row}.at AND (p.at < {row}.at OR p.id < {row}.id)
-    ORDER BY p.at DESC, p.id DESC LIMIT 1)"""
-_CARRIED_TO_STOP = """(SELECT CASE WHEN p.outcome = 'missed' AND p.session_id = s.id
-    THEN p.seated_s ELSE 0 END FROM breaks p WHERE p.at <= s.ended_at
-    ORDER BY p.at DESC, p.id DESC LIMIT 1)"""
-
-
 def _break(row: Sequence[Any]) -> BreakRecord:
     (id_, session_id, outcome, at, due_at, answered_at, seated_s, *rest) = row
     (exercise_id, exercise_name, category, snoozes, away_s, answered_via, *taken) = rest
-    break_s, completed = taken
+    break_s, completed, carried_s = taken
     return BreakRecord(
         outcome=cast(Outcome, outcome),  # the table's CHECK admits nothing else
         at=from_text(at),
@@ -716,6 +712,7 @@ def _break(row: Sequence[Any]) -> BreakRecord:
         answered_via=answered_via,
         break_s=break_s,
         completed=None if completed is None else bool(completed),
+        carried_s=carried_s,
     )
 
 

@@ -91,6 +91,7 @@ class BreakLogged:
     away_s: int | None = None
     answered_via: str | None = None  # terminal | notification | command; None if unanswered
     prompted: bool = False  # the user was shown this break (it resolves that prompt)
+    carried_s: int = 0  # of seated_s, what an earlier (missed) record already counted
     break_s: int | None = None  # done: seconds the break actually took
     completed: bool | None = None  # done: the exercise ran to its end (not stopped early)
 
@@ -146,6 +147,7 @@ class _Absence:
     due_wall: float | None
     snoozes: int
     prompted: bool
+    carried_s: int = 0
 
 
 @dataclass
@@ -178,6 +180,7 @@ class _Break:
     pending: _Pending
     start: Now
     seated_s: int  # the sitting clock when it started
+    carried_s: int = 0  # of that, what a missed break of the stretch recorded
     completed: bool = False
     guided: bool = False  # the loop ends it; `break` does not
     via: str | None = None  # how it was started: terminal | notification | command
@@ -206,6 +209,7 @@ class Tracker:
         self.since_wall = now.wall
         self.seated_s = 0.0
         self.due_s = float(timer.sit)  # seated_s at which the next break falls due
+        self.carried_s = 0  # of seated_s, what a missed break of this stretch recorded
         self.pending: _Pending | None = None
         self.absence: _Absence | None = None
         self.on_schedule = True
@@ -252,8 +256,11 @@ class Tracker:
         if kind == "done":
             self.pending = None
             self.on_break = pending.exercise
-            self.current_break = _Break(pending, now, seated_s=round(self.seated_s), via=via)
+            self.current_break = _Break(
+                pending, now, seated_s=round(self.seated_s), carried_s=self.carried_s, via=via
+            )
             self.seated_s = 0.0  # recorded on the break; the clock restarts after it
+            self.carried_s = 0
             self.deadline = now.mono + self.timer.break_
             self._enter("break", now)
             actions.append(BreakStarted(pending.exercise, now.mono, now.wall))
@@ -466,8 +473,7 @@ class Tracker:
 
     def _schedule(self, now: Now, on_schedule: bool) -> list[Action]:
         if self.state == "off_schedule" and on_schedule:
-            self.seated_s = 0.0
-            self.due_s = float(self.timer.sit)
+            self._restart_clock()
             self._enter("seated", now)
             return [EventLogged("schedule_open", now.wall), Notice("schedule_open")]
         # A break on screen or under way finishes first (on screen: answered, or
@@ -519,18 +525,19 @@ class Tracker:
     def _natural_break(self, now: Now, away_s: float, at: float, suspended: bool) -> list[Action]:
         held = self._end_busy_hold(now, at=at)
         pending = self.pending
+        # Idle: the clock ran while they were already gone, and that was not sitting.
+        # Suspended: the monotonic clock, and so the sitting clock, stood still.
+        seated = round(max(0.0, self.seated_s - (0.0 if suspended else away_s)))
         absence = _Absence(
             left_wall=at,
-            # Idle: the clock ran while they were already gone, and that was not sitting.
-            # Suspended: the monotonic clock, and so the sitting clock, stood still.
-            seated_s=round(max(0.0, self.seated_s - (0.0 if suspended else away_s))),
+            seated_s=seated,
             due_wall=pending.due_wall if pending else None,
             snoozes=pending.snoozes if pending else 0,
             prompted=pending is not None and pending.prompted,
+            carried_s=min(self.carried_s, seated),
         )
         self.pending = None
-        self.seated_s = 0.0
-        self.due_s = float(self.timer.sit)
+        self._restart_clock()
         if not suspended:
             # Recorded when they come back, with the time they were really away.
             self.absence = absence
@@ -560,6 +567,7 @@ class Tracker:
                     snoozes=absence.snoozes,
                     away_s=round(max(0.0, now.wall - absence.left_wall)),
                     prompted=absence.prompted,
+                    carried_s=absence.carried_s,
                 )
             )
         if event and returned:
@@ -590,6 +598,7 @@ class Tracker:
                 # next prompt comes after another `sit` of it.
                 self.pending = None
                 self.due_s = self.seated_s + self.timer.sit
+                self.carried_s = round(self.seated_s)  # on the missed record now
                 self.deadline = None
                 self._enter("seated", now)
                 return actions
@@ -697,8 +706,7 @@ class Tracker:
 
     def _back_to_sitting(self, now: Now, reset: bool = False) -> list[Action]:
         if reset:
-            self.seated_s = 0.0
-            self.due_s = float(self.timer.sit)
+            self._restart_clock()
         self.deadline = None
         self._enter("seated", now)
         # A break that was due before the pause or stand comes back at the next tick.
@@ -740,14 +748,14 @@ class Tracker:
             break_s=round(max(0.0, seconds)),
             completed=taken.completed if completed is None else completed,
             prompted=pending.prompted,
+            carried_s=taken.carried_s,
         )
 
     def _reset_seated(self, now: Now) -> None:
         self.pending = None
         self.on_break = None
         self.current_break = None
-        self.seated_s = 0.0
-        self.due_s = float(self.timer.sit)
+        self._restart_clock()
         self.deadline = None
         self._enter("seated", now)
 
@@ -769,7 +777,14 @@ class Tracker:
             snoozes=pending.snoozes,
             answered_via=via if answered else None,
             prompted=pending.prompted,
+            carried_s=min(self.carried_s, round(self.seated_s)),
         )
+
+    def _restart_clock(self) -> None:
+        """A new sitting stretch: nothing sat, nothing carried, the next break `sit` away."""
+        self.seated_s = 0.0
+        self.due_s = float(self.timer.sit)
+        self.carried_s = 0
 
     def _enter(self, state: State, now: Now) -> None:
         if state not in ("seated", "snoozed"):
