@@ -12,7 +12,9 @@ from click.testing import CliRunner, Result
 from glutewake.cli import main
 from glutewake.report import BREAK_FIELDS
 from glutewake.store import Store
+from running import child_env, glutewake_argv
 from storetools import local_zone, seed_berlin_dst
+from terminal import Tmux
 
 GERMAN = {"LANG": "de_DE.UTF-8"}
 SEEDED = ("--since", "2024-03-30", "--until", "2024-04-01")
@@ -83,3 +85,45 @@ def test_config_check_on_a_bad_file_in_german(config_file: Path) -> None:
     result = run("config", "check", env=GERMAN)
     assert result.exit_code == 1
     assert "unbekannter Schlüssel [timer] snoze (meintest du 'snooze'?)" in result.output
+
+
+FAST = """
+[timer]
+sit = "1s"
+break = "3s"
+snooze = "2s"
+respond_within = "1m"
+natural_break = "1h"
+[notify]
+desktop = false
+bell = false
+[idle]
+backend = "off"
+[exercises]
+categories = ["glutes"]
+spaces = ["desk"]
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("env", "ui"),
+    [({"LANG": "de_DE.UTF-8"}, ""), ({"LANG": "C"}, '[ui]\nlanguage = "de"\n')],
+    ids=["LANG=de_DE", "language=de, LANG=C"],
+)
+def test_a_break_in_a_terminal_in_german(tmux: Tmux, config_file: Path, env, ui) -> None:
+    config_file.write_text(FAST + ui, encoding="utf-8")
+    tmux.start(glutewake_argv("start"), child_env(**env))
+    tmux.wait_for("glutewake: eine Pause nach je 1s Sitzen, jeweils 3s · Strg-C beendet")
+    screen = tmux.wait_for("[Enter] starten  [s] später 2s  [n] andere  [x] überspringen")
+    assert "Pause fällig: " in screen and "Hinweis:" in screen
+    assert "Gesäß · am Schreibtisch" in screen  # umlauts and ß intact on a real terminal
+    tmux.keys("Enter")  # start: the guided break is coached in German
+    tmux.wait_for("Enter beendet sie vorzeitig")
+    tmux.wait_for("Wdh. ")  # the countdown: "Wdh. 2/10 · halten · 0:02"
+    tmux.keys("Enter")  # ended early
+    screen = tmux.wait_for("erledigt: ")
+    assert "vorzeitig beendet" in screen
+    tmux.keys("C-c")
+    screen = tmux.wait_for("[exited 0]")
+    assert "Sitzung: 1 erledigt, 0 übersprungen, 0 verpasst" in screen

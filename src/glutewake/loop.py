@@ -71,6 +71,24 @@ NOTICES: dict[NoticeKind, str] = {
     "schedule_open": N_("working hours: the sitting clock starts now"),
 }
 
+# Outcomes as the session tally and the loop's lines say them (translated where shown).
+SESSION_OUTCOMES = {
+    "done": N_("done"),
+    "skipped": N_("skipped"),
+    "missed": N_("missed"),
+    "natural": N_("natural"),
+    "abandoned": N_("abandoned"),
+}
+# What _write failed to record, in words (translated where shown).
+WRITE_WHAT = {
+    "break": N_("break"),
+    "event": N_("event"),
+    "state": N_("state"),
+    "answer": N_("answer"),
+    "old commands": N_("old commands"),
+    "session end": N_("session end"),
+}
+
 
 class Stop(Exception):
     """SIGTERM or SIGHUP: leave the loop the way Ctrl-C does."""
@@ -90,11 +108,17 @@ class Tally:
         self.seated_s += max(0, stretch_s - carried_s)
 
     def line(self) -> str:
-        parts = [f"{self.outcomes.get(k, 0)} {k}" for k in ("done", "skipped", "missed")]
-        for kind in ("natural", "abandoned"):
-            if self.outcomes.get(kind, 0):
-                parts.append(f"{self.outcomes[kind]} {kind}")
-        return f"session: {', '.join(parts)} · seated {format_duration(self.seated_s)}"
+        extra: tuple[Outcome, ...] = ("natural", "abandoned")
+        kinds: list[Outcome] = ["done", "skipped", "missed"]
+        kinds += [kind for kind in extra if self.outcomes.get(kind, 0)]
+        parts = [
+            _("{count} {outcome}").format(count=self.outcomes.get(kind, 0), outcome=_(label))
+            for kind in kinds
+            for label in [SESSION_OUTCOMES[kind]]
+        ]
+        return _("session: {outcomes} · seated {time}").format(
+            outcomes=", ".join(parts), time=format_duration(self.seated_s)
+        )
 
 
 class Loop:
@@ -263,10 +287,14 @@ class Loop:
             self._idle_answering = seconds is not None
             if seconds is None:
                 # Without readings nobody can come back from "away": say so and move on.
-                self.ui.say(f"idle time from {self.idle.name} stopped: natural breaks paused")
+                self.ui.say(
+                    _("idle time from {source} stopped: natural breaks paused").format(
+                        source=self.idle.name
+                    )
+                )
                 self._carry_out(self.tracker.idle_lost(now))
             else:
-                self.ui.say(f"idle time from {self.idle.name} is back")
+                self.ui.say(_("idle time from {source} is back").format(source=self.idle.name))
         return seconds
 
     def _poll_commands(self, now: Now, force: bool = False) -> None:
@@ -280,7 +308,7 @@ class Loop:
         try:
             commands = self._inbox.new()
         except StoreError as exc:
-            self._warn_once("commands", f"cannot read commands: {exc}")
+            self._warn_once("commands", _("cannot read commands: {error}").format(error=exc))
             return
         for command in commands:
             actions = self._command(command, self._now())
@@ -314,11 +342,9 @@ class Loop:
             handlers["done"] = lambda: self._end_guided(now)
         handler = handlers.get(command.name)
         if handler is None:
-            return [Notice("refused", f"unknown command {command.name!r}")]
-        self.ui.say(
-            f"from another terminal: {command.name}"
-            + (f" {format_duration(seconds)}" if seconds else "")
-        )
+            return [Notice("refused", _("unknown command {name!r}").format(name=command.name))]
+        said = f"{command.name} {format_duration(seconds)}" if seconds else command.name
+        self.ui.say(_("from another terminal: {command}").format(command=said))
         return handler()
 
     # --- actions ---------------------------------------------------------------------
@@ -355,7 +381,8 @@ class Loop:
         # The desktop notification follows in _sync_note, from the state this led to.
         if self.settings.notify.bell:
             self.ui.bell()
-        self.ui.say(f"break due{' again' if prompt.again else ''}: {exercise.name}")
+        due = _("break due again: {name}") if prompt.again else _("break due: {name}")
+        self.ui.say(due.format(name=exercise.name))
         if self._waited:
             self.ui.say(self._waited)
         self.ui.show(render_card(exercise, card_width(self.ui.columns())))
@@ -460,7 +487,7 @@ class Loop:
             self.picker.done(exercise.id, record.answered_at or record.at)
             taken = format_duration(record.break_s) if record.break_s else "0s"
             if record.break_s is None:
-                self.ui.say(f"done: {exercise.name}")
+                self.ui.say(_("done: {name}").format(name=exercise.name))
             elif record.completed:
                 self.ui.say(
                     _("done: {name} · {taken}, completed").format(name=exercise.name, taken=taken)
@@ -472,16 +499,24 @@ class Loop:
                     )
                 )
         elif record.outcome == "natural":
-            self.ui.say(f"natural break: away {format_duration(record.away_s or 0)}")
+            self.ui.say(
+                _("natural break: away {time}").format(time=format_duration(record.away_s or 0))
+            )
         elif record.outcome == "abandoned":
             name = exercise.name if exercise else _("break")
             self.ui.say(_("left open: {name} (logged as abandoned, not missed)").format(name=name))
         else:
-            self.ui.say(f"{record.outcome}: {exercise.name if exercise else 'break'}")
+            label = SESSION_OUTCOMES.get(record.outcome)
+            self.ui.say(
+                _("{outcome}: {name}").format(
+                    outcome=_(label) if label else record.outcome,
+                    name=exercise.name if exercise else _("break"),
+                )
+            )
 
     def _notice(self, notice: Notice) -> None:
         if notice.kind == "refused":
-            self.ui.say(f"not now: {notice.detail}")
+            self.ui.say(_("not now: {why}").format(why=notice.detail))
         else:
             self.ui.say(_(NOTICES[notice.kind]) if notice.kind in NOTICES else notice.kind)
         if notice.kind == "break_over":
@@ -576,7 +611,10 @@ class Loop:
             return
         failure = self.notifier.show(note)
         if failure:
-            self._warn_once(f"notify:{failure}", f"desktop notification failed: {failure}")
+            self._warn_once(
+                f"notify:{failure}",
+                _("desktop notification failed: {why}").format(why=failure),
+            )
 
     def _take_note_answers(self) -> None:
         """Act on the notification's buttons pressed since the last look."""
@@ -586,7 +624,7 @@ class Loop:
             answer = NOTE_ANSWERS.get(key)
             if answer is None:
                 continue
-            self.ui.say(f"from the notification: {key}")
+            self.ui.say(_("from the notification: {answer}").format(answer=key))
             if answer == "done" and self.player is not None:
                 self._carry_out(self._end_guided(self._now()))  # during a break: end it
             else:
@@ -601,9 +639,12 @@ class Loop:
             self._warn_once("moved", f"{exc} (reminders go on)")
             return False
         except StoreError as exc:
-            text = f"could not record the {what}: {exc} (reminders go on)"
+            label = WRITE_WHAT.get(what)
+            text = _("could not record the {what}: {error} (reminders go on)").format(
+                what=_(label) if label else what, error=exc
+            )
             if what == "break":
-                self.ui.say(f"warning: {text}")  # each lost break is worth a line
+                self.ui.say(_("warning: {text}").format(text=text))  # each lost break counts
             else:
                 self._warn_once(f"write:{what}:{exc}", text)
             return False
@@ -611,7 +652,7 @@ class Loop:
     def _warn_once(self, key: str, text: str) -> None:
         if key not in self._warned:
             self._warned.add(key)
-            self.ui.say(f"warning: {text}")
+            self.ui.say(_("warning: {text}").format(text=text))
 
     # --- state for other processes -----------------------------------------------------
 
@@ -670,14 +711,19 @@ class Loop:
     def _greet(self) -> None:
         timer = self.settings.timer
         self.ui.say(
-            f"glutewake: a break every {format_duration(timer.sit)} of sitting, "
-            f"{format_duration(timer.break_)} each · Ctrl-C to stop"
+            _("glutewake: a break every {sit} of sitting, {length} each · Ctrl-C to stop").format(
+                sit=format_duration(timer.sit), length=format_duration(timer.break_)
+            )
         )
         if self.notifier is not None and not self.notifier.available:
-            self.ui.say(f"desktop notifications off: {self.notifier.reason}; reminders show here")
+            self.ui.say(
+                _("desktop notifications off: {why}; reminders show here").format(
+                    why=self.notifier.reason
+                )
+            )
             self._warned.add(f"notify:{self.notifier.reason}")  # said once is enough
         if self.idle is None and self.settings.idle.backend != "off":
-            self.ui.say("idle time unavailable here: natural breaks are not detected")
+            self.ui.say(_("idle time unavailable here: natural breaks are not detected"))
 
     def _finish(self) -> None:
         now = self._now()

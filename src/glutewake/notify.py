@@ -286,7 +286,7 @@ class PlyerNotifier:
             self.backend, self.available, self.reason = found.backend, found.ok, found.reason
         else:
             self.backend, self.available = "none", False
-            self.reason = "disabled ([notify] desktop = false, or --no-desktop)"
+            self.reason = _("disabled ([notify] desktop = false, or --no-desktop)")
 
     def send(self, title: str, body: str) -> str | None:
         """Show a notification: None when sent, else one line saying why not.

@@ -15,6 +15,8 @@ from contextlib import suppress
 from types import TracebackType
 from typing import Any, NamedTuple, TextIO
 
+from glutewake.i18n import N_, _
+
 
 class AnswerKey(NamedTuple):
     label: str  # as the help shows it
@@ -23,12 +25,13 @@ class AnswerKey(NamedTuple):
     text: str  # the help's words; {snooze} is the snooze length
 
 
-# One table for the key map and the help line, so they cannot disagree.
+# One table for the key map and the help line, so they cannot disagree. The keys stay
+# the same in every language (muscle memory, the README); the words are translated.
 ANSWER_KEYS = (
-    AnswerKey("Enter", "\n\r", "done", "start"),  # starts the break (recorded as done)
-    AnswerKey("s", "s", "snooze", "snooze {snooze}"),
-    AnswerKey("n", "n", "another", "another"),
-    AnswerKey("x", "x", "skip", "skip"),
+    AnswerKey(N_("Enter"), "\n\r", "done", N_("start")),  # starts the break (logged as done)
+    AnswerKey("s", "s", "snooze", N_("snooze {snooze}")),
+    AnswerKey("n", "n", "another", N_("another")),
+    AnswerKey("x", "x", "skip", N_("skip")),
 )
 _KEYMAP = {char: key.answer for key in ANSWER_KEYS for char in key.chars}
 
@@ -36,7 +39,7 @@ _KEYMAP = {char: key.answer for key in ANSWER_KEYS for char in key.chars}
 def keys_help(snooze: str, *, can_snooze: bool = True) -> str:
     """The help line ("[Enter] start  [s] snooze 5m ..."); no snooze when none is left."""
     return "  ".join(
-        f"[{key.label}] {key.text.format(snooze=snooze)}"
+        f"[{_(key.label)}] {_(key.text).format(snooze=snooze)}"
         for key in ANSWER_KEYS
         if can_snooze or key.answer != "snooze"
     )
