@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, TypedDict
 
 from glutewake import localdays
 from glutewake.columns import align
@@ -29,7 +29,7 @@ from glutewake.i18n import (
 )
 from glutewake.store import BreakRecord, DayTotals, ExerciseCount, Store
 from glutewake.text import clip
-from glutewake.vocab import OUTCOMES, category_label
+from glutewake.vocab import OUTCOMES, Outcome, category_label
 
 NO_BREAKS = N_("no breaks recorded yet — run glutewake start")  # translated where shown
 DEFAULT_DAYS = 7
@@ -261,19 +261,39 @@ def choose_period(
 # --- the break list -------------------------------------------------------------------
 
 
+class BreakRow(TypedDict):
+    """One break of `log` (BREAK_FIELDS, in this order); JSON and CSV carry it as is."""
+
+    id: int | None
+    date: str
+    time: str
+    at: str | None
+    due_at: str | None
+    answered_at: str | None
+    outcome: Outcome
+    exercise_id: str | None
+    exercise: str | None
+    category: str | None
+    snoozes: int
+    seated_s: int
+    seated_min: int
+    away_s: int | None
+    answered_via: str | None
+
+
 def break_rows(
     store: Store,
     period: Period,
     *,
     outcomes: Sequence[str] = OUTCOMES,
     limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """One stable dict per break (BREAK_FIELDS), oldest first."""
+) -> list[BreakRow]:
+    """One stable row per break (BREAK_FIELDS), oldest first."""
     records = store.breaks_between(period.start, period.end, outcomes=outcomes, limit=limit)
     return [break_row(record) for record in records]
 
 
-def break_row(record: BreakRecord) -> dict[str, Any]:
+def break_row(record: BreakRecord) -> BreakRow:
     at = record.at.astimezone()
     return {
         "id": record.id,
@@ -296,9 +316,9 @@ def break_row(record: BreakRecord) -> dict[str, Any]:
     }
 
 
-def break_display(row: dict[str, Any]) -> dict[str, Any]:
+def break_display(row: BreakRow) -> dict[str, Any]:
     """A break row as the table shows it: readable names, natural breaks say how long away."""
-    shown = dict(row)
+    shown: dict[str, Any] = dict(row)
     if row["outcome"] == "natural":
         away = row["away_s"]
         shown["exercise"] = (
@@ -309,7 +329,7 @@ def break_display(row: dict[str, Any]) -> dict[str, Any]:
     shown["date"] = format_date(date.fromisoformat(row["date"]))
     label = OUTCOME_LABELS.get(row["outcome"])
     shown["outcome"] = _(label) if label else row["outcome"]
-    shown["category"] = category_label(row["category"])
+    shown["category"] = category_label(row["category"]) if row["category"] else None
     shown["snoozes"] = row["snoozes"] or ""
     return shown
 
@@ -317,7 +337,82 @@ def break_display(row: dict[str, Any]) -> dict[str, Any]:
 # --- the summary ----------------------------------------------------------------------
 
 
-def summarize(store: Store | None, period: Period, *, goal: int, now: datetime) -> dict[str, Any]:
+class DayRow(TypedDict):
+    """One local day of `log --summary` (DAY_FIELDS and HELD_FIELDS, in this order)."""
+
+    date: str
+    weekday: str
+    done: int
+    skipped: int
+    missed: int
+    natural: int
+    due: int
+    snoozes: int
+    compliance: float | None
+    goal_met: bool
+    streak: int
+    seated_s: int
+    longest_s: int
+    standing_s: int
+    glutes: int
+    hip_flexors: int
+    move: int
+    held: int
+    held_s: int
+
+
+# The DayRow counts that add up over days.
+Count = Literal[
+    "done", "skipped", "missed", "natural", "due", "snoozes", "seated_s", "standing_s",
+    "glutes", "hip_flexors", "move", "held", "held_s",
+]  # fmt: skip
+
+
+class TopExercise(TypedDict):
+    id: str
+    name: str | None
+    category: str | None
+    done: int
+
+
+class Balance(TypedDict):
+    glutes: int
+    hip_flexors: int
+    move: int
+
+
+class Totals(TypedDict):
+    days: int
+    days_goal_met: int
+    done: int
+    skipped: int
+    missed: int
+    natural: int
+    due: int
+    snoozes: int
+    compliance: float | None
+    seated_s: int
+    longest_s: int
+    standing_s: int
+    streak_current: int
+    streak_best: int
+    top_exercises: list[TopExercise]
+    balance: Balance
+    held: int
+    held_s: int
+
+
+class Summary(TypedDict):
+    """`log --summary` (its JSON is exactly this)."""
+
+    since: str | None
+    until: str | None
+    goal: int
+    days: list[DayRow]
+    totals: Totals
+
+
+def summarize(store: Store | None, period: Period, *, goal: int, now: datetime) -> Summary:
     """Per-day rows and totals for `period` (see the README for the shape).
 
     Days run from the first recorded break (or the period's start, if later) to today (or
@@ -326,7 +421,7 @@ def summarize(store: Store | None, period: Period, *, goal: int, now: datetime) 
     breaks nothing until it is over.
     """
     first = store.first_break_at() if store is not None else None
-    days: list[dict[str, Any]] = []
+    days: list[DayRow] = []
     best = 0
     top: list[ExerciseCount] = []
     if store is not None and first is not None:
@@ -343,7 +438,7 @@ def summarize(store: Store | None, period: Period, *, goal: int, now: datetime) 
         "until": local_iso(period.end),
         "goal": goal,
         "days": days,
-        "totals": _totals(days, best, top),
+        "totals": totals_of(days, best, top),
     }
 
 
@@ -375,7 +470,7 @@ def _streaks(
     return as_of, best
 
 
-def _day_row(totals: DayTotals, goal: int, streak: int) -> dict[str, Any]:
+def _day_row(totals: DayTotals, goal: int, streak: int) -> DayRow:
     due = totals.done + totals.skipped + totals.missed
     return {
         "date": totals.day,
@@ -400,11 +495,9 @@ def _day_row(totals: DayTotals, goal: int, streak: int) -> dict[str, Any]:
     }
 
 
-def _totals(
-    days: Sequence[dict[str, Any]], best: int, top: Sequence[ExerciseCount]
-) -> dict[str, Any]:
-    def total(key: str) -> int:
-        return sum(int(day[key]) for day in days)
+def totals_of(days: Sequence[DayRow], best: int, top: Sequence[ExerciseCount]) -> Totals:
+    def total(key: Count) -> int:
+        return sum(day[key] for day in days)
 
     done, due = total("done"), total("due")
     return {
@@ -418,7 +511,7 @@ def _totals(
         "snoozes": total("snoozes"),
         "compliance": _ratio(done, due),
         "seated_s": total("seated_s"),
-        "longest_s": max((int(day["longest_s"]) for day in days), default=0),
+        "longest_s": max((day["longest_s"] for day in days), default=0),
         "standing_s": total("standing_s"),
         "streak_current": days[-1]["streak"] if days else 0,
         "streak_best": best,
@@ -426,7 +519,11 @@ def _totals(
             {"id": t.exercise_id, "name": t.name, "category": t.category, "done": t.done}
             for t in top
         ],
-        "balance": {key: total(key) for key in ("glutes", "hip_flexors", "move")},
+        "balance": {
+            "glutes": total("glutes"),
+            "hip_flexors": total("hip_flexors"),
+            "move": total("move"),
+        },
         "held": total("held"),
         "held_s": total("held_s"),
     }
@@ -465,7 +562,7 @@ def bar(done: int, goal: int, paint: Paint = no_paint) -> str:
     return text + paint("·" * (cells - filled), dim=True)
 
 
-def summary_text(summary: dict[str, Any], paint: Paint = no_paint) -> str:
+def summary_text(summary: Summary, paint: Paint = no_paint) -> str:
     goal = summary["goal"]
     totals = summary["totals"]
     lines = [
@@ -483,12 +580,13 @@ def summary_text(summary: dict[str, Any], paint: Paint = no_paint) -> str:
     return "\n".join(lines)
 
 
-def _span(summary: dict[str, Any]) -> str:
-    since, until = (datetime.fromisoformat(summary[key]) for key in ("since", "until"))
-    return Period(since, until).describe()
+def _span(summary: Summary) -> str:
+    since, until = summary["since"], summary["until"]
+    assert since is not None and until is not None  # a period always has both ends
+    return Period(datetime.fromisoformat(since), datetime.fromisoformat(until)).describe()
 
 
-def _day_table(days: Sequence[dict[str, Any]], goal: int, paint: Paint) -> list[str]:
+def _day_table(days: Sequence[DayRow], goal: int, paint: Paint) -> list[str]:
     headers = [pgettext("summary column", header) if header else "" for header in DAY_HEADERS]
     rows = [
         (
@@ -513,7 +611,7 @@ def _day_table(days: Sequence[dict[str, Any]], goal: int, paint: Paint) -> list[
     return [paint(head, bold=True), *body]
 
 
-def _totals_lines(totals: dict[str, Any], goal: int) -> list[str]:
+def _totals_lines(totals: Totals, goal: int) -> list[str]:
     compliance = totals["compliance"]
     percent = "-" if compliance is None else format_percent(compliance)
     top = " · ".join(f"{t['name'] or t['id']} {t['done']}" for t in totals["top_exercises"])
@@ -563,7 +661,7 @@ def _totals_lines(totals: dict[str, Any], goal: int) -> list[str]:
     return [f"{label:<{width}}{text}" for label, text in rows]
 
 
-def _balance(balance: dict[str, int]) -> str:
+def _balance(balance: Balance) -> str:
     glutes, hips = balance["glutes"], balance["hip_flexors"]
     text = _("glutes {glutes} · hip flexors {hips} · move {move}").format(
         glutes=glutes, hips=hips, move=balance["move"]
@@ -584,7 +682,7 @@ def _short(seconds: int) -> str:
     return format_short(seconds) if seconds else "-"
 
 
-def summary_csv_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+def summary_csv_rows(summary: Summary) -> list[Mapping[str, Any]]:
     """The day rows plus a final row with date "total" (SUMMARY_CSV_FIELDS)."""
     totals = summary["totals"]
     top = ";".join(f"{t['id']}:{t['done']}" for t in totals["top_exercises"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from glutewake import __version__, charts, report
 from glutewake.charts import esc
@@ -21,6 +21,7 @@ from glutewake.errors import GlutewakeError
 from glutewake.files import package_text
 from glutewake.i18n import N_, WEEKDAYS, _, format_percent, language, ngettext
 from glutewake.store import HourTotals, Store
+from glutewake.vocab import Category, Outcome
 
 DEFAULT_SINCE = "4w"
 PER_DAY_LIMIT = 92  # columns in the per-day chart; a longer period shows its last days
@@ -51,13 +52,13 @@ MONTHS = (
     N_("Nov"),
     N_("Dec"),
 )
-OUTCOME_LABELS = (
+OUTCOME_LABELS: tuple[tuple[Outcome, str], ...] = (
     ("done", N_("done")),
     ("skipped", N_("skipped")),
     ("missed", N_("missed")),
     ("natural", N_("got up on your own")),
 )
-CATEGORIES = (
+CATEGORIES: tuple[tuple[Category, str], ...] = (
     ("glutes", N_("glute work")),
     ("hip_flexors", N_("hip-flexor stretches")),
     ("move", N_("movement breaks")),
@@ -70,8 +71,8 @@ class Report(NamedTuple):
     period: report.Period
     now: datetime
     goal: int
-    summary: dict[str, Any] | None  # None: the log has no breaks at all
-    year: dict[str, Any] | None  # the summary of the year up to the period's last day
+    summary: report.Summary | None  # None: the log has no breaks at all
+    year: report.Summary | None  # the summary of the year up to the period's last day
     hours: list[HourTotals]  # sitting stretches by local weekday and hour
     first: datetime | None
 
@@ -97,8 +98,8 @@ def gather(store: Store | None, period: report.Period, *, goal: int, now: dateti
 
 
 def _year_within(
-    summary: dict[str, Any], year: report.Period, first: date
-) -> dict[str, Any] | None:
+    summary: report.Summary, year: report.Period, first: date
+) -> report.Summary | None:
     """The calendar's year cut from a summary that covers it (a long period), or None.
 
     The same days and streaks summarize() would give for the year (streaks always look
@@ -115,11 +116,7 @@ def _year_within(
         "until": report.local_iso(year.end),
         "goal": summary["goal"],
         "days": kept,
-        "totals": {
-            "days_goal_met": sum(1 for day in kept if day["goal_met"]),
-            "streak_current": kept[-1]["streak"],
-            "streak_best": summary["totals"]["streak_best"],
-        },
+        "totals": report.totals_of(kept, summary["totals"]["streak_best"], ()),
     }
 
 
@@ -182,7 +179,7 @@ def _tag(name: str, text: str) -> str:
     return f"<{name}>{esc(text)}</{name}>"
 
 
-def _has_breaks(summary: dict[str, Any]) -> bool:
+def _has_breaks(summary: report.Summary) -> bool:
     totals = summary["totals"]
     return bool(totals["due"] + totals["natural"])
 
@@ -219,7 +216,7 @@ def _empty_period(data: Report) -> list[str]:
     ]
 
 
-def _charts(data: Report, summary: dict[str, Any]) -> list[str]:
+def _charts(data: Report, summary: report.Summary) -> list[str]:
     return [
         _tiles(summary),
         _per_day(summary),
@@ -274,7 +271,7 @@ def _day_label(day: date, *, year: bool = False) -> str:
 # --- the numbers at the top -----------------------------------------------------------
 
 
-def _tiles(summary: dict[str, Any]) -> str:
+def _tiles(summary: report.Summary) -> str:
     totals = summary["totals"]
     tiles = [
         ("compliance", _percent(totals["compliance"]), _("of due breaks taken")),
@@ -302,7 +299,7 @@ def _tiles(summary: dict[str, Any]) -> str:
 # --- per day ----------------------------------------------------------------------------
 
 
-def _per_day(summary: dict[str, Any]) -> str:
+def _per_day(summary: report.Summary) -> str:
     goal = summary["goal"]
     days = summary["days"][-PER_DAY_LIMIT:]
     ticks = day_ticks([date.fromisoformat(day["date"]) for day in days])
@@ -356,7 +353,7 @@ def _per_day(summary: dict[str, Any]) -> str:
     return _section("per-day", _("Every day"), _per_day_takeaway(summary), legend, svg, note)
 
 
-def _recorded(day: dict[str, Any]) -> bool:
+def _recorded(day: report.DayRow) -> bool:
     return bool(day["due"] + day["natural"])
 
 
@@ -376,7 +373,7 @@ def day_ticks(days: Sequence[date], most: int = 14) -> list[str]:
     return ticks
 
 
-def _per_day_takeaway(summary: dict[str, Any]) -> str:
+def _per_day_takeaway(summary: report.Summary) -> str:
     totals, goal = summary["totals"], summary["goal"]
     days = summary["days"]
     best = max(days, key=lambda day: (day["done"], day["date"]))
@@ -561,6 +558,7 @@ def _calendar(data: Report) -> str:
         return ""
     goal = year["goal"]
     by_date = {day["date"]: day for day in year["days"]}
+    assert year["until"] is not None  # a summary's period always has an end
     period = year_period(datetime.fromisoformat(year["until"]))
     first = report.local_day(period.start)
     last = report.local_day(period.end - timedelta(microseconds=1))
@@ -629,7 +627,7 @@ def _calendar(data: Report) -> str:
 # --- what you did -----------------------------------------------------------------------
 
 
-def _balance(summary: dict[str, Any]) -> str:
+def _balance(summary: report.Summary) -> str:
     totals = summary["totals"]
     balance = totals["balance"]
     parts = [
@@ -645,7 +643,7 @@ def _balance(summary: dict[str, Any]) -> str:
     share = charts.share_bar(
         parts, label=_("Glute work, hip-flexor stretches and movement"), percent=format_percent
     )
-    names = {key: _(label) for key, label in CATEGORIES}
+    names: dict[str, str] = {key: _(label) for key, label in CATEGORIES}
     top = [
         charts.Bar(
             entry["name"] or entry["id"],
@@ -653,7 +651,7 @@ def _balance(summary: dict[str, Any]) -> str:
             entry["category"] or "other",
             _("{name} ({category}): {count} done").format(
                 name=entry["name"] or entry["id"],
-                category=names.get(entry["category"], entry["category"] or "–"),
+                category=names.get(entry["category"] or "", entry["category"] or "–"),
                 count=entry["done"],
             ),
             {"id": entry["id"], "done": entry["done"]},
@@ -669,7 +667,7 @@ def _balance(summary: dict[str, Any]) -> str:
     return _section("balance", _("What you did"), _balance_takeaway(totals), *body)
 
 
-def _balance_takeaway(totals: dict[str, Any]) -> str:
+def _balance_takeaway(totals: report.Totals) -> str:
     glutes, hips = totals["balance"]["glutes"], totals["balance"]["hip_flexors"]
     if not glutes + hips + totals["balance"]["move"]:
         return _("No exercise was done in this period yet.")
@@ -703,7 +701,7 @@ class Week(NamedTuple):
         return self.done / self.due if self.due else None
 
 
-def weeks(days: Sequence[dict[str, Any]]) -> list[Week]:
+def weeks(days: Sequence[report.DayRow]) -> list[Week]:
     """The summary's days grouped into weeks from Monday, oldest first."""
     grouped: dict[date, list[int]] = {}
     for day in days:
@@ -716,7 +714,7 @@ def weeks(days: Sequence[dict[str, Any]]) -> list[Week]:
     return [Week(monday, *values) for monday, values in sorted(grouped.items())]
 
 
-def _trend(summary: dict[str, Any]) -> str:
+def _trend(summary: report.Summary) -> str:
     every = weeks(summary["days"])
     shown = every[-TREND_WEEKS:]
     counted = [week for week in shown if week.due]

@@ -13,6 +13,7 @@ from glutewake.i18n import N_, _
 
 # The loop's states (tracker.py describes each).
 State = Literal["seated", "due", "snoozed", "break", "away", "paused", "standing", "off_schedule"]
+Category = Literal["glutes", "hip_flexors", "move"]
 # How a break ended, as the log records it (abandoned: still open when the loop stopped
 # or the schedule closed; not a miss).
 Outcome = Literal["done", "skipped", "missed", "natural", "abandoned"]

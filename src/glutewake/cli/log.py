@@ -142,7 +142,7 @@ def _outcomes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
-def _show_breaks(rows: list[dict[str, Any]], fmt: str, period: report.Period) -> None:
+def _show_breaks(rows: list[report.BreakRow], fmt: str, period: report.Period) -> None:
     if fmt == "json":
         click.echo(to_json(rows))
     elif fmt == "csv":
@@ -153,7 +153,7 @@ def _show_breaks(rows: list[dict[str, Any]], fmt: str, period: report.Period) ->
         message(_("no breaks from {period}").format(period=period.describe()))
 
 
-def _show_summary(summary: dict[str, Any], fmt: str) -> None:
+def _show_summary(summary: report.Summary, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json(summary))
     elif fmt == "csv":
