@@ -279,6 +279,8 @@ class BreakRow(TypedDict):
     seated_min: int
     away_s: int | None
     answered_via: str | None
+    break_s: int | None
+    completed: bool | None
 
 
 def break_rows(
