@@ -363,6 +363,8 @@ class DayRow(TypedDict):
     held_s: int
 
 
+# The outcomes a DayRow counts (an abandoned break is neither due nor done).
+DayOutcome = Literal["done", "skipped", "missed", "natural"]
 # The DayRow counts that add up over days.
 Count = Literal[
     "done", "skipped", "missed", "natural", "due", "snoozes", "seated_s", "standing_s",

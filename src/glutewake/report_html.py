@@ -21,7 +21,7 @@ from glutewake.errors import GlutewakeError
 from glutewake.files import package_text
 from glutewake.i18n import N_, WEEKDAYS, _, format_percent, language, ngettext
 from glutewake.store import HourTotals, Store
-from glutewake.vocab import Category, Outcome
+from glutewake.vocab import Category
 
 DEFAULT_SINCE = "4w"
 PER_DAY_LIMIT = 92  # columns in the per-day chart; a longer period shows its last days
@@ -52,7 +52,7 @@ MONTHS = (
     N_("Nov"),
     N_("Dec"),
 )
-OUTCOME_LABELS: tuple[tuple[Outcome, str], ...] = (
+OUTCOME_LABELS: tuple[tuple[report.DayOutcome, str], ...] = (
     ("done", N_("done")),
     ("skipped", N_("skipped")),
     ("missed", N_("missed")),
