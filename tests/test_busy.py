@@ -55,6 +55,17 @@ def test_camera_free_for_files_that_are_not_video_devices(tmp_path, target):
     assert CameraDetector(proc).check() == Finding("camera", "free", "no process has a camera open")
 
 
+def test_camera_ignores_pipewire_holding_devices_to_list_them(tmp_path):
+    proc = proc_tree(tmp_path, {10: {3: "/dev/video0"}, 11: {4: "/dev/video1"}})
+    (proc / "10" / "comm").write_text("pipewire\n")
+    (proc / "11" / "comm").write_text("wireplumber\n")
+    assert CameraDetector(proc).check().answer == "free"
+    (proc / "12" / "fd").mkdir(parents=True)
+    (proc / "12" / "comm").write_text("zoom\n")
+    os.symlink("/dev/video0", proc / "12" / "fd" / "30")
+    assert CameraDetector(proc).check().reason == "/dev/video0 open by zoom (pid 12)"
+
+
 def test_camera_only_counts_the_users_own_processes(tmp_path):
     proc = proc_tree(tmp_path, {300: {4: "/dev/video0"}})
     assert CameraDetector(proc, uid=os.getuid()).check().answer == "busy"

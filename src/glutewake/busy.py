@@ -136,6 +136,12 @@ class Unknown:
 # --- camera: /proc/*/fd ---------------------------------------------------------------
 
 
+# PipeWire and its session managers open every video device to list it, and may keep it
+# open all day: that is not a call. An app using the camera through PipeWire is missed,
+# which is the safe side (a break shown, not one held for nothing).
+MEDIA_SERVERS = frozenset({"pipewire", "wireplumber", "pipewire-media-session"})
+
+
 class CameraDetector:
     """A video device held open by any of the user's processes.
 
@@ -194,6 +200,8 @@ class CameraDetector:
         return pids
 
     def _held_by(self, pid: str) -> str | None:
+        if self._command(pid) in MEDIA_SERVERS:
+            return None
         try:
             fds = list(os.scandir(self.proc / pid / "fd"))
         except OSError:
@@ -207,13 +215,15 @@ class CameraDetector:
                 return target
         return None
 
-    def _busy(self, pid: str, device: str) -> Finding:
+    def _command(self, pid: str) -> str:
         try:
-            command = (self.proc / pid / "comm").read_text(encoding="utf-8", errors="replace")
+            return (self.proc / pid / "comm").read_text(encoding="utf-8", errors="replace").strip()
         except OSError:
-            command = "?"
+            return "?"
+
+    def _busy(self, pid: str, device: str) -> Finding:
         reason = _("{device} open by {command} (pid {pid})").format(
-            device=device, command=command.strip(), pid=pid
+            device=device, command=self._command(pid), pid=pid
         )
         return Finding(self.name, "busy", reason)
 
