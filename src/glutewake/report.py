@@ -139,8 +139,7 @@ class Period(NamedTuple):
 
 _SPAN = re.compile(r"(\d+)\s*([dw])", re.IGNORECASE)
 _SINCE_EXPECTED = N_(
-    "a date like 2024-03-31, a date and time like 2024-03-31T14:00, today, yesterday, "
-    "or 3d / 2w"
+    "a date like 2024-03-31, a date and time like 2024-03-31T14:00, today, yesterday, or 3d / 2w"
 )
 _UNTIL_EXPECTED = N_("a date like 2024-03-31 or a date and time like 2024-03-31T14:00")
 _DAY_WORDS = {"today": 0, "yesterday": 1}

@@ -221,9 +221,7 @@ class Store:
         if file.is_dir():
             raise StoreError(f"{file}: is a folder, expected the log database file")
         if existing and not file.exists():
-            raise StoreError(
-                _("{path}: the log is gone (moved or deleted?)").format(path=file)
-            )
+            raise StoreError(_("{path}: the log is gone (moved or deleted?)").format(path=file))
         if create:
             return cls._open_for_writing(file, timeout)
         return cls._open_for_reading(file, timeout)
@@ -692,6 +690,8 @@ class _DayLabels:
 
 # Outcomes the summary counts per day (an abandoned break is neither due nor taken).
 _COUNTED = frozenset({"done", "skipped", "missed", "natural"})
+
+
 def _break(row: Sequence[Any]) -> BreakRecord:
     (id_, session_id, outcome, at, due_at, answered_at, seated_s, *rest) = row
     (exercise_id, exercise_name, category, snoozes, away_s, answered_via, *taken) = rest

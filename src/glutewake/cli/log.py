@@ -10,6 +10,7 @@ import click
 from glutewake import report
 from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
+from glutewake.cli.params import period_options
 from glutewake.i18n import N_, _
 from glutewake.output import emit, format_option, message, style, to_csv, to_json
 from glutewake.store import Store, StoreMissing
@@ -18,20 +19,7 @@ from glutewake.vocab import OUTCOMES
 
 
 @command()
-@click.option("--today", is_flag=True, help=N_("Only today."))
-@click.option("--week", is_flag=True, help=N_("This week, from Monday."))
-@click.option("--month", is_flag=True, help=N_("This month, from the 1st."))
-@click.option(
-    "--since",
-    metavar="WHEN",
-    help=N_(
-        "From a date (2024-03-31), a local time (2024-03-31T14:00) or the last N days or "
-        'weeks ("3d", "2w"; today counts as one).'
-    ),
-)
-@click.option(
-    "--until", metavar="WHEN", help=N_("Up to and including a date, or up to a local time.")
-)
+@period_options()
 @click.option(
     "--outcome",
     "outcomes",

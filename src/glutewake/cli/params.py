@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from glutewake.durations import parse_duration
+from glutewake.i18n import N_
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 # click 8.2+ makes ParamType generic; older clicks are not subscriptable at run time.
@@ -28,3 +32,29 @@ class Duration(click.ParamType):  # type: ignore[type-arg]
 
 
 DURATION = Duration()
+
+SINCE_HELP = N_(
+    "From a date (2024-03-31), a local time (2024-03-31T14:00) or the last N days or "
+    'weeks ("3d", "2w"; today counts as one).'
+)
+
+
+def period_options(since_help: str = SINCE_HELP, *, today: bool = True) -> Callable[[F], F]:
+    """[--today] --week --month --since --until, in that order (`log` and `report`)."""
+    options = [
+        click.option("--week", is_flag=True, help=N_("This week, from Monday.")),
+        click.option("--month", is_flag=True, help=N_("This month, from the 1st.")),
+        click.option("--since", metavar="WHEN", help=since_help),
+        click.option(
+            "--until", metavar="WHEN", help=N_("Up to and including a date, or up to a local time.")
+        ),
+    ]
+    if today:
+        options.insert(0, click.option("--today", is_flag=True, help=N_("Only today.")))
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate

@@ -11,24 +11,19 @@ from glutewake import report
 from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.log import _check_exclusive, _open_log
+from glutewake.cli.params import period_options
 from glutewake.errors import GlutewakeError
 from glutewake.i18n import N_, _
 from glutewake.output import message
 
 
 @command()
-@click.option("--week", is_flag=True, help=N_("This week, from Monday."))
-@click.option("--month", is_flag=True, help=N_("This month, from the 1st."))
-@click.option(
-    "--since",
-    metavar="WHEN",
-    help=N_(
+@period_options(
+    N_(
         "From a date (2024-03-31), a local time (2024-03-31T14:00) or the last N days or "
         'weeks ("3d", "2w"; today counts as one). Default: 4w.'
     ),
-)
-@click.option(
-    "--until", metavar="WHEN", help=N_("Up to and including a date, or up to a local time.")
+    today=False,
 )
 @click.option(
     "--output",
