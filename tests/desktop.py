@@ -286,3 +286,31 @@ class FakeDBusService:
                     (f"no {fields.get(HeaderFields.member)} here",),
                 )
             self._connection.send(reply)
+
+
+# --- windows, for the full-screen detector (Xvfb has no window manager) ---
+
+
+def make_window(desktop: Desktop) -> tuple[subprocess.Popen[bytes], int]:
+    """An xmessage window and its X id: something to mark full screen or active."""
+    window = subprocess.Popen(["xmessage", "hi"], env=desktop.environ())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        tree = desktop.run("xwininfo", "-root", "-children").stdout
+        ids = [line.split()[0] for line in tree.splitlines() if '"xmessage"' in line]
+        if ids:
+            return window, int(ids[0], 16)
+        time.sleep(0.05)
+    window.kill()
+    raise AssertionError("no xmessage window appeared")
+
+
+def set_fullscreen(desktop: Desktop, window: int, on: bool = True) -> None:
+    value = "_NET_WM_STATE_FULLSCREEN" if on else "_NET_WM_STATE_ABOVE"
+    desktop.run("xprop", "-id", hex(window), "-f", "_NET_WM_STATE", "32a",
+                "-set", "_NET_WM_STATE", value)  # fmt: skip
+
+
+def set_active(desktop: Desktop, window: int) -> None:
+    desktop.run("xprop", "-root", "-f", "_NET_ACTIVE_WINDOW", "32x",
+                "-set", "_NET_ACTIVE_WINDOW", hex(window))  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from desktop import Desktop, _start_bus, stop_processes
+from desktop import Desktop, _start_bus, make_window, set_active, set_fullscreen, stop_processes
 from glutewake.busy import (
     CameraDetector,
     DndDetector,
@@ -324,32 +324,6 @@ def test_dnd_with_nothing_owning_notifications(bus):
 
 
 # --- full screen -----------------------------------------------------------------------
-
-
-def make_window(desktop: Desktop) -> tuple[subprocess.Popen[bytes], int]:
-    import time
-
-    window = subprocess.Popen(["xmessage", "hi"], env=desktop.environ())
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        tree = desktop.run("xwininfo", "-root", "-children").stdout
-        ids = [line.split()[0] for line in tree.splitlines() if '"xmessage"' in line]
-        if ids:
-            return window, int(ids[0], 16)
-        time.sleep(0.05)
-    window.kill()
-    raise AssertionError("no xmessage window appeared")
-
-
-def set_fullscreen(desktop: Desktop, window: int, on: bool = True) -> None:
-    value = "_NET_WM_STATE_FULLSCREEN" if on else "_NET_WM_STATE_ABOVE"
-    desktop.run("xprop", "-id", hex(window), "-f", "_NET_WM_STATE", "32a",
-                "-set", "_NET_WM_STATE", value)  # fmt: skip
-
-
-def set_active(desktop: Desktop, window: int) -> None:
-    desktop.run("xprop", "-root", "-f", "_NET_ACTIVE_WINDOW", "32x",
-                "-set", "_NET_ACTIVE_WINDOW", hex(window))  # fmt: skip
 
 
 @pytest.fixture

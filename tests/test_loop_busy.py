@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from desktop import Desktop, Notifications
+from desktop import Desktop, Notifications, make_window, set_active, set_fullscreen
 from glutewake.catalog import build_catalog
 from glutewake.channel import Channel
 from glutewake.config import ExerciseSettings, QuietSettings, Settings
@@ -19,7 +19,6 @@ from glutewake.store import Store
 from glutewake.tracker import BusyCheck
 from running import child_env, headless_loop, status_json, wait_for_text, wait_until
 from scripted import Clock, ScriptedUI, settings
-from test_busy import make_window, set_active, set_fullscreen
 
 
 def held_events(store: Store) -> list[tuple[int | None, str | None]]:
