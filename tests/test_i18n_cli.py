@@ -127,3 +127,21 @@ def test_a_break_in_a_terminal_in_german(tmux: Tmux, config_file: Path, env, ui)
     tmux.keys("C-c")
     screen = tmux.wait_for("[exited 0]")
     assert "Sitzung: 1 erledigt, 0 übersprungen, 0 verpasst" in screen
+
+
+def test_doctor_in_german(config_file: Path) -> None:
+    config_file.write_text('[notify]\ndesktop = false\n[idle]\nbackend = "off"\n')
+    result = run("doctor", env=GERMAN)
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"✓ Konfiguration       {config_file} ist gültig"
+    assert "✓ Benachrichtigungen  ausgeschaltet ([notify] desktop = false)" in lines
+    assert any(
+        line.startswith("✓ Zeitplan") and "aus: Pausen zu jeder Zeit" in line for line in lines
+    )
+    assert any(
+        line.startswith("✗ Erinnerungen") and "erreichen dich nicht" in line for line in lines
+    )
+    assert (
+        json.loads(run("doctor", "--format", "json", env=GERMAN).stdout)["checks"][0]["summary"]
+        == f"{config_file} is valid"
+    )  # JSON stays English

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from glutewake.i18n import _
+
 if TYPE_CHECKING:
     from jeepney.io.blocking import DBusConnection  # type: ignore[import-untyped,unused-ignore]
 
@@ -37,17 +39,21 @@ def connect_session_bus(env: Mapping[str, str], timeout: float = DBUS_TIMEOUT) -
     """A jeepney connection to the session bus of `env`; Unavailable if there is none."""
     address = session_bus_address(env)
     if address is None:
-        raise Unavailable("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+        raise Unavailable(_("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"))
     try:
         from jeepney.io.blocking import (  # type: ignore[import-untyped,unused-ignore]
             open_dbus_connection,
         )
     except ImportError:
-        raise Unavailable("the jeepney package (D-Bus client) is not installed") from None
+        raise Unavailable(_("the jeepney package (D-Bus client) is not installed")) from None
     try:
         connection: DBusConnection = open_dbus_connection(address, auth_timeout=timeout)
     except (OSError, RuntimeError, ValueError) as exc:
-        raise Unavailable(f"cannot connect to the session bus {address}: {one_line(exc)}") from None
+        raise Unavailable(
+            _("cannot connect to the session bus {address}: {error}").format(
+                address=address, error=one_line(exc)
+            )
+        ) from None
     return connection
 
 

@@ -240,7 +240,7 @@ def check_busy(settings: Settings, env: Mapping[str, str], platform: str) -> lis
     checks = []
     for name in DETECTORS:
         if quiet.max_hold <= 0 or name not in quiet.when:
-            why = "[quiet] max_hold = 0s" if quiet.max_hold <= 0 else "not in [quiet] when"
+            why = "[quiet] max_hold = 0s" if quiet.max_hold <= 0 else _("not in [quiet] when")
             summary = _("off ({why}): never holds a break").format(why=why)
             checks.append(Check(name, True, summary, details={"answer": None}))
             continue

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from glutewake.dbus import Unavailable, call, connect_session_bus, one_line
+from glutewake.i18n import _
 from glutewake.probe import Probe
 
 if TYPE_CHECKING:
@@ -279,20 +280,26 @@ class X11Reader(_Reader):
     def __init__(self, env: Mapping[str, str]) -> None:
         self.display_name = env.get("DISPLAY") or ""
         if not self.display_name:
-            raise Unavailable("DISPLAY is not set (no X11 session)")
+            raise Unavailable(_("DISPLAY is not set (no X11 session)"))
         self._xlib = _load("libX11.so.6", "libX11 (apt-get install libx11-6)")
         self._xss = _load("libXss.so.1", "libXss (apt-get install libxss1)")
         _declare_x11(self._xlib, self._xss)
         self._display: int | None = self._xlib.XOpenDisplay(self.display_name.encode())
         if not self._display:
-            raise Unavailable(f"cannot open X display {self.display_name}")
+            raise Unavailable(
+                _("cannot open X display {display}").format(display=self.display_name)
+            )
         self._install_handlers()
         base, error = ctypes.c_int(), ctypes.c_int()
         if not self._xss.XScreenSaverQueryExtension(
             self._display, ctypes.byref(base), ctypes.byref(error)
         ):
             self.close()
-            raise Unavailable(f"X display {self.display_name} has no MIT-SCREEN-SAVER extension")
+            raise Unavailable(
+                _("X display {display} has no MIT-SCREEN-SAVER extension").format(
+                    display=self.display_name
+                )
+            )
         self._root = self._xlib.XDefaultRootWindow(self._display)
         self._info = self._xss.XScreenSaverAllocInfo()
         self._socket = _peek_socket(self._xlib.XConnectionNumber(self._display))
@@ -370,7 +377,9 @@ def _load(library: str, what: str) -> Any:
     try:
         return ctypes.CDLL(library)
     except OSError:
-        raise Unavailable(f"{library} not found: install {what}") from None
+        raise Unavailable(
+            _("{library} not found: install {what}").format(library=library, what=what)
+        ) from None
 
 
 def _declare_x11(xlib: Any, xss: Any) -> None:

@@ -36,6 +36,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from glutewake.card import dose_text
 from glutewake.dbus import Unavailable, connect_session_bus
 from glutewake.durations import format_duration
 from glutewake.i18n import _
@@ -122,7 +123,8 @@ def shorten(text: str, limit: int = LINE_MAX) -> str:
 
 
 def _headline(exercise: Exercise) -> str:
-    return f"{exercise.name} · {exercise.dose}" if exercise.dose else exercise.name
+    dose = dose_text(exercise)
+    return f"{exercise.name} · {dose}" if dose else exercise.name
 
 
 def _how(exercise: Exercise) -> str:
@@ -158,7 +160,7 @@ def due_note(
 def snoozed_note(exercise: Exercise, due_at: str, seconds: int) -> Note:
     """Snoozed: says when it comes back, and stays (unsticky) to be replaced by it then."""
     summary = _("Snoozed: {exercise} at {time}").format(exercise=exercise.name, time=due_at)
-    return Note(summary, exercise.dose, timeout_s=seconds + 60)
+    return Note(summary, dose_text(exercise), timeout_s=seconds + 60)
 
 
 def warn_note(exercise: Exercise, seconds: int) -> Note:
@@ -166,7 +168,7 @@ def warn_note(exercise: Exercise, seconds: int) -> Note:
     summary = _("Break in {left}: {exercise}").format(
         left=format_duration(seconds), exercise=exercise.name
     )
-    return Note(summary, exercise.dose, timeout_s=seconds + OVER_TIMEOUT_S)
+    return Note(summary, dose_text(exercise), timeout_s=seconds + OVER_TIMEOUT_S)
 
 
 def break_note(exercise: Exercise, back_at: str, seconds: int) -> Note:
@@ -183,18 +185,24 @@ def probe(env: Mapping[str, str], platform: str = sys.platform) -> NotifyProbe:
     """Which back end plyer would use here, and whether a notification would arrive."""
     if platform == "darwin":
         if importlib.util.find_spec("pyobjus") is None:
-            return NotifyProbe(False, "macos", "plyer needs pyobjus on macOS (pip install pyobjus)")
-        return NotifyProbe(True, "macos", "macOS notification centre (through pyobjus)")
+            return NotifyProbe(
+                False, "macos", _("plyer needs pyobjus on macOS (pip install pyobjus)")
+            )
+        return NotifyProbe(True, "macos", _("macOS notification centre (through pyobjus)"))
     if platform in ("win32", "cygwin"):
-        return NotifyProbe(True, "windows", "Windows balloon tip")
+        return NotifyProbe(True, "windows", _("Windows balloon tip"))
     if not platform.startswith("linux"):
-        return NotifyProbe(False, "none", f"plyer has no notification back end for {platform}")
+        return NotifyProbe(
+            False,
+            "none",
+            _("plyer has no notification back end for {platform}").format(platform=platform),
+        )
     backend = _linux_backend(env)
     if backend == "none":
         return NotifyProbe(
             False,
             "none",
-            "no notification back end: install notify-send (libnotify-bin) or dbus-python",
+            _("no notification back end: install notify-send (libnotify-bin) or dbus-python"),
         )
     if backend == "flatpak-portal":
         return _check_portal(env)
@@ -222,26 +230,38 @@ def _check_daemon(backend: str, env: Mapping[str, str]) -> NotifyProbe:
 
         bus = DBus()
         if connection.send_and_get_reply(bus.NameHasOwner(NOTIFICATIONS), timeout=1.0).body[0]:
-            return NotifyProbe(True, backend, f"{backend} to {NOTIFICATIONS}")
+            return NotifyProbe(
+                True, backend, _("{backend} to {name}").format(backend=backend, name=NOTIFICATIONS)
+            )
         activatable = connection.send_and_get_reply(bus.ListActivatableNames(), timeout=1.0)
         if NOTIFICATIONS in activatable.body[0]:
             return NotifyProbe(
-                True, backend, f"{backend} to {NOTIFICATIONS} (D-Bus starts the daemon)"
+                True,
+                backend,
+                _("{backend} to {name} (D-Bus starts the daemon)").format(
+                    backend=backend, name=NOTIFICATIONS
+                ),
             )
         return NotifyProbe(
             False,
             backend,
-            f"no notification daemon on the session bus (nothing owns {NOTIFICATIONS})",
+            _("no notification daemon on the session bus (nothing owns {name})").format(
+                name=NOTIFICATIONS
+            ),
         )
     except (OSError, TimeoutError) as exc:
-        return NotifyProbe(False, backend, f"the session bus stopped answering: {exc}")
+        return NotifyProbe(
+            False, backend, _("the session bus stopped answering: {error}").format(error=exc)
+        )
     finally:
         connection.close()
 
 
 def _check_portal(env: Mapping[str, str]) -> NotifyProbe:
     if not shutil.which("gdbus", path=env.get("PATH", "")):
-        return NotifyProbe(False, "flatpak-portal", "Flatpak portal back end needs gdbus on PATH")
+        return NotifyProbe(
+            False, "flatpak-portal", _("Flatpak portal back end needs gdbus on PATH")
+        )
     try:
         connection = connect_session_bus(env)
     except Unavailable as exc:
