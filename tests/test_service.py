@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from glutewake import service as svc
+from glutewake import service_files as files
 from glutewake.lock import LoopLock
 from glutewake.paths import Paths
 
@@ -235,7 +236,7 @@ def unit_sections(text: str) -> configparser.ConfigParser:
 
 
 def test_systemd_unit_contents():
-    unit = svc.systemd_unit(SPACED)
+    unit = files.systemd_unit(SPACED)
     parsed = unit_sections(unit)
     assert dict(parsed["Unit"]) == {
         "Description": "glutewake sitting-break reminder",
@@ -259,7 +260,7 @@ def test_systemd_unit_contents():
 
 def test_systemd_words_escape_specifiers_variables_and_quotes():
     launched = svc.Launch(argv=("/bin/glutewake", "--config", 'a"b\\c$d', "start"))
-    exec_start = re.search(r"^ExecStart=(.*)$", svc.systemd_unit(launched), re.M)
+    exec_start = re.search(r"^ExecStart=(.*)$", files.systemd_unit(launched), re.M)
     assert exec_start is not None
     assert exec_start.group(1) == '/bin/glutewake --config "a\\"b\\\\c$$d" start'
 
@@ -284,18 +285,18 @@ def test_systemd_unit_passes_systemd_analyze_verify(tmp_path):
         argv=(str(program), "--config", str(tmp_path / "50% done.toml"), "start"),
         env=(("GLUTEWAKE_HOME", str(tmp_path / "data $HOME")),),
     )
-    unit = tmp_path / "units" / svc.UNIT
+    unit = tmp_path / "units" / files.UNIT
     unit.parent.mkdir()
-    unit.write_text(svc.systemd_unit(launched), encoding="utf-8")
+    unit.write_text(files.systemd_unit(launched), encoding="utf-8")
     result = verify_unit(tmp_path, unit)
     assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_systemd_analyze_verify_catches_a_missing_executable(tmp_path):
     # The check above would pass on anything if verify ignored ExecStart.
-    unit = tmp_path / "units" / svc.UNIT
+    unit = tmp_path / "units" / files.UNIT
     unit.parent.mkdir()
-    unit.write_text(svc.systemd_unit(svc.Launch(argv=(str(tmp_path / "nope"), "start"))))
+    unit.write_text(files.systemd_unit(svc.Launch(argv=(str(tmp_path / "nope"), "start"))))
     result = verify_unit(tmp_path, unit)
     assert result.returncode != 0
     assert "is not executable" in result.stderr
@@ -328,7 +329,7 @@ def desktop_exec_words(value: str) -> list[str]:
 
 
 def test_desktop_entry_contents():
-    entry = svc.desktop_entry(SPACED)
+    entry = files.desktop_entry(SPACED)
     parsed = unit_sections(entry)["Desktop Entry"]
     assert parsed["Type"] == "Application"
     assert parsed["Terminal"] == "false"
@@ -342,7 +343,7 @@ def test_desktop_entry_contents():
 
 def test_desktop_exec_round_trips_awkward_characters():
     argv = ("/x/glutewake", "--config", 'a"b\\c$d`e%f~g;h', "start")
-    parsed = unit_sections(svc.desktop_entry(svc.Launch(argv=argv)))["Desktop Entry"]
+    parsed = unit_sections(files.desktop_entry(svc.Launch(argv=argv)))["Desktop Entry"]
     assert desktop_exec_words(parsed["Exec"]) == list(argv)
 
 
@@ -353,14 +354,14 @@ def test_desktop_entry_passes_desktop_file_validate(tmp_path):
             "desktop-file-validate is not installed (desktop-file-utils; it only adds a check)"
         )
     entry = tmp_path / "glutewake.desktop"
-    entry.write_text(svc.desktop_entry(SPACED), encoding="utf-8")
+    entry.write_text(files.desktop_entry(SPACED), encoding="utf-8")
     result = subprocess.run([program, str(entry)], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
 def test_launch_agent_parses_back_with_plistlib():
     log = Path("/Users/a/Library/Logs/glutewake.log")
-    agent = plistlib.loads(svc.launch_agent(SPACED, log).encode("utf-8"))
+    agent = plistlib.loads(files.launch_agent(SPACED, log).encode("utf-8"))
     assert agent == {
         "Label": "io.github.glutewake",
         "ProgramArguments": list(SPACED.argv),
@@ -377,7 +378,7 @@ def test_launch_agent_passes_plutil_lint(tmp_path):
     if program is None:
         pytest.skip("plutil is macOS only (it only adds a check)")
     agent = tmp_path / "agent.plist"
-    agent.write_text(svc.launch_agent(SPACED, tmp_path / "log"), encoding="utf-8")
+    agent.write_text(files.launch_agent(SPACED, tmp_path / "log"), encoding="utf-8")
     assert subprocess.run([program, "-lint", str(agent)], check=False).returncode == 0
 
 
@@ -391,7 +392,7 @@ def test_startup_script_contents():
         ),
         env=(("GLUTEWAKE_HOME", "C:\\My Data"),),
     )
-    lines = svc.startup_script(launched).splitlines()
+    lines = files.startup_script(launched).splitlines()
     assert lines[:2] == ["@echo off", "chcp 65001 >nul"]
     assert all(line.startswith("rem ") for line in lines[2:4])
     assert lines[4:] == [
@@ -403,7 +404,7 @@ def test_startup_script_contents():
 
 def test_startup_script_refuses_a_double_quote():
     with pytest.raises(svc.ServiceError, match="contains a double quote"):
-        svc.startup_script(svc.Launch(argv=('C:\\a"b\\glutewake.exe', "start")))
+        files.startup_script(svc.Launch(argv=('C:\\a"b\\glutewake.exe', "start")))
 
 
 # --- telling our files from the user's ---------------------------------------------
@@ -411,27 +412,26 @@ def test_startup_script_refuses_a_double_quote():
 
 @pytest.mark.parametrize("kind", svc.ALL_KINDS)
 def test_file_state_tells_ours_changed_and_foreign(tmp_path, kind):
-    host = svc.Host("linux", {}, tmp_path / "log")
     path = tmp_path / "file"
-    assert svc.file_state(path) is svc.FileState.ABSENT
-    text = svc.render(kind, SPACED, host)
+    assert files.file_state(path) is svc.FileState.ABSENT
+    text = files.render(kind, SPACED, tmp_path / "log")
     path.write_text(text, encoding="utf-8")
-    assert svc.file_state(path) is svc.FileState.INSTALLED
+    assert files.file_state(path) is svc.FileState.INSTALLED
     path.write_text(text.replace("start", "start --quiet"), encoding="utf-8")
-    assert svc.file_state(path) is svc.FileState.CHANGED
+    assert files.file_state(path) is svc.FileState.CHANGED
     path.write_text(re.sub(r".*glutewake-sha256.*\n", "", text), encoding="utf-8")
-    assert svc.file_state(path) is svc.FileState.FOREIGN
+    assert files.file_state(path) is svc.FileState.FOREIGN
 
 
 def test_file_state_of_unreadable_bytes_is_foreign(tmp_path):
     path = tmp_path / "file"
     path.write_bytes(b"\xff\xfe binary")
-    assert svc.file_state(path) is svc.FileState.FOREIGN
+    assert files.file_state(path) is svc.FileState.FOREIGN
 
 
 def test_file_state_of_a_folder_is_an_error(tmp_path):
     with pytest.raises(svc.ServiceError, match=r"^.*: cannot read it \("):
-        svc.file_state(tmp_path)
+        files.file_state(tmp_path)
 
 
 # --- choosing the kind -------------------------------------------------------------
@@ -519,12 +519,12 @@ def test_windows_startup_install_and_uninstall(tmp_path):
     host = host_for(tmp_path, "win32")
     script = host.files["startup"]
     plan = svc.plan_install(host, None, SPACED, force=False)
-    assert plan.steps == (svc.Write(script, svc.startup_script(SPACED)),)
+    assert plan.steps == (svc.Write(script, files.startup_script(SPACED)),)
     assert plan.notes == (
         "glutewake starts at your next sign-in; run `glutewake start` to start it now",
     )
     svc.apply(plan, svc.run_quiet, lambda line: None)
-    assert svc.file_state(script) is svc.FileState.INSTALLED
+    assert files.file_state(script) is svc.FileState.INSTALLED
     svc.apply(svc.plan_uninstall(host, force=False), svc.run_quiet, lambda line: None)
     assert files_under(tmp_path / "appdata") == []
 
@@ -646,7 +646,7 @@ def test_install_twice_leaves_the_unit_alone(cli, isolated_home, systemctl):
 
 def test_install_updates_its_own_older_unit_and_restarts(cli, isolated_home, systemctl, tmp_path):
     unit = unit_path(isolated_home)
-    old = svc.systemd_unit(svc.Launch(argv=("/old/glutewake", "start")))
+    old = files.systemd_unit(svc.Launch(argv=("/old/glutewake", "start")))
     unit.parent.mkdir(parents=True)
     unit.write_text(old, encoding="utf-8")
     result = cli("service", "install")
@@ -682,7 +682,7 @@ def test_install_does_not_overwrite_a_users_file_without_force(
     result = cli("service", "install", "--force")
     assert result.exit_code == 0, result.stderr
     assert f"wrote {unit}" in result.stdout.splitlines()
-    assert svc.file_state(unit) is svc.FileState.INSTALLED
+    assert files.file_state(unit) is svc.FileState.INSTALLED
 
 
 def test_install_then_uninstall_leaves_no_file(cli, isolated_home, systemctl):
@@ -742,7 +742,7 @@ def test_uninstall_keeps_a_changed_file_without_force(cli, isolated_home):
 def test_uninstall_without_a_manager_removes_the_enable_symlink(cli, isolated_home):
     assert cli("service", "install", "--kind", "systemd").exit_code == 0
     unit = unit_path(isolated_home)
-    link = unit.parent / "graphical-session.target.wants" / svc.UNIT
+    link = unit.parent / "graphical-session.target.wants" / files.UNIT
     link.parent.mkdir()
     link.symlink_to(unit)  # what `systemctl --user enable` made in an earlier session
     result = cli("service", "uninstall")
