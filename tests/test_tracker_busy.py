@@ -295,3 +295,18 @@ def test_busy_ends_while_away_then_the_away_rule_holds_it():
     assert kinds(actions) == ["event:held"]
     assert rig.tracker.next_mono() is None  # waiting for them to come back
     assert kinds(rig.at(103, idle=1)) == ["prompt"]
+
+
+def test_a_held_snoozed_break_answered_anyway_ends_the_hold():
+    for kind, state in (("done", "break"), ("skip", "seated"), ("another", "due")):
+        rig = Rig()
+        rig.at(100)
+        rig.tracker.answer("snooze", rig.now)
+        rig.busy = "camera"
+        assert rig.at(130) == [] and rig.tracker.snapshot().held == "camera"
+        rig.t = 140
+        actions = rig.tracker.answer(kind, rig.now)
+        assert kinds(actions)[0] == "event:held", kind
+        assert only([a for a in actions if isinstance(a, EventLogged)], EventLogged).seconds == 10
+        assert rig.state == state and rig.tracker.snapshot().held is None
+        assert rig.tracker.next_mono() != 141  # no longer asking every second

@@ -253,6 +253,7 @@ class Tracker:
         answerable = self.state == "due" or (self.state == "snoozed" and kind != "snooze")
         if not answerable or pending is None:
             return [*actions, Notice("refused", self._why_not_due())]
+        actions += self._end_busy_hold(now)  # a held snoozed break, answered anyway
         if kind == "done":
             self.pending = None
             self.on_break = pending.exercise
@@ -789,6 +790,9 @@ class Tracker:
     def _enter(self, state: State, now: Now) -> None:
         if state not in ("seated", "snoozed"):
             self.held = False
+            # Every way out of a hold logs it first (_end_busy_hold); this only makes
+            # sure no state but seated or snoozed ever looks held.
+            self.busy_hold = None
         if state != self.state:
             self.state = state
             self.since_wall = now.wall
