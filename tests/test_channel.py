@@ -93,6 +93,49 @@ def test_the_inbox_sees_only_commands_sent_after_it_opened_each_once(db):
         assert inbox.new() == []
 
 
+def test_the_inbox_answers_commands_sent_while_the_loop_was_starting(db):
+    # The sender finds the loop by its lock: a command sent after the lock was taken but
+    # before the loop opened its inbox is the loop's, and must not be skipped.
+    with Store.open(db) as one, Store.open(db) as two:
+        loop, other = Channel(one), Channel(two)
+        other.send_command("pause", None, utc(2024, 5, 1, 7, 59))  # an earlier loop's
+        early = [other.send_command("snooze", None, utc(2024, 5, 1, 8, 0, n)) for n in (0, 1)]
+        inbox = Inbox(loop, since=utc(2024, 5, 1, 8))
+        assert [c.id for c in inbox.new()] == early
+        assert inbox.new() == []
+
+
+class FailingOnce(Channel):
+    """A real channel whose next read of the commands table fails, as a locked or
+    unreadable log makes it fail."""
+
+    fail = False
+
+    def commands_after(self, command_id: int) -> list[Command]:
+        if self.fail:
+            self.fail = False
+            from glutewake.errors import StoreError
+
+            raise StoreError("glutewake.db: database is locked")
+        return super().commands_after(command_id)
+
+
+def test_a_failed_read_of_the_commands_loses_no_command(db):
+    from glutewake.errors import StoreError
+
+    with Store.open(db) as one, Store.open(db) as two:
+        loop, other = FailingOnce(one), Channel(two)
+        inbox = Inbox(loop)
+        assert inbox.new() == []
+        sent = other.send_command("skip", None, utc(2024, 5, 1, 9))
+        loop.fail = True
+        with pytest.raises(StoreError):
+            inbox.new()
+        # Nobody wrote since: the command is still read, not taken as "nothing new".
+        assert [c.id for c in inbox.new()] == [sent]
+        assert inbox.new() == []
+
+
 # --- the doorbell -------------------------------------------------------------------------
 
 

@@ -48,3 +48,34 @@ def test_status_follows_the_lock_not_the_config(cli, tmp_path, data_dir, config_
         lock.release()
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["pid"] == 4242
+
+
+def test_a_dead_loop_never_looks_alive_while_another_status_probes(tmp_path: Path) -> None:
+    import fcntl
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "data" / "glutewake.lock"
+    # A loop that took the lock and was killed with -9: its record stays, its lock goes.
+    code = (
+        "import sys, time\n"
+        "from datetime import datetime, timezone\n"
+        "from pathlib import Path\n"
+        "from glutewake.lock import LoopLock\n"
+        "lock = LoopLock(Path(sys.argv[1]))\n"
+        "lock.acquire(4242, datetime.now(timezone.utc), Path('x.db'))\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE)
+    assert child.stdout is not None and child.stdout.readline() == b"locked\n"
+    assert running(path) is not None
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert running(path) is None
+    # Another `status` probing at this very moment holds the lock file for an instant.
+    with open(path, encoding="utf-8") as probe:
+        fcntl.flock(probe.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        assert running(path) is None

@@ -176,3 +176,15 @@ def test_a_natural_break_is_logged_on_return_with_the_real_absence(tmp_path: Pat
     assert natural.answered_at is not None
     assert abs(natural.answered_at.timestamp() - (T0 + 400)) <= 5
     assert "that was a natural break" in ui.text
+
+
+def test_a_command_sent_while_the_loop_starts_is_answered(tmp_path: Path) -> None:
+    # Sent once the lock is taken (the loop's start), before the loop reads anything.
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=20)
+    with Store.open(tmp_path / "g.db") as store:
+        loop = make_loop(store, ui, clock)
+        sent = Channel(store).send_command("pause", None, datetime.fromtimestamp(T0, timezone.utc))
+        loop.run()
+        assert Channel(store).command_result(sent) == "ok"
+    assert "from another terminal: pause" in ui.text

@@ -46,11 +46,19 @@ def test_a_break_held_while_away() -> None:
     assert held.short() == "🪑10m 🍑"
 
 
+def test_a_snoozed_break_held_while_away_is_never_back_in_0s() -> None:
+    held = view(state("snoozed", next_in=None), T)
+    assert held.text() == "snoozed Glute bridge: back when you are · seated 10m"
+    assert "0s" not in held.text() and held.short() == "💤"
+    clock = view(state("snoozed", next_in=9), T).text(clock=True)
+    assert clock == "snoozed Glute bridge: back in 0:09 · seated 10:00"
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [
         ("due", "break due: Glute bridge — answer with glutewake done|snooze|skip"),
-        ("snoozed", "snoozed: Glute bridge back in 15m · seated 10m"),
+        ("snoozed", "snoozed Glute bridge: back in 15m · seated 10m"),
         ("break", "on a break: Glute bridge · back to sitting in 15m"),
     ],
 )

@@ -172,8 +172,16 @@ class Channel:
             (to_text(before),),
         )
 
-    def last_command_id(self) -> int:
-        rows = self.store.rows("SELECT coalesce(max(id), 0) FROM commands")
+    def last_command_id(self, before: datetime | None = None) -> int:
+        """The newest command's id (with `before`: the newest sent before then)."""
+        from glutewake.store import to_text
+
+        if before is None:
+            rows = self.store.rows("SELECT coalesce(max(id), 0) FROM commands")
+        else:
+            rows = self.store.rows(
+                "SELECT coalesce(max(id), 0) FROM commands WHERE at < ?", (to_text(before),)
+            )
         last: int = rows[0][0]
         return last
 
@@ -184,20 +192,26 @@ class Channel:
 
 
 class Inbox:
-    """The loop's end of the channel: the commands sent since it started, oldest first."""
+    """The loop's end of the channel: the commands sent since it started, oldest first.
 
-    def __init__(self, channel: Channel) -> None:
+    `since`: when the loop took its lock. A sender finds the loop by its lock, so every
+    command sent from then on is this loop's, even one sent while it was still starting
+    (before this inbox existed); the ones before it are not.
+    """
+
+    def __init__(self, channel: Channel, since: datetime | None = None) -> None:
         self.channel = channel
-        self._last = channel.last_command_id()  # earlier commands are not ours
-        self._version = channel.data_version()
+        self._last = channel.last_command_id(before=since)  # earlier commands are not ours
+        self._version: int | None = None  # unknown: the first call reads the table
 
     def new(self) -> list[Command]:
-        """Commands not seen yet (StoreError if the log cannot be read)."""
+        """Commands not seen yet (StoreError if the log cannot be read: nothing is lost,
+        the next call reads them again)."""
         version = self.channel.data_version()
         if version == self._version:
-            return []  # nobody else wrote: nothing to read
-        self._version = version
+            return []  # nobody else wrote since the last good read: nothing to read
         commands = self.channel.commands_after(self._last)
+        self._version = version  # only now: a read that failed is tried again
         if commands:
             self._last = commands[-1].id
         return commands

@@ -110,7 +110,9 @@ def running(path: Path) -> Holder | None:
     except OSError:
         return None
     with handle:
-        if _try_lock(handle):
+        # A shared lock: two probes at once both get it, so neither takes the other for a
+        # live loop (a loop killed with -9 held the only exclusive one, and it is gone).
+        if _try_lock(handle, shared=True):
             _unlock(handle)
             return None
     return read_holder(path)
@@ -144,7 +146,8 @@ if sys.platform == "win32":
     # Windows locks are mandatory: lock a byte past the text so others can still read it.
     _LOCK_OFFSET = 4096
 
-    def _try_lock(handle: IO[str]) -> bool:
+    def _try_lock(handle: IO[str], shared: bool = False) -> bool:
+        # msvcrt has no shared locks; a probe holds its lock for microseconds.
         handle.seek(_LOCK_OFFSET)
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
@@ -159,9 +162,11 @@ if sys.platform == "win32":
 else:
     import fcntl
 
-    def _try_lock(handle: IO[str]) -> bool:
+    def _try_lock(handle: IO[str], shared: bool = False) -> bool:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(
+                handle.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
+            )
         except OSError:
             return False
         return True

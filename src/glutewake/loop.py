@@ -134,6 +134,7 @@ class Loop:
         pid: int,
         busy: BusyCheck | None = None,
         wakeup: Wakeup | None = None,
+        commands_since: datetime | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         boot: Callable[[], float] | None = None,
@@ -152,6 +153,8 @@ class Loop:
             boot = boot_clock()
         self.boot = boot
         self.wakeup = wakeup
+        # When the lock was taken: commands from then on are this loop's (default: now).
+        self.commands_since = commands_since
         self.tally = Tally()
         self.session_id = 0
         self.started = _utc(wall())
@@ -171,6 +174,9 @@ class Loop:
         self._last_state: tuple[Any, ...] | None = None
         self.channel = Channel(store)
         self._inbox: Inbox | None = None
+        # Commands may wait unread: sent while the loop started (before anyone could ring
+        # it), or left by a read that failed. Read them without waiting for a ring.
+        self._commands_unread = True
         self._next_command_poll = 0.0
         self._idle_every = max(1.0, min(5.0, settings.timer.natural_break / 3))
         self._next_idle_poll = 0.0
@@ -186,7 +192,7 @@ class Loop:
         try:
             with SIGNALS.shielded():
                 self.session_id = self.store.begin_session(pid=self.pid, started_at=self.started)
-            self._inbox = Inbox(self.channel)
+            self._inbox = Inbox(self.channel, since=self.commands_since or self.started)
             prune_before = _utc(self.wall() - KEEP_ANSWERED_S)
             self._write("old commands", lambda: self.channel.prune(prune_before))
             self._greet()
@@ -237,7 +243,7 @@ class Loop:
 
     def _sleep_for(self, now: Now) -> float:
         wake = [now.mono + MAX_SLEEP_S]
-        if self.wakeup is None:
+        if self.wakeup is None or self._commands_unread:
             wake.append(self._next_command_poll)
         if self.idle is not None:
             wake.append(self._next_idle_poll)
@@ -299,7 +305,9 @@ class Loop:
 
     def _poll_commands(self, now: Now, force: bool = False) -> None:
         if self.wakeup is not None:
-            if not self.wakeup.drain() and not force:
+            rang = self.wakeup.drain()
+            retry = self._commands_unread and now.mono >= self._next_command_poll
+            if not (rang or retry or force):
                 return  # nobody rang
         elif now.mono < self._next_command_poll and not force:
             return
@@ -308,8 +316,10 @@ class Loop:
         try:
             commands = self._inbox.new()
         except StoreError as exc:
+            self._commands_unread = True  # tried again at the next poll
             self._warn_once("commands", _("cannot read commands: {error}").format(error=exc))
             return
+        self._commands_unread = False
         for command in commands:
             actions = self._command(command, self._now())
             self._carry_out(actions)
@@ -847,7 +857,7 @@ def run(
                 with Store.open(db_path) as store:
                     lock.note_log(store.identity)
                     tally = _remind(
-                        settings, catalog, store, env, desktop, out, inp, pid, lock_path
+                        settings, catalog, store, env, desktop, out, inp, pid, lock_path, since
                     )
             finally:
                 log_lock.release()
@@ -867,6 +877,7 @@ def _remind(
     inp: TextIO | None,
     pid: int,
     lock_path: Path,
+    since: datetime,
 ) -> Tally:
     from glutewake.busy import open_watch
     from glutewake.channel import Wakeup, wake_path
@@ -894,6 +905,7 @@ def _remind(
                 pid=pid,
                 busy=watch,
                 wakeup=wakeup,
+                commands_since=since,
             )
             return loop.run()
     finally:

@@ -62,8 +62,13 @@ class StatusView(NamedTuple):
             return _("seated {seated} · break in {left}").format(seated=seated, left=left)
         if self.state == "due":
             return _("break due: {name} — answer with glutewake done|snooze|skip").format(name=name)
+        if self.state == "snoozed" and self.next_at is None:
+            # Held while away: it comes back when they do, not "in 0s".
+            return _("snoozed {name}: back when you are · seated {seated}").format(
+                name=name, seated=seated
+            )
         if self.state == "snoozed":
-            return _("snoozed: {name} back in {left} · seated {seated}").format(
+            return _("snoozed {name}: back in {left} · seated {seated}").format(
                 name=name, left=left, seated=seated
             )
         if self.state == "break":
@@ -104,7 +109,7 @@ class StatusView(NamedTuple):
         return {
             "seated": f"🪑{seated} ⏳{left}" if self.next_at else f"🪑{seated} 🍑",
             "due": _("🍑 break!"),
-            "snoozed": f"💤{left}",
+            "snoozed": f"💤{left}" if self.next_at else "💤",
             "break": f"🍑{left}",
             "paused": "⏸",
             "standing": "🧍",
