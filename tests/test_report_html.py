@@ -193,8 +193,11 @@ def test_the_heatmaps_add_up_to_the_summary(seeded_page):
     sitting = page.with_data("sitting-hours", "seated-s")
     assert sum(int(c["data-seated-s"]) for c in sitting) == totals["seated_s"]
     assert max(int(c["data-longest-s"]) for c in sitting) == totals["longest_s"]
-    breaks = totals["due"] + totals["natural"]
-    assert sum(int(c["data-stretches"]) for c in sitting) >= breaks
+    # A stretch ends at every break but a missed one, and at a stop.
+    ended = totals["done"] + totals["skipped"] + totals["natural"]
+    assert sum(int(c["data-stretches"]) for c in sitting) >= ended
+    for c in sitting:
+        assert int(c["data-ended-s"]) <= int(c["data-stretches"]) * totals["longest_s"]
     skips = page.with_data("skip-hours", "skipped")
     assert sum(int(c["data-skipped"]) for c in skips) == totals["skipped"]
     assert sum(int(c["data-missed"]) for c in skips) == totals["missed"]
@@ -343,11 +346,30 @@ def test_hours_are_local_across_the_dst_change(berlin):
     # 01:30 UTC on 31 Mar is 03:30 CEST (Sunday); 22:20 UTC that day is Monday 00:20.
     assert grid[(6, 3)].stretches == 1
     assert grid[(0, 0)].stretches == 1
-    # 23:10 UTC on Saturday is Sunday 00:10 CET: a missed break.
-    assert grid[(6, 0)].missed == 1
+    # 23:10 UTC on Saturday is Sunday 00:10 CET: a missed break, which ends no stretch.
+    assert (grid[(6, 0)].missed, grid[(6, 0)].stretches, grid[(6, 0)].seated_s) == (1, 0, 1800)
     # The loop's stop (01:00 CEST Monday) closes a 40-minute stretch.
     assert grid[(0, 1)].seated_s == 2400
-    assert sum(cell.stretches for cell in hours) == 11
+    assert sum(cell.stretches for cell in hours) == 10
+
+
+def test_a_miss_does_not_end_the_stretch_nor_count_twice(berlin):
+    with Store.open(":memory:") as store:
+        session = store.begin_session(pid=1, started_at=utc(2024, 5, 6, 7))
+        store.add_break(brk("missed", utc(2024, 5, 6, 8), seated_s=2700, session_id=session))
+        # The next prompt: the sitting went on through the miss (45 + 30 minutes), of
+        # which the miss already counted 45.
+        done = brk("done", utc(2024, 5, 6, 8, 40), seated_s=4500, session_id=session)
+        store.add_break(done._replace(carried_s=2700))
+        store.end_session(session, ended_at=utc(2024, 5, 6, 9), seated_s=600)
+        hours = store.hour_totals(utc(2024, 5, 6), utc(2024, 5, 7))
+        (day,) = store.day_totals(utc(2024, 5, 6), utc(2024, 5, 7))
+    grid = {(cell.weekday, cell.hour): cell for cell in hours}
+    # 10:00 and 10:40 CEST: one stretch ended, 75 minutes long, each second counted once.
+    assert grid[(0, 10)] == (0, 10, 1, 2700 + 1800, 4500, 4500, 0, 1)
+    assert grid[(0, 11)] == (0, 11, 1, 600, 600, 600, 0, 0)  # the stop at 11:00
+    assert sum(cell.seated_s for cell in hours) == day.seated_s == 5100
+    assert max(cell.longest_s for cell in hours) == day.longest_s == 4500
 
 
 ZONES = ["Europe/Berlin", "America/Santiago", "Asia/Kathmandu", "Australia/Lord_Howe", "UTC"]

@@ -429,7 +429,7 @@ def _heatmaps(hours: Sequence[HourTotals]) -> str:
             where = _("{weekdays} {start:02d}:00–{end:02d}:00").format(
                 weekdays=_(WEEKDAYS_PLURAL[weekday]), start=hour, end=(hour + 1) % 24
             )
-            mean = cell.seated_s / cell.stretches
+            mean = cell.ended_s / cell.stretches if cell.stretches else 0
             sitting[-1].append(
                 charts.Cell(
                     mean,
@@ -444,6 +444,7 @@ def _heatmaps(hours: Sequence[HourTotals]) -> str:
                         "hour": hour,
                         "stretches": cell.stretches,
                         "seated-s": cell.seated_s,
+                        "ended-s": cell.ended_s,
                         "longest-s": cell.longest_s,
                     },
                 )
@@ -505,12 +506,13 @@ def _scale(scheme: str, low: str, high: str) -> str:
 
 
 def _sitting_takeaway(grid: dict[tuple[int, int], HourTotals]) -> str:
-    if not grid:
+    ended = {key: cell for key, cell in grid.items() if cell.stretches}
+    if not ended:
         return _("No sitting stretches ended in this period.")
     # A single long stretch is an accident; prefer hours that happen more than once.
-    repeated = {key: cell for key, cell in grid.items() if cell.stretches > 1} or grid
+    repeated = {key: cell for key, cell in ended.items() if cell.stretches > 1} or ended
     (weekday, hour), cell = max(
-        repeated.items(), key=lambda item: (item[1].seated_s / item[1].stretches, item[0])
+        repeated.items(), key=lambda item: (item[1].ended_s / item[1].stretches, item[0])
     )
     return _(
         "You sit longest before breaks at {hour:02d}:00 on {weekdays}: {mean} on average "
@@ -518,7 +520,7 @@ def _sitting_takeaway(grid: dict[tuple[int, int], HourTotals]) -> str:
     ).format(
         hour=hour,
         weekdays=_(WEEKDAYS_PLURAL[weekday]),
-        mean=_duration(cell.seated_s / cell.stretches),
+        mean=_duration(cell.ended_s / cell.stretches),
         longest=_duration(cell.longest_s),
     )
 

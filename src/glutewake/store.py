@@ -91,12 +91,13 @@ class DayTotals(NamedTuple):
 
 
 class HourTotals(NamedTuple):
-    """The sitting stretches that ended in one local hour of the week (Store.hour_totals)."""
+    """The log's sitting in one local hour of the week (Store.hour_totals)."""
 
     weekday: int  # 0 = Monday
     hour: int
-    stretches: int = 0
-    seated_s: int = 0
+    stretches: int = 0  # sitting stretches that ended in this hour
+    seated_s: int = 0  # time seated recorded in this hour, each second once
+    ended_s: int = 0  # the whole lengths of the stretches that ended in this hour
     longest_s: int = 0
     skipped: int = 0
     missed: int = 0
@@ -575,22 +576,28 @@ class Store:
         return [ExerciseCount(i, name, category, n) for i, name, category, n, _ in rows]
 
     def hour_totals(self, start: datetime, end: datetime) -> list[HourTotals]:
-        """The sitting stretches that ended in [start, end), by local weekday and hour.
+        """The log's sitting in [start, end) by local weekday and hour of the record.
 
-        A stretch ends at every break (counted under its outcome) and at every loop stop
-        with sitting still open: the same stretches day_totals adds up. Local time is
-        Python's (C's localtime, as datetime.astimezone() asks it): the offset is looked up
-        once per UTC date, and SQLite sums each run of dates that share one offset, so a
-        100,000-break history costs one indexed scan, not a zone lookup per break. Dates
-        on which the clocks change are read break by break.
+        Every break and every loop stop with sitting still open adds its share of time
+        seated, counted once as day_totals counts it (less the carried_s a missed break
+        of the same stretch already counted), so the cells add up to the summary's
+        seated_s and their largest longest_s is its longest_s. A stretch ends at each
+        break but a missed one (a miss does not end it) and at each stop: `stretches`
+        counts those and `ended_s` sums their whole lengths, so ended_s / stretches is
+        how long a stretch that ended in that hour had run.
+
+        Local time is Python's (C's localtime, as datetime.astimezone() asks it): the
+        offset is looked up once per UTC date, and SQLite sums each run of dates that
+        share one offset, so a 100,000-break history is one indexed scan, not a zone
+        lookup per break. Dates on which the clocks change are read break by break.
         """
         cells: dict[tuple[int, int], list[int]] = {}
 
         def add(key: tuple[int, int], *counts: int) -> None:
-            # counts: stretches, seated_s, longest_s (a maximum), skipped, missed
-            cell = cells.setdefault(key, [0, 0, 0, 0, 0])
+            # counts: stretches, seated_s, ended_s, longest_s (a maximum), skipped, missed
+            cell = cells.setdefault(key, [0, 0, 0, 0, 0, 0])
             for index, value in enumerate(counts):
-                cell[index] = max(cell[index], value) if index == 2 else cell[index] + value
+                cell[index] = max(cell[index], value) if index == 3 else cell[index] + value
 
         low, high = to_text(start), to_text(end)
         for first, last, offset in self._offset_runs(low, high):
@@ -598,21 +605,28 @@ class Store:
             if offset is None:
                 for at, how, seated, carried in self.rows(_STRETCHES, span * 2):
                     local = from_text(at).astimezone()
-                    key = (local.weekday(), local.hour)
-                    counted = max(0, (seated or 0) - carried)
-                    add(key, 1, counted, seated or 0, how == "skipped", how == "missed")
+                    seated, ends = seated or 0, how != "missed"
+                    add(
+                        (local.weekday(), local.hour),
+                        ends,
+                        max(0, seated - (carried or 0)),
+                        seated if ends else 0,
+                        seated,
+                        how == "skipped",
+                        how == "missed",
+                    )
                 continue
             # Whole hours since Thursday 1970-01-01 00:00 local, modulo a week.
             rows = self.rows(
                 f"""SELECT (CAST(strftime('%s', at) AS INTEGER) + ?) / 3600 % 168 AS slot,
-                    count(*), sum(max(0, seated_s - carried_s)), max(seated_s),
+                    sum(how != 'missed'), sum(max(0, seated_s - carried_s)),
+                    sum(CASE WHEN how != 'missed' THEN seated_s ELSE 0 END), max(seated_s),
                     sum(how = 'skipped'), sum(how = 'missed')
                 FROM ({_STRETCHES}) GROUP BY slot""",
                 (offset * 60, *span, *span),
             )
-            for slot, count, seated, longest, skipped, missed in rows:
-                key = ((slot // 24 + 3) % 7, slot % 24)
-                add(key, count, seated or 0, longest or 0, skipped, missed)
+            for slot, *counts in rows:
+                add(((slot // 24 + 3) % 7, slot % 24), *(value or 0 for value in counts))
         return [HourTotals(*key, *cells[key]) for key in sorted(cells)]
 
     def _offset_runs(self, low: str, high: str) -> list[tuple[str, str, int | None]]:
@@ -648,7 +662,8 @@ class Store:
         ]
 
 
-# Every sitting stretch that ended in [?, ?) twice over: breaks, then loop stops.
+# Every record that adds to the time seated in [?, ?), twice over: breaks, then loop
+# stops with sitting still open; each with what a missed break already counted.
 _STRETCHES = """SELECT at, outcome AS how, seated_s, carried_s FROM breaks
     WHERE at >= ? AND at < ?
     UNION ALL
