@@ -343,15 +343,17 @@ def send(
         while (result := channel.command_result(command_id)) is None:
             if time.monotonic() > deadline:
                 raise LoopError(
-                    f"the loop (pid {holder.pid}) did not answer within {wait_s:g}s; "
-                    "check `glutewake status` before sending it again"
+                    _(
+                        "the loop (pid {pid}) did not answer within {seconds:g}s; "
+                        "check `glutewake status` before sending it again"
+                    ).format(pid=holder.pid, seconds=wait_s)
                 )
             time.sleep(0.02)
     current = _status(holder, clock())
     if current is None:
         raise LoopError(_(NOT_RUNNING))
     if result != "ok":
-        raise LoopError(f"{result} ({current.text()})")
+        raise LoopError(f"{_(result)} ({current.text()})")
     return current
 
 

@@ -526,7 +526,7 @@ class Loop:
 
     def _notice(self, notice: Notice) -> None:
         if notice.kind == "refused":
-            self.ui.say(_("not now: {why}").format(why=notice.detail))
+            self.ui.say(_("not now: {why}").format(why=_(notice.detail)))
         else:
             self.ui.say(_(NOTICES[notice.kind]) if notice.kind in NOTICES else notice.kind)
         if notice.kind == "break_over":

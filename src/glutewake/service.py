@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from glutewake.files import atomic_write
+from glutewake.i18n import N_, _
 from glutewake.paths import APP, Paths
 
 # Kind, Launch, FileState and ServiceError are part of this module's API too.
@@ -39,11 +40,12 @@ KINDS: dict[Platform, tuple[Kind, ...]] = {
     "win32": ("startup",),
 }
 ALL_KINDS: tuple[Kind, ...] = ("systemd", "autostart", "launchd", "startup")
+# Translated where shown.
 DESCRIPTIONS: dict[Kind, str] = {
-    "systemd": "systemd user unit",
-    "autostart": "XDG autostart entry",
-    "launchd": "launchd LaunchAgent",
-    "startup": "Startup-folder script",
+    "systemd": N_("systemd user unit"),
+    "autostart": N_("XDG autostart entry"),
+    "launchd": N_("launchd LaunchAgent"),
+    "startup": N_("Startup-folder script"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -159,7 +161,7 @@ def locations(platform: Platform, env: Mapping[str, str]) -> dict[Kind, Path]:
 def _home(env: Mapping[str, str]) -> Path:
     home = _absolute(env.get("HOME")) or _absolute(env.get("USERPROFILE"))
     if home is None:
-        raise ServiceError("cannot tell your home folder: set HOME to an absolute path")
+        raise ServiceError(_("cannot tell your home folder: set HOME to an absolute path"))
     return home
 
 
@@ -192,7 +194,7 @@ def find_executable(argv0: str, python: str) -> tuple[str, ...]:
         if found:
             return (found,)
     if not python:
-        raise ServiceError("cannot tell which Python runs glutewake (sys.executable is empty)")
+        raise ServiceError(_("cannot tell which Python runs glutewake (sys.executable is empty)"))
     interpreter = Path(os.path.abspath(python))
     folders = [interpreter.parent, interpreter.parent / "Scripts"]
     found = _first_file([folder / name for folder in folders for name in (APP, f"{APP}.exe")])
@@ -219,9 +221,13 @@ def launch(executable: Sequence[str], paths: Paths, env: Mapping[str, str]) -> L
         if env.get(name) and not (name == "GLUTEWAKE_CONFIG" and paths.config_explicit)
     )
     launched = Launch(argv=(*executable, *config, "start"), env=carried)
-    for value in (*launched.argv, *(v for _, v in launched.env)):
+    for value in (*launched.argv, *(v for _name, v in launched.env)):
         if _CONTROL.search(value):
-            raise ServiceError(f"cannot start {value!r} at login: it contains a control character")
+            raise ServiceError(
+                _("cannot start {value!r} at login: it contains a control character").format(
+                    value=value
+                )
+            )
     return launched
 
 
@@ -237,18 +243,24 @@ def choose_kind(host: Host, asked: Kind | None) -> tuple[Kind, str]:
     if asked is not None:
         if asked not in host.kinds:
             raise ServiceError(
-                f"--kind {asked} does not work on {host.platform}; use {' or '.join(host.kinds)}"
+                _("--kind {kind} does not work on {platform}; use {choices}").format(
+                    kind=asked, platform=host.platform, choices=_(" or ").join(host.kinds)
+                )
             )
-        return asked, "as asked with --kind"
+        return asked, _("as asked with --kind")
     if host.platform != "linux":
-        return host.kinds[0], f"the way {host.platform} starts programs at login"
-    if host.systemd.reachable and host.systemd.graphical:
-        return "systemd", f"the systemd user manager runs and {SESSION_TARGET} is active"
-    if host.systemd.reachable:
-        return "autostart", (
-            f"{SESSION_TARGET} is not active here, so a unit wanted by it would never start"
+        return host.kinds[0], _("the way {platform} starts programs at login").format(
+            platform=host.platform
         )
-    return "autostart", "no systemd user manager answers here"
+    if host.systemd.reachable and host.systemd.graphical:
+        return "systemd", _("the systemd user manager runs and {target} is active").format(
+            target=SESSION_TARGET
+        )
+    if host.systemd.reachable:
+        return "autostart", _(
+            "{target} is not active here, so a unit wanted by it would never start"
+        ).format(target=SESSION_TARGET)
+    return "autostart", _("no systemd user manager answers here")
 
 
 def plan_install(host: Host, asked: Kind | None, launched: Launch, *, force: bool) -> Plan:
@@ -267,23 +279,31 @@ def plan_install(host: Host, asked: Kind | None, launched: Launch, *, force: boo
         if other_state is FileState.INSTALLED:
             steps += _removal(other, host)
         elif other_state is not FileState.ABSENT:
-            notes.append(f"left {host.files[other]} alone ({other_state.value})")
+            notes.append(
+                _("left {path} alone ({state})").format(
+                    path=host.files[other], state=_(other_state.value)
+                )
+            )
     if not unchanged:
         steps.append(Write(path, text))
     steps_after, notes_after = _activation(
         kind, host, fresh=state is FileState.ABSENT, unchanged=unchanged
     )
     if unchanged:
-        notes.append(f"{path} is up to date")
-    return Plan(
-        kind, tuple(steps + steps_after), f"{DESCRIPTIONS[kind]}: {why}", tuple(notes + notes_after)
-    )
+        notes.append(_("{path} is up to date").format(path=path))
+    reason = f"{_(DESCRIPTIONS[kind])}: {why}"
+    return Plan(kind, tuple(steps + steps_after), reason, tuple(notes + notes_after))
 
 
 def _check_ours(path: Path, state: FileState, force: bool, verb: str) -> None:
     if force or state in (FileState.ABSENT, FileState.INSTALLED):
         return
-    raise ServiceError(f"{path}: {state.value}; use --force to {verb} it")
+    message = (
+        _("{path}: {state}; use --force to overwrite it")
+        if verb == "overwrite"
+        else _("{path}: {state}; use --force to remove it")
+    )
+    raise ServiceError(message.format(path=path, state=_(state.value)))
 
 
 def _activation(
@@ -293,8 +313,10 @@ def _activation(
     if kind == "systemd":
         if not host.systemd.reachable:
             return [], [
-                "no systemd user manager answers here; in your desktop session run: "
-                f"systemctl --user daemon-reload && systemctl --user enable --now {UNIT}"
+                _(
+                    "no systemd user manager answers here; in your desktop session run: "
+                    "systemctl --user daemon-reload && systemctl --user enable --now {unit}"
+                ).format(unit=UNIT)
             ]
         reload = [] if unchanged else [Run(_systemctl("daemon-reload"))]
         if fresh or unchanged:
@@ -306,8 +328,11 @@ def _activation(
             Run(("launchctl", "bootout", domain, str(path)), may_fail=True),
             Run(("launchctl", "bootstrap", domain, str(path))),
         ], []
-    when = "login" if kind == "autostart" else "sign-in"
-    return [], [f"glutewake starts at your next {when}; run `glutewake start` to start it now"]
+    if kind == "autostart":
+        note = _("glutewake starts at your next login; run `glutewake start` to start it now")
+    else:
+        note = _("glutewake starts at your next sign-in; run `glutewake start` to start it now")
+    return [], [note]
 
 
 def plan_uninstall(host: Host, *, force: bool) -> Plan:
@@ -317,10 +342,10 @@ def plan_uninstall(host: Host, *, force: bool) -> Plan:
     steps = [step for item in found for step in _removal(item.kind, host)]
     notes: list[str] = []
     if not found:
-        notes.append("nothing to remove: glutewake is not set to start at login")
+        notes.append(_("nothing to remove: glutewake is not set to start at login"))
     elif any(item.kind == "systemd" for item in found) and not host.systemd.reachable:
         notes.append(
-            "no systemd user manager answers here; a glutewake it started runs until logout"
+            _("no systemd user manager answers here; a glutewake it started runs until logout")
         )
     return Plan(found[0].kind if found else None, tuple(steps), notes=tuple(notes))
 
@@ -363,12 +388,12 @@ def describe(plan: Plan) -> list[str]:
     lines: list[str] = []
     for step in plan.steps:
         if isinstance(step, Write):
-            lines.append(f"would write {step.path}:")
+            lines.append(_("would write {path}:").format(path=step.path))
             lines += [f"    {line}" if line else "" for line in step.text.splitlines()]
         elif isinstance(step, Remove):
-            lines.append(f"would remove {step.path}")
+            lines.append(_("would remove {path}").format(path=step.path))
         else:
-            lines.append(f"would run: {shlex.join(step.argv)}")
+            lines.append(_("would run: {command}").format(command=shlex.join(step.argv)))
     return lines
 
 
@@ -377,33 +402,43 @@ def apply(plan: Plan, run: Runner, report: Callable[[str], None]) -> None:
     for step in plan.steps:
         if isinstance(step, Write):
             _write(step)
-            report(f"wrote {step.path}")
+            report(_("wrote {path}").format(path=step.path))
         elif isinstance(step, Remove):
             _remove(step.path)
-            report(f"removed {step.path}")
+            report(_("removed {path}").format(path=step.path))
         else:
             command = shlex.join(step.argv)
             code = run(step.argv)
             if code == 0:
-                report(f"ran: {command}")
+                report(_("ran: {command}").format(command=command))
             elif step.may_fail:
-                report(f"ran: {command} (exit code {code}; carrying on)")
+                report(
+                    _("ran: {command} (exit code {code}; carrying on)").format(
+                        command=command, code=code
+                    )
+                )
             else:
-                raise ServiceError(f"{command} failed with exit code {code}")
+                raise ServiceError(
+                    _("{command} failed with exit code {code}").format(command=command, code=code)
+                )
 
 
 def _write(step: Write) -> None:
     try:
         atomic_write(step.path, step.text)
     except OSError as exc:
-        raise ServiceError(f"{step.path}: cannot write it ({exc.strerror or exc})") from None
+        raise ServiceError(
+            _("{path}: cannot write it ({why})").format(path=step.path, why=exc.strerror or exc)
+        ) from None
 
 
 def _remove(path: Path) -> None:
     try:
         path.unlink(missing_ok=True)
     except OSError as exc:
-        raise ServiceError(f"{path}: cannot remove it ({exc.strerror or exc})") from None
+        raise ServiceError(
+            _("{path}: cannot remove it ({why})").format(path=path, why=exc.strerror or exc)
+        ) from None
 
 
 def run_loud(argv: Sequence[str]) -> int:

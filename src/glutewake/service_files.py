@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from glutewake.errors import GlutewakeError
+from glutewake.i18n import N_, _
 
 Kind = Literal["systemd", "autostart", "launchd", "startup"]
 
@@ -37,10 +38,11 @@ class ServiceError(GlutewakeError):
 
 
 class FileState(Enum):
-    ABSENT = "not installed"
-    INSTALLED = "installed"
-    CHANGED = "changed since install"
-    FOREIGN = "not written by glutewake"
+    # The values are English in JSON; tables and messages translate them where shown.
+    ABSENT = N_("not installed")
+    INSTALLED = N_("installed")
+    CHANGED = N_("changed since install")
+    FOREIGN = N_("not written by glutewake")
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,11 @@ def _cmd_text(text: str) -> str:
 def _cmd_word(arg: str) -> str:
     if '"' in arg:
         # Windows file names cannot hold one, and cmd has no way to quote it.
-        raise ServiceError(f"cannot start {arg!r} from a .cmd file: it contains a double quote")
+        raise ServiceError(
+            _("cannot start {value!r} from a .cmd file: it contains a double quote").format(
+                value=arg
+            )
+        )
     if re.fullmatch(r"[\w\\/.:+,=-]+", arg):
         return _cmd_text(arg)
     return f'"{_cmd_text(arg)}"'
@@ -193,7 +199,9 @@ def file_state(path: Path) -> FileState:
     except UnicodeDecodeError:
         return FileState.FOREIGN
     except OSError as exc:
-        raise ServiceError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+        raise ServiceError(
+            _("{path}: cannot read it ({why})").format(path=path, why=exc.strerror or exc)
+        ) from None
     match = _STAMP.search(text)
     if match is None:
         return FileState.FOREIGN

@@ -41,6 +41,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from glutewake.i18n import N_
+
 if TYPE_CHECKING:
     from glutewake.catalog import Exercise
     from glutewake.config import TimerSettings
@@ -298,7 +300,7 @@ class Tracker:
         """The break under way is over: record it as done and start the sitting clock."""
         actions = self._catch_up(now)
         if self.state != "break":
-            return [*actions, Notice("refused", "not on a break")]
+            return [*actions, Notice("refused", N_("not on a break"))]
         actions.append(self._close_break(now, seconds, completed))
         self.break_end_mono = now.mono
         self._reset_seated(now)
@@ -321,7 +323,8 @@ class Tracker:
     def pause(self, now: Now, seconds: int | None = None) -> list[Action]:
         actions = self._catch_up(now)
         if self.state in ("paused", "off_schedule"):
-            return [*actions, Notice("refused", f"already {self.state.replace('_', ' ')}")]
+            already = N_("already paused") if self.state == "paused" else N_("already off schedule")
+            return [*actions, Notice("refused", already)]
         if self.state == "away":
             actions += self._end_absence(now, returned=True)  # a command: they are back
         actions += self._leave_posture(now) + self._end_busy_hold(now)
@@ -338,7 +341,7 @@ class Tracker:
     def resume(self, now: Now) -> list[Action]:
         actions = self._catch_up(now)
         if self.state != "paused":
-            return [*actions, Notice("refused", "not paused")]
+            return [*actions, Notice("refused", N_("not paused"))]
         return actions + self._resume(now, detail=None)
 
     def stand(self, now: Now) -> list[Action]:
@@ -353,7 +356,7 @@ class Tracker:
     def sit(self, now: Now) -> list[Action]:
         actions = self._catch_up(now)
         if self.state != "standing":
-            return [*actions, Notice("refused", "not standing")]
+            return [*actions, Notice("refused", N_("not standing"))]
         return actions + self._leave_posture(now) + self._back_to_sitting(now)
 
     def idle_lost(self, now: Now) -> list[Action]:
@@ -612,7 +615,7 @@ class Tracker:
         return []
 
     def _why_not_due(self) -> str:
-        return "already snoozed" if self.state == "snoozed" else "no break is due"
+        return N_("already snoozed") if self.state == "snoozed" else N_("no break is due")
 
     def _due(self, now: Now, idle_s: float | None) -> list[Action]:
         """A break is due now: hold it while the user is busy or away, else prompt."""
@@ -694,7 +697,7 @@ class Tracker:
 
     def _snooze(self, pending: _Pending, now: Now, seconds: int | None) -> list[Action]:
         if pending.snoozes >= self.timer.max_snoozes:
-            return [Notice("refused", "no snoozes left for this break")]
+            return [Notice("refused", N_("no snoozes left for this break"))]
         pending.snoozes += 1
         self.deadline = now.mono + (seconds or self.timer.snooze)
         self._enter("snoozed", now)
@@ -802,18 +805,20 @@ class Tracker:
 _BACK_SLACK_S = 2.0
 _CLOCK_RUNS = frozenset({"seated", "due", "snoozed"})
 _NATURAL_BREAK_STATES = frozenset({"seated", "due", "snoozed", "paused", "standing"})
+# Why a command is refused: English here (the tracker is pure and the answer travels
+# through the log), marked so the terminal that shows it translates it.
 _REFUSE_NOW = {
-    "due": "a break is already due",
-    "break": "you are on a break",
-    "paused": "paused: resume first",
-    "standing": "standing: sit first",
-    "away": "you are away",
-    "off_schedule": "outside the schedule",
+    "due": N_("a break is already due"),
+    "break": N_("you are on a break"),
+    "paused": N_("paused: resume first"),
+    "standing": N_("standing: sit first"),
+    "away": N_("you are away"),
+    "off_schedule": N_("outside the schedule"),
 }
 _REFUSE_POSTURE = {
-    "standing": "already standing",
-    "paused": "paused: resume first",
-    "off_schedule": "outside the schedule",
-    "break": "you are on a break",
-    "away": "you are away",
+    "standing": N_("already standing"),
+    "paused": N_("paused: resume first"),
+    "off_schedule": N_("outside the schedule"),
+    "break": N_("you are on a break"),
+    "away": N_("you are away"),
 }

@@ -11,7 +11,7 @@ import click
 from glutewake import service as svc
 from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
-from glutewake.i18n import N_
+from glutewake.i18n import N_, _
 from glutewake.lock import running
 from glutewake.output import emit, format_option
 
@@ -102,12 +102,16 @@ def status(app: App, fmt: str) -> None:
         for item in svc.installed(svc.locations(_PLATFORM, os.environ))
     ]
     holder = running(app.paths.lock_file)
-    loop: dict[str, Any] = {"kind": "loop", "state": "running" if holder else "not running"}
+    loop: dict[str, Any] = {"kind": "loop", "state": N_("running") if holder else N_("not running")}
     if holder:
-        loop["where"] = f"pid {holder.pid} since {holder.since:%Y-%m-%d %H:%M}"
+        loop["where"] = _("pid {pid} since {time}").format(
+            pid=holder.pid, time=f"{holder.since:%Y-%m-%d %H:%M}"
+        )
         loop.update(pid=holder.pid, since=holder.since.isoformat(timespec="seconds"))
     rows.append(loop)
-    emit(rows, [("kind", "KIND"), ("state", "STATE"), ("where", "WHERE")], fmt)
+    if fmt == "table":
+        rows = [row | {"state": _(row["state"])} for row in rows]
+    emit(rows, [("kind", N_("KIND")), ("state", N_("STATE")), ("where", N_("WHERE"))], fmt)
 
 
 def _host() -> svc.Host:
@@ -125,4 +129,4 @@ def _carry_out(plan: svc.Plan, dry_run: bool) -> None:
         svc.apply(plan, svc.run_loud, click.echo)
     for note in plan.notes:
         # A dry run changed nothing: its notes tell what the real run would lead to.
-        click.echo(f"then: {note}" if dry_run else note)
+        click.echo(_("then: {note}").format(note=note) if dry_run else note)
