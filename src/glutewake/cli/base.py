@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from glutewake import i18n
-from glutewake.i18n import _
+from glutewake.i18n import N_, _
 
 
 def choose_language(args: Sequence[str], env: Mapping[str, str]) -> str:
@@ -78,6 +78,10 @@ def _translated_params(params: Sequence[click.Parameter]) -> Iterator[None]:
                 param.help = text
 
 
+# The usage line's words click writes without gettext; translated where shown.
+USAGE_WORDS = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [ARGS]...")}
+
+
 def help_text(text: str | None) -> str | None:
     """A command's help as shown: the msgid is the docstring as click cleans it."""
     return _(inspect.cleandoc(text)) if text else text
@@ -103,6 +107,10 @@ class TranslatedHelp(click.Command):
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _translated_params(self.get_params(ctx)):
             super().format_options(ctx, formatter)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        # "[OPTIONS]", "COMMAND [ARGS]...": click's usage words, not run through gettext.
+        return [_(USAGE_WORDS.get(piece, piece)) for piece in super().collect_usage_pieces(ctx)]
 
 
 class Command(TranslatedHelp):
