@@ -93,6 +93,42 @@ def test_a_lost_x_server_gives_none_and_does_not_end_the_process(desktop):
     reader.close()
 
 
+@pytest.mark.e2e
+def test_a_restarted_x_server_is_read_again(desktop, monkeypatch):
+    import subprocess
+
+    from glutewake import idle
+
+    monkeypatch.setattr(idle, "RECONNECT_EVERY", 0.2)
+    reader = open_reader("x11", desktop.env)
+    assert reader is not None
+    os.kill(desktop.pids["xvfb"], 9)
+    time.sleep(0.2)
+    assert reader.seconds() is None
+    # The same display comes back (a restarted server, a new login).
+    number = desktop.display.lstrip(":")
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", desktop.display, "-displayfd", str(write_end), "-noreset", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end) as ready:
+            assert ready.readline().strip() == number
+        deadline = time.monotonic() + 5
+        while (seconds := reader.seconds()) is None:
+            assert time.monotonic() < deadline, "never read the restarted display"
+            time.sleep(0.1)
+        assert seconds >= 0
+    finally:
+        reader.close()
+        xvfb.kill()
+        xvfb.wait()
+
+
 def test_x11_without_a_display():
     assert open_reader("x11", {}) is None
     assert probe_all("x11", {}) == [IdleProbe(False, "x11", "DISPLAY is not set (no X11 session)")]

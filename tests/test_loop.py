@@ -188,3 +188,25 @@ def test_a_command_sent_while_the_loop_starts_is_answered(tmp_path: Path) -> Non
         loop.run()
         assert Channel(store).command_result(sent) == "ok"
     assert "from another terminal: pause" in ui.text
+
+
+def test_an_idle_source_missing_at_start_is_tried_again(tmp_path: Path) -> None:
+    from glutewake.loop import IDLE_REOPEN_S
+
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=IDLE_REOPEN_S + 80)
+    opened: list[float] = []
+
+    def open_idle() -> StepIdle | None:
+        opened.append(clock.t)
+        if clock.t < IDLE_REOPEN_S:
+            return None  # no display yet
+        return StepIdle(clock, lambda t: t - IDLE_REOPEN_S)  # nobody there since then
+
+    with Store.open(tmp_path / "g.db") as store:
+        loop = make_loop(store, ui, clock, settings(natural_break=60, sit=1000))
+        loop.open_idle = open_idle
+        loop.run()
+    assert len(opened) == 2  # at start, then once a minute later: no storm
+    assert "is available now" in ui.text
+    assert loop.tracker.state == "away"  # the reader it opened late saw them go

@@ -284,11 +284,20 @@ class X11Reader(_Reader):
         self._xlib = _load("libX11.so.6", "libX11 (apt-get install libx11-6)")
         self._xss = _load("libXss.so.1", "libXss (apt-get install libxss1)")
         _declare_x11(self._xlib, self._xss)
-        self._display: int | None = self._xlib.XOpenDisplay(self.display_name.encode())
-        if not self._display:
+        self._display: int | None = None
+        self._info: Any = None
+        self._socket: Any = None
+        self._retry_at = 0.0
+        self._connect()
+
+    def _connect(self) -> None:
+        """Open the display (again, after it was lost); Unavailable if it cannot be."""
+        display = self._xlib.XOpenDisplay(self.display_name.encode())
+        if not display:
             raise Unavailable(
                 _("cannot open X display {display}").format(display=self.display_name)
             )
+        self._display = display
         self._install_handlers()
         base, error = ctypes.c_int(), ctypes.c_int()
         if not self._xss.XScreenSaverQueryExtension(
@@ -301,8 +310,21 @@ class X11Reader(_Reader):
                 )
             )
         self._root = self._xlib.XDefaultRootWindow(self._display)
-        self._info = self._xss.XScreenSaverAllocInfo()
+        if self._info is None:
+            self._info = self._xss.XScreenSaverAllocInfo()
         self._socket = _peek_socket(self._xlib.XConnectionNumber(self._display))
+
+    def _reconnect(self) -> None:
+        """A display lost earlier is opened again (the server restarted, a new session),
+        at most every RECONNECT_EVERY seconds; Unavailable until then or if it fails."""
+        lost = f"lost the X display {self.display_name}"
+        if time.monotonic() < self._retry_at:
+            raise Unavailable(lost)
+        self._retry_at = time.monotonic() + RECONNECT_EVERY
+        try:
+            self._connect()
+        except Unavailable:
+            raise Unavailable(lost) from None
 
     def _install_handlers(self) -> None:
         if "error" not in _x_handlers:
@@ -316,9 +338,7 @@ class X11Reader(_Reader):
             self._xlib.XSetIOErrorExitHandler(self._display, _x_handlers["io_exit"], None)
 
     def query(self) -> float:
-        if self._display is None or self._display in _dead_displays or self._server_gone():
-            self._forget()
-            raise Unavailable(f"lost the X display {self.display_name}")
+        self._check_connected()
         if not self._xss.XScreenSaverQueryInfo(self._display, self._root, self._info):
             raise Unavailable(f"XScreenSaverQueryInfo failed on {self.display_name}")
         if self._display in _dead_displays:
@@ -330,19 +350,27 @@ class X11Reader(_Reader):
     def connection(self) -> tuple[Any, int, int]:
         """libX11, the open Display and its root window, for other questions on the same
         connection (busy.py asks which window is full screen); Unavailable when lost."""
+        self._check_connected()
+        assert self._display is not None
+        return self._xlib, self._display, self._root
+
+    def _check_connected(self) -> None:
+        if self._display is None:
+            self._reconnect()
         if self._display is None or self._display in _dead_displays or self._server_gone():
             self._forget()
             raise Unavailable(f"lost the X display {self.display_name}")
-        return self._xlib, self._display, self._root
 
     def close(self) -> None:
+        if self._info:
+            self._xlib.XFree(self._info)
+            self._info = None
+        self._retry_at = float("inf")  # closed: never reopened
         if self._display is None:
             return
-        if getattr(self, "_info", None):
-            self._xlib.XFree(self._info)
         self._xlib.XCloseDisplay(self._display)
         self._display = None
-        if getattr(self, "_socket", None) is not None:
+        if self._socket is not None:
             self._socket.close()
 
     def _server_gone(self) -> bool:
@@ -362,7 +390,12 @@ class X11Reader(_Reader):
         # Xlib must not touch a dead connection again (XCloseDisplay would hit it), so
         # the Display is leaked: a few hundred bytes, once per lost server.
         self._display = None
-        self._socket.close()
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        # Tried again from the next poll on (the server may be back soon), then every
+        # RECONNECT_EVERY seconds.
+        self._retry_at = min(self._retry_at, time.monotonic() + 1.0)
 
 
 def _peek_socket(fd: int) -> Any:

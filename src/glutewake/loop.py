@@ -61,6 +61,8 @@ NOTE_ANSWERS = {"start": "done", "snooze": "snooze", "skip": "skip", "another": 
 # The longest the loop sleeps even with nothing to do; keeps wall-clock jumps (suspend)
 # and schedule edges noticed promptly without costing anything measurable.
 MAX_SLEEP_S = 30.0
+# An idle source unavailable at start (or never opened) is tried again this often.
+IDLE_REOPEN_S = 60.0
 
 NOTICES: dict[NoticeKind, str] = {
     "break_over": N_("break over: back to it"),
@@ -135,6 +137,7 @@ class Loop:
         busy: BusyCheck | None = None,
         wakeup: Wakeup | None = None,
         commands_since: datetime | None = None,
+        open_idle: Callable[[], IdleReader | None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         boot: Callable[[], float] | None = None,
@@ -155,6 +158,9 @@ class Loop:
         self.wakeup = wakeup
         # When the lock was taken: commands from then on are this loop's (default: now).
         self.commands_since = commands_since
+        # No idle source at start (no display yet, a bus still starting): tried again.
+        self.open_idle = open_idle
+        self._next_idle_open = 0.0
         self.tally = Tally()
         self.session_id = 0
         self.started = _utc(wall())
@@ -247,6 +253,8 @@ class Loop:
             wake.append(self._next_command_poll)
         if self.idle is not None:
             wake.append(self._next_idle_poll)
+        elif self.open_idle is not None:
+            wake.append(self._next_idle_open)
         deadline = self.tracker.next_mono()
         if deadline is not None:
             wake.append(deadline)
@@ -277,8 +285,9 @@ class Loop:
         return schedule.is_open(self.settings.schedule, _local(self.wall()))
 
     def _poll_idle(self, now: Now) -> float | None:
-        if self.idle is None:
+        if self.idle is None and not self._open_idle(now):
             return None
+        assert self.idle is not None
         deadline = self.tracker.next_mono()
         # Poll on the idle cadence, and always at a deadline: a break due while the
         # user is away must see fresh idle time to be held back.
@@ -302,6 +311,22 @@ class Loop:
             else:
                 self.ui.say(_("idle time from {source} is back").format(source=self.idle.name))
         return seconds
+
+    def _open_idle(self, now: Now) -> bool:
+        """Try again, every IDLE_REOPEN_S, to open an idle source that was unavailable."""
+        if self.open_idle is None or now.mono < self._next_idle_open:
+            return False
+        self._next_idle_open = now.mono + IDLE_REOPEN_S
+        self.idle = self.open_idle()
+        if self.idle is None:
+            return False
+        self._next_idle_poll = now.mono
+        self.ui.say(
+            _("idle time from {source} is available now: natural breaks are detected").format(
+                source=self.idle.name
+            )
+        )
+        return True
 
     def _poll_commands(self, now: Now, force: bool = False) -> None:
         if self.wakeup is not None:
@@ -893,6 +918,8 @@ def _remind(
         x11 = idle if isinstance(idle, X11Reader) else None
         watch = open_watch(quiet.when, env, x11=x11)
     wakeup = Wakeup.open(wake_path(lock_path))
+    loop: Loop | None = None
+    backend = settings.idle.backend
     try:
         with make_ui(out, inp) as ui:
             loop = Loop(
@@ -906,11 +933,14 @@ def _remind(
                 busy=watch,
                 wakeup=wakeup,
                 commands_since=since,
+                open_idle=None if backend == "off" else partial(open_reader, backend, env),
             )
             return loop.run()
     finally:
         if watch is not None:
             watch.close()
+        if loop is not None and loop.idle is not None and loop.idle is not idle:
+            loop.idle.close()  # opened later, by the loop
         if idle is not None:
             idle.close()
         if wakeup is not None:
