@@ -330,3 +330,29 @@ def test_the_catalog_follows_the_language() -> None:
     assert load_bundled()[0].name == "Gesäß anspannen im Sitzen"
     i18n.set_language("qps")
     assert load_bundled()[0].name == i18n.pseudo("Seated glute squeeze")
+
+
+@pytest.mark.e2e
+def test_pseudo_locale_break_in_a_terminal_shows_no_unmarked_english(
+    tmux, config_file: Path
+) -> None:
+    """The loop's own lines, the card, the keys, a snooze and the guided break."""
+    from running import child_env, glutewake_argv
+
+    config_file.write_text(
+        '[timer]\nsit = "1s"\nbreak = "3s"\nsnooze = "2s"\nrespond_within = "1m"\n'
+        '[notify]\ndesktop = false\nbell = false\n[idle]\nbackend = "off"\n'
+        '[exercises]\ncategories = ["glutes"]\nspaces = ["desk"]\n',
+        encoding="utf-8",
+    )
+    tmux.start(glutewake_argv("start"), child_env(LANGUAGE="qps"))
+    keys = "[Ḗƞŧḗř] şŧȧřŧ"
+    tmux.wait_for(keys)
+    tmux.keys("s")  # snoozed, then due again
+    tmux.wait_for(keys, count=2)
+    tmux.keys("Enter")  # the guided break
+    tmux.wait_for(i18n.pseudo("Enter ends it early"))
+    tmux.keys("Enter")  # ended early
+    screen = tmux.wait_for(i18n.pseudo("break over: back to it"))
+    leftovers = english_words(screen)
+    assert not leftovers, f"unmarked: {leftovers}\n{screen}"
