@@ -393,9 +393,9 @@ class X11Reader(_Reader):
         if self._socket is not None:
             self._socket.close()
             self._socket = None
-        # Tried again from the next poll on (the server may be back soon), then every
+        # Tried again a second later (a restarting server is back soon), then every
         # RECONNECT_EVERY seconds.
-        self._retry_at = min(self._retry_at, time.monotonic() + 1.0)
+        self._retry_at = time.monotonic() + min(1.0, RECONNECT_EVERY)
 
 
 def _peek_socket(fd: int) -> Any:
