@@ -19,7 +19,7 @@ from glutewake.charts import esc
 from glutewake.durations import format_short
 from glutewake.errors import GlutewakeError
 from glutewake.files import package_text
-from glutewake.i18n import N_, WEEKDAYS, _, format_percent, language, ngettext
+from glutewake.i18n import N_, WEEKDAYS, _, format_date, format_percent, language, ngettext
 from glutewake.store import HourTotals, Store
 from glutewake.vocab import Category
 
@@ -132,7 +132,8 @@ def year_period(end: datetime) -> report.Period:
 def render(data: Report, *, lang: str | None = None) -> str:
     lang = lang or language()
     title = _("Sitting breaks: {period}").format(period=data.period.describe())
-    generated = data.now.astimezone().strftime("%Y-%m-%d %H:%M")
+    moment = data.now.astimezone()
+    generated = f"{format_date(moment.date())} {moment:%H:%M}"
     head = [
         "<!DOCTYPE html>",
         f'<html lang="{esc(lang)}">',
@@ -289,8 +290,10 @@ def _tiles(summary: report.Summary) -> str:
         ("longest", _duration(totals["longest_s"]), _("longest time seated")),
         ("natural", str(totals["natural"]), _("times you got up on your own")),
     ]
+    # A long value (a decade's counts) gets a smaller type instead of wrapping.
     cells = "".join(
-        f'<div class="tile" data-tile="{key}"><b>{esc(value)}</b><span>{esc(label)}</span></div>'
+        f'<div class="tile{" long" if len(value) > 10 else ""}" data-tile="{key}">'
+        f"<b>{esc(value)}</b><span>{esc(label)}</span></div>"
         for key, value, label in tiles
     )
     return f'<section class="tiles" id="tiles">{cells}</section>'
@@ -765,7 +768,7 @@ def _trend(summary: report.Summary) -> str:
         compliance_points,
         label=_("Compliance week by week"),
         top=100,
-        tick_format=lambda value: f"{value:.0f}%",
+        tick_format=lambda value: format_percent(value / 100),
         cls="compliance",
     )
     right = charts.line_chart(
