@@ -71,6 +71,7 @@ NOTICES: dict[NoticeKind, str] = {
     "returned": N_("welcome back: the sitting clock starts again"),
     "schedule_closed": N_("outside working hours: no reminders until the schedule opens"),
     "schedule_open": N_("working hours: the sitting clock starts now"),
+    "warmup": N_("warm-up done: it counts as a break; the sitting clock starts again"),
 }
 
 # Outcomes as the session tally and the loop's lines say them (translated where shown).
@@ -372,6 +373,11 @@ class Loop:
             "stand": lambda: tracker.stand(now),
             "sit": lambda: tracker.sit(now),
         }
+        if command.name == "warmup":
+            taken, _sep, completed = (command.arg or "0:0").partition(":")
+            handlers["warmup"] = lambda: tracker.warmup_done(
+                now, int(taken) if taken.isdigit() else 0, completed == "1"
+            )
         if command.name == "done" and self.player is not None:
             # During a break, `glutewake done` ends it.
             handlers["done"] = lambda: self._end_guided(now)

@@ -181,6 +181,21 @@ def _m007_abandoned(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sessions ADD COLUMN carried_s INTEGER NOT NULL DEFAULT 0")
 
 
+def _m008_warmups(conn: sqlite3.Connection) -> None:
+    # `glutewake warmup`: a routine of its own kind, not a break (nothing fell due).
+    conn.execute(
+        """CREATE TABLE warmups (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            seconds INTEGER NOT NULL,
+            completed INTEGER NOT NULL,
+            minutes INTEGER NOT NULL,
+            exercises TEXT NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX warmups_at ON warmups(at)")
+
+
 # Append only: a released version's migration never changes; user_version = how many ran.
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
@@ -190,6 +205,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m005_answered_via,
     _m006_break_taken,
     _m007_abandoned,
+    _m008_warmups,
 )
 
 

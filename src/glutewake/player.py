@@ -34,6 +34,7 @@ RELAX = "relax"  # the rest after a held rep
 SWITCH = "switch"  # change sides
 COUNT = "count"  # reps with no pace: counted up until Enter
 MOVE = "move"  # after the exercise, until the break's length is reached
+NEXT = "next"  # a routine (warm-up): get ready for the next exercise
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,8 @@ class Player:
         parts: list[str] = []
         if segment.kind == SWITCH:
             parts.append(_("switch sides"))
+        elif segment.kind == NEXT:
+            parts.append(_("next: {name}").format(name=segment.exercise))
         elif segment.kind == MOVE:
             parts.append(_("exercise done: keep moving, walk a little"))
         else:
@@ -217,8 +220,8 @@ class Player:
         segment = self.current
         if segment is None:
             return cues
-        if segment.kind == COUNT:
-            return cues + self._next(now)
+        if segment.kind in (COUNT, NEXT):
+            return cues + self._next(now)  # reps done; or ready for the next exercise
         if segment.kind == MOVE:
             return cues + self._end(now, early=False)
         return cues + self.stop(now)
@@ -245,6 +248,8 @@ class Player:
         segment = self.segments[self.index]
         if segment.kind == SWITCH:
             return [Cue(_("switch sides"), bell=True)]
+        if segment.kind == NEXT:
+            return [Cue(_("next: {name}").format(name=segment.exercise), bell=True)]
         if segment.kind == MOVE:
             return [Cue(_("exercise done: keep moving until the break is over"), bell=True)]
         previous = self.segments[self.index - 1]

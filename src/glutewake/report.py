@@ -27,7 +27,7 @@ from glutewake.i18n import (
     pgettext,
     weekday,
 )
-from glutewake.store import BreakRecord, DayTotals, ExerciseCount, Store
+from glutewake.store import BreakRecord, DayTotals, ExerciseCount, Store, WarmupRecord
 from glutewake.text import clip
 from glutewake.vocab import OUTCOMES, Outcome, category_label
 
@@ -52,6 +52,7 @@ OUTCOME_LABELS = {
     "skipped": N_("skipped"),
     "missed": N_("missed"),
     "natural": N_("natural"),
+    "warmup": N_("warm-up"),
 }
 BREAK_FIELDS = (
     "id",
@@ -93,7 +94,17 @@ DAY_FIELDS = (
 )
 # Breaks held while the user was busy, and for how long: newer, so after the older columns.
 HELD_FIELDS = ("held", "held_s")
-SUMMARY_CSV_FIELDS = (*DAY_FIELDS, "streak_best", "top_exercises", *HELD_FIELDS)
+# `glutewake warmup` routines per day: newer still.
+WARMUP_FIELDS = ("warmups",)
+SUMMARY_CSV_FIELDS = (
+    *DAY_FIELDS,
+    "streak_best",
+    "top_exercises",
+    *HELD_FIELDS,
+    *WARMUP_FIELDS,
+)
+# A warm-up in the break list: its own outcome (not a break: nothing fell due).
+WARMUP: Literal["warmup"] = "warmup"
 
 Paint = Callable[..., str]
 
@@ -269,7 +280,7 @@ class BreakRow(TypedDict):
     at: str | None
     due_at: str | None
     answered_at: str | None
-    outcome: Outcome
+    outcome: Outcome | Literal["warmup"]  # warmup: a `glutewake warmup`, not a break
     exercise_id: str | None
     exercise: str | None
     category: str | None
@@ -286,12 +297,46 @@ def break_rows(
     store: Store,
     period: Period,
     *,
-    outcomes: Sequence[str] = OUTCOMES,
+    outcomes: Sequence[str] = (*OUTCOMES, WARMUP),
     limit: int | None = None,
 ) -> list[BreakRow]:
-    """One stable row per break (BREAK_FIELDS), oldest first."""
-    records = store.breaks_between(period.start, period.end, outcomes=outcomes, limit=limit)
-    return [break_row(record) for record in records]
+    """One stable dict per break (BREAK_FIELDS), oldest first; warm-ups among them as
+    rows whose outcome is "warmup" (when `outcomes` has it)."""
+    records = store.breaks_between(
+        period.start, period.end, outcomes=[o for o in outcomes if o != WARMUP], limit=limit
+    )
+    rows = [break_row(record) for record in records]
+    if WARMUP in outcomes:
+        warmups = store.warmups_between(period.start, period.end, limit=limit)
+        rows += [warmup_row(w) for w in warmups]
+        rows.sort(key=lambda row: datetime.fromisoformat(row["at"] or ""))
+        if limit is not None:
+            rows = rows[-limit:] if limit else []
+    return rows
+
+
+def warmup_row(record: WarmupRecord) -> BreakRow:
+    """A warm-up as a row of the break list (BREAK_FIELDS), outcome "warmup"."""
+    at = record.at.astimezone()
+    return {
+        "id": record.id,
+        "date": at.date().isoformat(),
+        "time": f"{at:%H:%M}",
+        "at": local_iso(at),
+        "due_at": None,
+        "answered_at": None,
+        "outcome": WARMUP,
+        "exercise_id": None,
+        "exercise": "Warm-up",
+        "category": "glutes",
+        "snoozes": 0,
+        "seated_s": 0,
+        "seated_min": 0,
+        "away_s": None,
+        "answered_via": None,
+        "break_s": record.seconds,
+        "completed": record.completed,
+    }
 
 
 def break_row(record: BreakRecord) -> BreakRow:
@@ -325,6 +370,8 @@ def break_display(row: BreakRow) -> dict[str, Any]:
         shown["exercise"] = (
             _("(away {time})").format(time=format_short(away)) if away else _("(got up)")
         )
+    elif row["outcome"] == WARMUP:
+        shown["exercise"] = _("Warm-up")
     elif row["exercise"] is None:
         shown["exercise"] = row["exercise_id"]
     shown["date"] = format_date(date.fromisoformat(row["date"]))
@@ -360,6 +407,7 @@ class DayRow(TypedDict):
     move: int
     held: int
     held_s: int
+    warmups: int
 
 
 # The outcomes a DayRow counts (an abandoned break is neither due nor done).
@@ -367,7 +415,7 @@ DayOutcome = Literal["done", "skipped", "missed", "natural"]
 # The DayRow counts that add up over days.
 Count = Literal[
     "done", "skipped", "missed", "natural", "due", "snoozes", "seated_s", "standing_s",
-    "glutes", "hip_flexors", "move", "held", "held_s",
+    "glutes", "hip_flexors", "move", "held", "held_s", "warmups",
 ]  # fmt: skip
 
 
@@ -403,6 +451,7 @@ class Totals(TypedDict):
     balance: Balance
     held: int
     held_s: int
+    warmups: int
 
 
 class Summary(TypedDict):
@@ -495,6 +544,7 @@ def _day_row(totals: DayTotals, goal: int, streak: int) -> DayRow:
         "move": totals.move,
         "held": totals.held,
         "held_s": totals.held_s,
+        "warmups": totals.warmups,
     }
 
 
@@ -529,6 +579,7 @@ def totals_of(days: Sequence[DayRow], best: int, top: Sequence[ExerciseCount]) -
         },
         "held": total("held"),
         "held_s": total("held_s"),
+        "warmups": total("warmups"),
     }
 
 
@@ -659,6 +710,9 @@ def _totals_lines(totals: Totals, goal: int) -> list[str]:
             totals["held"],
         )
         rows.insert(3, (_("held"), held.format(n=totals["held"], time=_short(totals["held_s"]))))
+    if totals["warmups"]:
+        warmups = ngettext("{n} warm-up", "{n} warm-ups", totals["warmups"])
+        rows.append((_("warm-ups"), warmups.format(n=totals["warmups"])))
     # The labels line up whatever their length in the language.
     width = max(len(label) for label, _text in rows) + 2
     return [f"{label:<{width}}{text}" for label, text in rows]
@@ -689,7 +743,7 @@ def summary_csv_rows(summary: Summary) -> list[Mapping[str, Any]]:
     """The day rows plus a final row with date "total" (SUMMARY_CSV_FIELDS)."""
     totals = summary["totals"]
     top = ";".join(f"{t['id']}:{t['done']}" for t in totals["top_exercises"])
-    total_row = {key: totals.get(key) for key in (*DAY_FIELDS, *HELD_FIELDS)}
+    total_row = {key: totals.get(key) for key in (*DAY_FIELDS, *HELD_FIELDS, *WARMUP_FIELDS)}
     total_row |= {
         "date": "total",
         "weekday": None,

@@ -88,6 +88,18 @@ class DayTotals(NamedTuple):
     standing_s: int = 0
     held: int = 0  # due breaks held while the user was busy (`held` events)
     held_s: int = 0
+    warmups: int = 0  # `glutewake warmup` routines
+
+
+class WarmupRecord(NamedTuple):
+    """One `glutewake warmup` routine."""
+
+    at: datetime  # when it started
+    seconds: int
+    completed: bool  # ran to its end (not stopped early)
+    minutes: int  # the length asked for
+    exercises: tuple[str, ...]  # ids, in order
+    id: int | None = None
 
 
 class HourTotals(NamedTuple):
@@ -470,8 +482,46 @@ class Store:
     # --- reads for report.py ---
 
     def first_break_at(self) -> datetime | None:
-        rows = self.rows("SELECT min(at) FROM breaks")
+        """The first break or warm-up recorded."""
+        rows = self.rows(
+            "SELECT min(at) FROM (SELECT min(at) AS at FROM breaks "
+            "UNION ALL SELECT min(at) FROM warmups)"
+        )
         return maybe_time(rows[0][0])
+
+    def add_warmup(self, record: WarmupRecord) -> int:
+        return self.insert(
+            "INSERT INTO warmups (at, seconds, completed, minutes, exercises) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                to_text(record.at),
+                record.seconds,
+                int(record.completed),
+                record.minutes,
+                ",".join(record.exercises),
+            ),
+        )
+
+    def warmups_between(
+        self, start: datetime, end: datetime, *, limit: int | None = None
+    ) -> list[WarmupRecord]:
+        """Warm-ups with start <= at < end, oldest first; with `limit`, the most recent."""
+        rows = self.rows(
+            "SELECT id, at, seconds, completed, minutes, exercises FROM warmups "
+            "WHERE at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?",
+            (to_text(start), to_text(end), -1 if limit is None else limit),
+        )
+        return [
+            WarmupRecord(
+                at=from_text(at),
+                seconds=seconds,
+                completed=bool(completed),
+                minutes=minutes,
+                exercises=tuple(filter(None, exercises.split(","))),
+                id=id_,
+            )
+            for id_, at, seconds, completed, minutes, exercises in reversed(rows)
+        ]
 
     def breaks_between(
         self,
@@ -545,6 +595,9 @@ class Store:
             day = label(at)
             add(day, "held", 1)
             add(day, "held_s", seconds or 0)
+        warmups = self.rows("SELECT at FROM warmups WHERE at >= ? AND at < ? ORDER BY at", span)
+        for (at,) in warmups:
+            add(label(at), "warmups", 1)
         return [DayTotals(day=day, **days[day]) for day in sorted(days)]
 
     def done_per_day(self, end: datetime) -> list[tuple[str, int, int]]:

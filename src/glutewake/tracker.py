@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from glutewake.i18n import N_
@@ -305,6 +305,20 @@ class Tracker:
         self.break_end_mono = now.mono
         self._reset_seated(now)
         return [*actions, Notice("break_over")]
+
+    def warmup_done(self, now: Now, seconds: int, completed: bool) -> list[Action]:
+        """`glutewake warmup` just ended elsewhere: it counts as a done break, so a break
+        on screen is recorded as done and the sitting clock starts again."""
+        actions = self._catch_up(now)
+        if self.state not in ("seated", "due", "snoozed"):
+            return [*actions, Notice("refused", _REFUSE_NOW.get(self.state, self.state))]
+        pending = self.pending
+        if pending is not None and pending.prompted:
+            record = self._log(pending, "done", now, via="command")
+            actions.append(replace(record, break_s=seconds, completed=completed))
+        self.break_end_mono = now.mono
+        self._reset_seated(now)
+        return [*actions, Notice("warmup")]
 
     def snooze(self, now: Now, seconds: int | None = None) -> list[Action]:
         actions = self._catch_up(now)

@@ -20,10 +20,17 @@ Outcome = Literal["done", "skipped", "missed", "natural", "abandoned"]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 # What the tracker tells the user besides a prompt (the loop words each).
 NoticeKind = Literal[
-    "break_over", "back", "returned", "withdrawn", "refused", "schedule_closed", "schedule_open"
+    "break_over",
+    "back",
+    "returned",
+    "withdrawn",
+    "refused",
+    "schedule_closed",
+    "schedule_open",
+    "warmup",
 ]
 # What other terminals send the running loop.
-CommandName = Literal["done", "skip", "snooze", "now", "pause", "resume", "stand", "sit"]
+CommandName = Literal["done", "skip", "snooze", "now", "pause", "resume", "stand", "sit", "warmup"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CATEGORIES = ("glutes", "hip_flexors", "move")

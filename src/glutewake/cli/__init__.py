@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "resume": "glutewake.cli.control:resume",
     "stand": "glutewake.cli.control:stand",
     "sit": "glutewake.cli.control:sit",
+    "warmup": "glutewake.cli.warmup:warmup",
     "log": "glutewake.cli.log:log",
     "report": "glutewake.cli.report:report_command",
     "exercises": "glutewake.cli.exercises:exercises",

@@ -26,7 +26,8 @@ from glutewake.vocab import OUTCOMES
     multiple=True,
     metavar="OUTCOME",
     help=N_(
-        "Only these outcomes (done, skipped, missed, natural); repeat or separate with commas."
+        "Only these outcomes (done, skipped, missed, natural, warmup); repeat or separate "
+        "with commas."
     ),
 )
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help=N_("The N most recent."))
@@ -115,15 +116,19 @@ def _check_exclusive(**chosen: Any) -> None:
         )
 
 
+# The break outcomes, and `glutewake warmup` routines listed among them.
+LOG_OUTCOMES = (*OUTCOMES, report.WARMUP)
+
+
 def _outcomes(values: tuple[str, ...]) -> tuple[str, ...]:
     if not values:
-        return OUTCOMES
+        return LOG_OUTCOMES
     wanted = [part.strip() for value in values for part in value.split(",") if part.strip()]
     for name in wanted:
-        if name not in OUTCOMES:
+        if name not in LOG_OUTCOMES:
             raise click.BadParameter(
                 _("expected one of {choices}, got {value!r}").format(
-                    choices=", ".join(OUTCOMES), value=clip(name)
+                    choices=", ".join(LOG_OUTCOMES), value=clip(name)
                 ),
                 param_hint="'--outcome'",
             )

@@ -22,7 +22,7 @@ def start(app: App, sit: int | None, break_: int | None, no_desktop: bool) -> No
     """Remind me to get up: runs in this terminal until Ctrl-C.
 
     At each break a desktop notification names the exercise, and this terminal shows
-    its steps and cue and waits for one key: Enter done, s snooze, n another, x skip.
+    its steps and cue and waits for one key: Enter start, s snooze, n another, x skip.
     Not on a terminal (a service, nohup), answer with `glutewake done|snooze|skip`.
 
     \b
