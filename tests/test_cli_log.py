@@ -339,6 +339,7 @@ def test_summary_json_shape(cli, seeded, goal_3):
         "balance",
         "held",
         "held_s",
+        "warmups",
     ]
     assert summary["totals"]["balance"] == {"glutes": 5, "hip_flexors": 1, "move": 1}
 

@@ -205,6 +205,7 @@ def test_summary_totals(store):
         "standing_s": 1800,
         "held": 0,
         "held_s": 0,
+        "warmups": 0,
         "streak_current": 0,
         "streak_best": 2,
         "top_exercises": [

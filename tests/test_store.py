@@ -22,7 +22,7 @@ from helpers import read_only
 from storetools import brk, sha256, utc
 
 STORETOOLS = Path(__file__).with_name("storetools.py")
-TABLES = {"sessions", "breaks", "events", "state", "commands"}
+TABLES = {"sessions", "breaks", "events", "state", "commands", "warmups"}
 
 
 @pytest.fixture
