@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,38 @@ def test_a_guided_break_from_enter_to_break_over(
     assert (row["outcome"], row["exercise_id"], row["completed"]) == ("done", "two-side-hold", True)
     # 3 s, 5 s to switch, 3 s; give or take the loop's wake-ups.
     assert 10 <= row["break_s"] <= 13
+
+
+@pytest.mark.e2e
+def test_stop_ends_the_loop_from_another_terminal(
+    config_file: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    write_config(config_file, sit="1h", respond="1m")
+    with headless_loop(tmp_path) as (proc, proc_out):
+        # A pause with an end, then asked how long it has lasted.
+        until = f"{datetime.now() + timedelta(hours=2):%H:%M}"
+        paused = run_cli("pause", "--until", until)
+        assert paused.returncode == 0, paused.stderr
+        assert paused.stdout.startswith("paused for 0s · until ") and until in paused.stdout
+        assert run_cli("resume").returncode == 0
+        assert run_cli("now").returncode == 0
+        stopped = run_cli("stop")
+        assert stopped.returncode == 0, stopped.stderr
+        assert stopped.stdout == f"glutewake stopped (pid {proc.pid})\n"
+        assert proc.wait(timeout=10) == 0
+    assert run_cli("status").returncode == 3
+    # The break on screen when it stopped is abandoned, not missed.
+    assert [b.outcome for b in breaks(data_dir)] == ["abandoned"]
+    assert "from another terminal: stop" in proc_out.read_text()
+    again = run_cli("stop")
+    assert (again.returncode, again.stderr) == (
+        1,
+        "Error: glutewake is not running: start it with `glutewake start`\n",
+    )
+
+
+def test_top_level_typos_get_a_suggestion(cli) -> None:
+    result = cli("stpo")
+    assert result.exit_code == 2
+    assert "No such command 'stpo'. Did you mean 'stop'?" in result.output
+    assert "Did you mean" not in cli("frobnicate").output

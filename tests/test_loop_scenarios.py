@@ -118,7 +118,7 @@ def test_commands_from_another_terminal_are_answered(tmp_path: Path) -> None:
     assert states == ["seated", "snoozed", "paused", "due", "standing", "standing"]
     # What `glutewake status` says in each, as the sender's reply shows it.
     texts = [text for _state, _seated, text in seen]
-    assert texts[1].startswith("snoozed ") and texts[2].startswith("paused until ")
+    assert texts[1].startswith("snoozed ") and texts[2].startswith("paused for ")
     assert texts[4].startswith("standing since ")
     # Standing keeps the sitting clock still.
     assert seen[-2][1] == seen[-1][1]

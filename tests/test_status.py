@@ -46,6 +46,13 @@ def test_a_break_held_while_away() -> None:
     assert held.short() == "🪑10m 🍑"
 
 
+def test_a_pause_says_how_long_it_has_lasted() -> None:
+    endless = view(state("paused", running=False, next_in=None), T + timedelta(minutes=42))
+    assert endless.text() == "paused for 42m · until glutewake resume"
+    timed = view(state("paused", running=False, next_in=3600), T + timedelta(minutes=5))
+    assert timed.text().startswith("paused for 5m · until ")
+
+
 def test_a_snoozed_break_held_while_away_is_never_back_in_0s() -> None:
     held = view(state("snoozed", next_in=None), T)
     assert held.text() == "snoozed Glute bridge: back when you are · seated 10m"

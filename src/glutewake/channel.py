@@ -329,6 +329,23 @@ def send(
     LoopError when no loop runs, when the loop would not act on it (with its reason),
     or when it did not answer in time.
     """
+    holder, result = _deliver(lock_path, name, arg, clock, wait_s)
+    current = _status(holder, clock())
+    if current is None:
+        raise LoopError(_(NOT_RUNNING))
+    if result != "ok":
+        raise LoopError(f"{_(result)} ({current.text()})")
+    return current
+
+
+def _deliver(
+    lock_path: Path,
+    name: CommandName,
+    arg: str | None,
+    clock: Callable[[], datetime],
+    wait_s: float,
+) -> tuple[Holder, str]:
+    """Write the command, ring the loop, wait for its answer: (the loop, its answer)."""
     from glutewake.store import Store
 
     holder = running(lock_path)
@@ -349,12 +366,25 @@ def send(
                     ).format(pid=holder.pid, seconds=wait_s)
                 )
             time.sleep(0.02)
-    current = _status(holder, clock())
-    if current is None:
-        raise LoopError(_(NOT_RUNNING))
-    if result != "ok":
-        raise LoopError(f"{_(result)} ({current.text()})")
-    return current
+    return holder, result
+
+
+def stop(lock_path: Path, clock: Callable[[], datetime], wait_s: float = 10.0) -> int:
+    """Ask the running loop to stop and wait until it has; return its pid.
+
+    LoopError when no loop runs or it did not stop in time.
+    """
+    holder, _result = _deliver(lock_path, "stop", None, clock, wait_s)
+    deadline = time.monotonic() + wait_s
+    while running(lock_path) is not None:
+        if time.monotonic() > deadline:
+            raise LoopError(
+                _("the loop (pid {pid}) did not stop within {wait}s").format(
+                    pid=holder.pid, wait=f"{wait_s:g}"
+                )
+            )
+        time.sleep(0.02)
+    return holder.pid
 
 
 def _check_same_log(holder: Holder) -> None:

@@ -359,6 +359,12 @@ class Loop:
             self._write(
                 "answer", partial(self.channel.answer_command, command.id, result, answered_at)
             )
+            if command.name == "stop":
+                raise Stop  # answered first: the sender then waits for the lock to go
+
+    def _stop_requested(self) -> list[Action]:
+        """`glutewake stop`: the loop ends as on Ctrl-C, once the command is answered."""
+        return []
 
     def _command(self, command: Command, now: Now) -> list[Action]:
         seconds = int(command.arg) if command.arg and command.arg.isdigit() else None
@@ -372,6 +378,7 @@ class Loop:
             "resume": lambda: tracker.resume(now),
             "stand": lambda: tracker.stand(now),
             "sit": lambda: tracker.sit(now),
+            "stop": self._stop_requested,
         }
         if command.name == "warmup":
             taken, _sep, completed = (command.arg or "0:0").partition(":")

@@ -74,8 +74,16 @@ class StatusView(NamedTuple):
         if self.state == "break":
             return _("on a break: {name} · back to sitting in {left}").format(name=name, left=left)
         if self.state == "paused":
+            # How long so far: a pause with no end is easy to forget.
+            paused = dur(max(0.0, (self.now - self.since).total_seconds())) if self.now else None
+            if self.next_at and paused:
+                return _("paused for {paused} · until {time}").format(
+                    paused=paused, time=self._at(self.next_at)
+                )
             if self.next_at:
                 return _("paused until {time}").format(time=self._at(self.next_at))
+            if paused:
+                return _("paused for {paused} · until glutewake resume").format(paused=paused)
             return _("paused until glutewake resume")
         if self.state == "standing":
             return _("standing since {time} · seated {seated} so far").format(

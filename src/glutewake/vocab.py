@@ -30,7 +30,9 @@ NoticeKind = Literal[
     "warmup",
 ]
 # What other terminals send the running loop.
-CommandName = Literal["done", "skip", "snooze", "now", "pause", "resume", "stand", "sit", "warmup"]
+CommandName = Literal[
+    "done", "skip", "snooze", "now", "pause", "resume", "stand", "sit", "warmup", "stop"
+]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CATEGORIES = ("glutes", "hip_flexors", "move")

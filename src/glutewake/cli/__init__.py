@@ -20,7 +20,7 @@ from glutewake import __version__
 from glutewake.cli.base import Group, choose_language
 from glutewake.cli.context import App
 from glutewake.errors import GlutewakeError
-from glutewake.i18n import N_, _
+from glutewake.i18n import N_, _, ngettext
 from glutewake.paths import resolve
 from glutewake.text import protect
 
@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "resume": "glutewake.cli.control:resume",
     "stand": "glutewake.cli.control:stand",
     "sit": "glutewake.cli.control:sit",
+    "stop": "glutewake.cli.control:stop",
     "warmup": "glutewake.cli.warmup:warmup",
     "log": "glutewake.cli.log:log",
     "report": "glutewake.cli.report:report_command",
@@ -69,6 +70,24 @@ class LazyGroup(Group):
         module, attribute = target.split(":")
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # click suggests from `self.commands`, which a lazy group leaves empty: a typo at
+        # the top level gets the same "Did you mean" as one in `glutewake config`.
+        name = args[0] if args else ""
+        if name in COMMANDS or name.startswith("-") or ctx.resilient_parsing:
+            return super().resolve_command(ctx, args)
+        from difflib import get_close_matches
+
+        message = _("No such command {name!r}.").format(name=name)
+        close = get_close_matches(name, list(COMMANDS))
+        if close:
+            message += " " + ngettext(
+                "Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", len(close)
+            ).format(possibility=repr(close[0]), possibilities=", ".join(map(repr, sorted(close))))
+        raise click.UsageError(message, ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         # The one place a domain error becomes a one-line message and exit code 1.

@@ -10,7 +10,7 @@ from glutewake import channel
 from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.params import DURATION
-from glutewake.i18n import _
+from glutewake.i18n import N_, _
 from glutewake.output import format_option, to_json
 from glutewake.status import NOT_RUNNING
 
@@ -106,16 +106,51 @@ def now(app: App) -> None:
 
 @command()
 @click.argument("duration", type=DURATION, required=False)
+@click.option(
+    "--until",
+    "until",
+    metavar="HH:MM",
+    help=N_("Pause until this time of day (the next time it comes round)."),
+)
 @pass_app
-def pause(app: App, duration: int | None) -> None:
-    """Pause the sitting clock (meetings, lunch): for DURATION, or until resume.
+def pause(app: App, duration: int | None, until: str | None) -> None:
+    """Pause the sitting clock (meetings, lunch): for DURATION, until a time, or until
+    resume.
 
     \b
     Examples:
       glutewake pause 1h
+      glutewake pause --until 14:00
       glutewake pause && glutewake resume
     """
+    if until is not None:
+        if duration is not None:
+            raise click.UsageError(_("give a DURATION or --until, not both"))
+        duration = _seconds_until(until)
     _send(app, "pause", str(duration) if duration else None)
+
+
+def _seconds_until(text: str) -> int:
+    """Seconds from now to the next HH:MM local time (today, or tomorrow if it has passed)."""
+    import math
+    from datetime import datetime, time, timedelta
+
+    from glutewake.localdays import at_local_time
+
+    try:
+        hour, minute = (int(part) for part in text.strip().split(":"))
+        when = time(hour, minute)
+    except ValueError:
+        raise click.BadParameter(
+            _("expected a time of day like 14:00, got {text!r}").format(text=text),
+            param_hint="'--until'",
+        ) from None
+    now = datetime.now().astimezone()
+    target = at_local_time(now.date(), when)
+    if target <= now:
+        target = at_local_time(now.date() + timedelta(days=1), when)
+    # Rounded up: the pause ends at that minute, never the one before.
+    return max(1, math.ceil((target - now).total_seconds()))
 
 
 @command()
@@ -128,6 +163,21 @@ def resume(app: App) -> None:
       glutewake resume
     """
     _send(app, "resume")
+
+
+@command()
+@pass_app
+def stop(app: App) -> None:
+    """Stop the running loop, from any terminal (as Ctrl-C in its own does).
+
+    A break still due or snoozed is logged as abandoned.
+
+    \b
+    Example:
+      glutewake stop
+    """
+    pid = channel.stop(app.paths.lock_file, channel.utc_now)
+    click.echo(_("glutewake stopped (pid {pid})").format(pid=pid))
 
 
 @command()
