@@ -476,3 +476,31 @@ def test_open_watch_builds_the_configured_detectors():
     assert [d.name for d in watch.detectors] == ["camera", "dnd"]
     assert held_for("camera") == held_for("microphone") == "in a call"
     assert held_for("dnd") == "do not disturb"
+
+
+def test_windows_camera_and_microphone_from_the_consent_store():
+    from glutewake.busy import WindowsDeviceInUse, app_in_use
+
+    zoom = r"NonPackaged\C:#Program Files#Zoom#bin#Zoom.exe"
+    assert app_in_use([("Microsoft.WindowsCamera_8wekyb3d8bbwe", 133, 140)]) is None
+    assert app_in_use([("NonPackaged", 0, 0), (zoom, 133, 0)]) == "Zoom.exe"
+    assert app_in_use([("Microsoft.SkypeApp_kzf8qxf38zg5c", 133, 0)]) == (
+        "Microsoft.SkypeApp_kzf8qxf38zg5c"
+    )
+    stores: list[str] = []
+
+    def read(store: str) -> list[tuple[str, int, int]]:
+        stores.append(store)
+        return [(zoom, 133, 0)] if store == "webcam" else [(zoom, 133, 140)]
+
+    assert WindowsDeviceInUse("camera", read).check() == Finding(
+        "camera", "busy", "in use by Zoom.exe"
+    )
+    assert WindowsDeviceInUse("microphone", read).check() == Finding(
+        "microphone", "free", "no app is using it"
+    )
+    assert stores == ["webcam", "microphone"]
+    off_windows = make_detector("camera", {}, "win32").check()
+    assert off_windows == Finding(
+        "camera", "unknown", "cannot read the consent store: the registry needs Windows"
+    )

@@ -9,8 +9,9 @@ Each detector answers busy, free or unknown, with a one-line reason:
 - fullscreen: the active X11 window has _NET_WM_STATE_FULLSCREEN (on the X connection
   idle.py opens through ctypes); Windows SHQueryUserNotificationState;
 - camera: a /dev/video* device held open by one of the user's processes (/proc/*/fd);
+  Windows: an app that started using it and has not stopped (the consent store);
 - microphone: a capture source in use (PulseAudio/PipeWire through `pactl`, else the
-  ALSA capture devices in /proc/asound).
+  ALSA capture devices in /proc/asound); Windows: the consent store as for the camera.
 
 They are asked only when a break falls due and, while one is held, about once a second
 until it can be shown (the detector that said busy first, the others only when it says
@@ -21,12 +22,13 @@ never holds a break. No detector may end the loop: any failure is "unknown".
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
@@ -570,7 +572,86 @@ _QUNS_PRESENTATION = 4
 def _windows_detector(name: str) -> Detector:
     if name in ("fullscreen", "dnd"):
         return WindowsNotificationState(name)
+    if name in _CONSENT_STORES:
+        return WindowsDeviceInUse(name)
     return Unknown(name, _("not detectable on Windows"))
+
+
+# Windows 10 1903+ records, per app, when it last started and stopped using the camera or
+# microphone (the privacy settings show "currently in use" from the same values).
+_CONSENT = r"Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore"
+_CONSENT_STORES = {"camera": "webcam", "microphone": "microphone"}
+# (app, LastUsedTimeStart, LastUsedTimeStop) for each app under a consent store.
+Usage = tuple[str, int, int]
+
+
+def app_in_use(usages: Iterable[Usage]) -> str | None:
+    """The app using the device now: it started and has not stopped (stop is 0)."""
+    for app, start, stop in usages:
+        if start and not stop:
+            return app.replace("#", "\\").rsplit("\\", 1)[-1]  # non-packaged: a path
+    return None
+
+
+class WindowsDeviceInUse:
+    """Camera or microphone in use, from the consent store's per-app usage times."""
+
+    name: str
+
+    def __init__(self, name: str, read: Callable[[str], list[Usage]] | None = None) -> None:
+        self.name = name
+        self._read = read or _read_consent_store
+
+    def check(self) -> Finding:
+        try:
+            usages = self._read(_CONSENT_STORES[self.name])
+        except OSError as exc:
+            reason = _("cannot read the consent store: {error}").format(error=one_line(exc))
+            return Finding(self.name, "unknown", reason)
+        app = app_in_use(usages)
+        if app is not None:
+            return Finding(self.name, "busy", _("in use by {app}").format(app=app))
+        return Finding(self.name, "free", _("no app is using it"))
+
+    def close(self) -> None:
+        return None
+
+
+def _read_consent_store(store: str) -> list[Usage]:
+    """Every app's usage times under HKCU's consent store `store` (OSError off Windows)."""
+    try:
+        # Through importlib: typeshed declares winreg only when type-checking for Windows.
+        winreg: Any = importlib.import_module("winreg")
+    except ImportError:
+        raise OSError("the registry needs Windows") from None
+    usages: list[Usage] = []
+    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, rf"{_CONSENT}\{store}") as root:
+        for path in _subkeys(winreg, root, ""):
+            with winreg.OpenKey(root, path) as key:
+                try:
+                    start = int(winreg.QueryValueEx(key, "LastUsedTimeStart")[0])
+                    stop = int(winreg.QueryValueEx(key, "LastUsedTimeStop")[0])
+                except OSError:
+                    continue  # a folder (NonPackaged), not an app
+                usages.append((path, start, stop))
+    return usages
+
+
+def _subkeys(winreg: Any, key: Any, prefix: str) -> list[str]:
+    """Apps, and one level down for NonPackaged (desktop programs by path)."""
+    names: list[str] = []
+    index = 0
+    while True:
+        try:
+            name = winreg.EnumKey(key, index)
+        except OSError:
+            return names
+        index += 1
+        path = f"{prefix}{name}"
+        names.append(path)
+        if name == "NonPackaged" and not prefix:
+            with winreg.OpenKey(key, name) as inner:
+                names += _subkeys(winreg, inner, f"{name}\\")
 
 
 class WindowsNotificationState:
