@@ -101,8 +101,18 @@ def test_with_a_desktop_every_check_passes_but_the_terminal(desktop, desktop_env
     report = run(desktop_env)
     checks = by_name(report)
     assert report.ok
-    assert checks["notifications"].summary == "notify-send to org.freedesktop.Notifications"
-    assert checks["notifications"].details == {"backend": "notify-send"}
+    # Linux talks to the server directly: doctor names it and says what it does with it.
+    notifications = checks["notifications"]
+    assert notifications.summary.startswith("dunst ")
+    assert notifications.summary.endswith(
+        " over D-Bus: buttons Start, Snooze, Skip, Another; stays until answered"
+    )
+    details = notifications.details
+    assert (details["backend"], details["server"], details["vendor"]) == (
+        "freedesktop", "dunst", "knopwob"
+    )  # fmt: skip
+    assert "actions" in details["capabilities"] and details["actions"] is True
+    assert details["sound"] is ("sound" in details["capabilities"])
     assert checks["idle"].ok
     assert checks["idle"].details["backend"] == "x11"
     assert checks["idle"].summary.startswith("x11: idle for ")
@@ -285,7 +295,8 @@ def test_cli_with_a_desktop(cli, desktop_env, monkeypatch):
         "config", "data", "log", "notifications", "terminal", "idle",
         "dnd", "full", "camera", "microphone", "schedule", "reminders",
     ]  # fmt: skip
-    assert lines[3] == "✓ notifications  notify-send to org.freedesktop.Notifications"
+    assert lines[3].startswith("✓ notifications  dunst ")
+    assert "over D-Bus: buttons Start, Snooze, Skip, Another" in lines[3]
     assert lines[6] == "✓ dnd            works here: dunst: do not disturb is off (paused)"
     assert lines[11] == "✓ reminders      reach you by a desktop notification" + (
         " and this terminal" if lines[4].startswith("✓") else ""

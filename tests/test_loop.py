@@ -210,3 +210,50 @@ def test_an_idle_source_missing_at_start_is_tried_again(tmp_path: Path) -> None:
     assert len(opened) == 2  # at start, then once a minute later: no storm
     assert "is available now" in ui.text
     assert loop.tracker.state == "away"  # the reader it opened late saw them go
+
+
+class CountingIdle(StepIdle):
+    def __init__(self, clock: Clock, reading: Callable[[float], float]) -> None:
+        super().__init__(clock, reading)
+        self.reads: list[float] = []
+
+    def seconds(self) -> float:
+        self.reads.append(self.clock.t)
+        return super().seconds()
+
+
+def test_at_rest_with_a_doorbell_the_loop_wakes_at_most_six_times_a_minute(
+    tmp_path: Path,
+) -> None:
+    from glutewake.channel import Wakeup
+
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=1800)
+    idle = CountingIdle(clock, lambda t: t % 7)  # typing every few seconds: never away
+    wakeup = Wakeup.open(tmp_path / "glutewake.wake")
+    assert wakeup is not None
+    try:
+        with Store.open(tmp_path / "g.db") as store:
+            loop = make_loop(store, ui, clock, settings(sit=3600, natural_break=300))
+            loop.idle, loop.wakeup = idle, wakeup
+            loop.run()
+    finally:
+        wakeup.close()
+    assert len(ui.waits) <= 6 * 30  # 30 minutes, nothing due, no terminal
+    # Idle time is read when natural_break could first be crossed, not every few seconds.
+    assert len(idle.reads) <= 1800 / (300 - 7) + 3
+    assert "break due" not in ui.text
+
+
+def test_an_absence_is_still_noticed_when_it_crosses_natural_break(tmp_path: Path) -> None:
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=600)
+    idle = CountingIdle(clock, lambda t: t - 100 if t >= 100 else 0.0)  # gone at 100
+    with Store.open(tmp_path / "g.db") as store:
+        loop = make_loop(store, ui, clock, settings(sit=3600, natural_break=120))
+        loop.idle = idle
+        loop.run()
+    # Noticed within a second or so of the threshold (220), though read only a few times.
+    away = [t for t in idle.reads if t >= 220]
+    assert away and away[0] <= 222
+    assert len([t for t in idle.reads if t < 220]) <= 4

@@ -307,3 +307,39 @@ def test_no_daemon_yet_is_a_reason_and_a_later_one_is_used(bare_bus: Desktop) ->
         assert notifier.available
         notifier.shutdown()
     assert len(server.notifies()) == 1
+
+
+# --- from any terminal: the card, and a sample ---------------------------------------------
+
+
+def test_show_prints_the_due_breaks_card_from_another_terminal(
+    desktop: Desktop, config_file: Path, tmp_path: Path
+) -> None:
+    assert run_cli("show").returncode == 3  # no loop
+    config_file.write_text(CONFIG)
+    with headless_loop(tmp_path, child_env(**desktop.env), wait=False) as (_, out):
+        text = wait_for_text(out, "break due: ")
+        name = text.split("break due: ")[1].splitlines()[0]
+        shown = run_cli("show")
+    exercise = next(e for e in load_bundled() if e.name == name)
+    assert shown.returncode == 0, shown.stderr
+    assert exercise.name in shown.stdout
+    assert exercise.cue.split()[0] in shown.stdout
+    assert shown.stdout.rstrip().endswith(
+        "answer: glutewake done (start it) | glutewake snooze | glutewake skip"
+    )
+
+
+def test_doctor_notify_sends_a_sample_with_buttons(dunst: ActionDunst) -> None:
+    result = run_cli("doctor", "--notify", **dunst.desktop.env)
+    assert "sample notification sent (" in result.stderr, result.stderr
+    assert "with buttons" in result.stderr
+    dunst.choose("skip")  # its buttons are there, though nobody answers them
+    assert "#Start (" in dunst.menus[-1] and "#Skip (" in dunst.menus[-1]
+
+
+def test_doctor_notify_without_a_bus_says_why_and_fails() -> None:
+    result = run_cli("doctor", "--notify")
+    assert result.returncode == 1
+    assert "sample notification not sent: " in result.stderr
+    assert "Traceback" not in result.stderr

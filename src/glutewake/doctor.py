@@ -183,6 +183,10 @@ def check_notifications(
     if not settings.notify.desktop:
         reason = _("turned off ([notify] desktop = false)")
         return Check("notifications", True, reason, details={"backend": "off"}), reason
+    if platform.startswith("linux"):
+        direct = _check_freedesktop(env)
+        if direct is not None:
+            return direct, None
     from glutewake.notify import probe
 
     found = probe(env, platform)
@@ -191,6 +195,46 @@ def check_notifications(
         return Check("notifications", True, found.reason, details=details), None
     summary = found.reason if found.backend == "none" else f"{found.backend}: {found.reason}"
     return Check("notifications", False, summary, details=details), found.reason
+
+
+# The capabilities that change what glutewake does, and what it does with each.
+NOTIFY_CAPABILITIES = ("actions", "body-markup", "persistence", "sound")
+
+
+def _check_freedesktop(env: Mapping[str, str]) -> Check | None:
+    """The notification server glutewake talks to directly, and what it makes of it;
+    None when none answers (the plyer probe then says why)."""
+    from glutewake.dbus import Unavailable
+    from glutewake.freedesktop import server_info
+
+    try:
+        info = server_info(env)
+    except Unavailable:
+        return None
+    has = info.capabilities
+    uses = [
+        _("buttons Start, Snooze, Skip, Another")
+        if "actions" in has
+        else _("no buttons: answer in the terminal or with `glutewake done|snooze|skip`"),
+        _("stays until answered")
+        if "persistence" in has or info.name != "gnome-shell"
+        else _("stays until answered (critical urgency)"),
+    ]
+    if "sound" in has:
+        uses.append(_("sound with [notify] sound = true"))
+    summary = _("{name} {version} over D-Bus: {uses}").format(
+        name=info.name, version=info.version, uses="; ".join(uses)
+    )
+    details = {
+        "backend": "freedesktop",
+        "server": info.name,
+        "vendor": info.vendor,
+        "version": info.version,
+        "spec_version": info.spec_version,
+        "capabilities": sorted(has),
+        **{name.replace("-", "_"): name in has for name in NOTIFY_CAPABILITIES},
+    }
+    return Check("notifications", True, summary, details=details)
 
 
 def check_terminal(terminal: bool) -> Check:

@@ -42,16 +42,19 @@ class ServerInfo(NamedTuple):
     capabilities: frozenset[str]
 
 
-def server_info(env: Mapping[str, str]) -> ServerInfo:
-    """Who serves notifications here and what it can do; Unavailable (one line) if nobody."""
+def server_info(env: Mapping[str, str], *, auto_start: bool = False) -> ServerInfo:
+    """Who serves notifications here and what it can do; Unavailable (one line) if nobody.
+
+    Without `auto_start` asking never starts a daemon (doctor looks, it does not touch).
+    """
     connection = connect_session_bus(env)
     try:
-        return _server_info(connection)
+        return _server_info(connection, auto_start=auto_start)
     finally:
         connection.close()
 
 
-def _server_info(connection: DBusConnection) -> ServerInfo:
+def _server_info(connection: DBusConnection, *, auto_start: bool = True) -> ServerInfo:
     def ask(method: str) -> tuple[Any, ...]:
         return call(
             connection,
@@ -60,7 +63,7 @@ def _server_info(connection: DBusConnection) -> ServerInfo:
             NOTIFICATIONS,
             method,
             timeout=CALL_TIMEOUT,
-            auto_start=True,
+            auto_start=auto_start,
         )
 
     (capabilities,) = ask("GetCapabilities")
@@ -174,6 +177,10 @@ class FreedesktopNotifier:
 
     def shutdown(self) -> None:
         self.close()
+        self._drop()
+
+    def detach(self) -> None:
+        """Let go of the bus, leaving the notification on screen (doctor's sample)."""
         self._drop()
 
     # --- the connection ---

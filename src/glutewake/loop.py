@@ -63,6 +63,8 @@ NOTE_ANSWERS = {"start": "done", "snooze": "snooze", "skip": "skip", "another": 
 MAX_SLEEP_S = 30.0
 # An idle source unavailable at start (or never opened) is tried again this often.
 IDLE_REOPEN_S = 60.0
+# Away, idle time is read this often to notice the return (it says "welcome back").
+AWAY_POLL_S = 10.0
 
 NOTICES: dict[NoticeKind, str] = {
     "break_over": N_("break over: back to it"),
@@ -187,6 +189,7 @@ class Loop:
         self._next_command_poll = 0.0
         self._idle_every = max(1.0, min(5.0, settings.timer.natural_break / 3))
         self._next_idle_poll = 0.0
+        self._idle_state = ""  # the tracker's state at the last idle reading
         self._idle_answering = True
         self._note_key: tuple[Any, ...] | None = None
         self._warned_for: str | None = None  # the exercise a heads-up named
@@ -290,15 +293,20 @@ class Loop:
             return None
         assert self.idle is not None
         deadline = self.tracker.next_mono()
-        # Poll on the idle cadence, and always at a deadline: a break due while the
-        # user is away must see fresh idle time to be held back.
-        if now.mono < self._next_idle_poll and (deadline is None or now.mono < deadline):
+        # Read when it can matter, always at a deadline (a break due while the user is
+        # away must see fresh idle time to be held back) and after any change of state.
+        if (
+            now.mono < self._next_idle_poll
+            and (deadline is None or now.mono < deadline)
+            and self.tracker.state == self._idle_state
+        ):
             return None
-        self._next_idle_poll = now.mono + self._idle_every
         try:
             seconds = self.idle.seconds()
         except Exception:  # a desktop going away must not end the reminders
             seconds = None
+        self._idle_state = self.tracker.state
+        self._next_idle_poll = now.mono + self._idle_wait(seconds)
         if (seconds is None) == self._idle_answering:
             self._idle_answering = seconds is not None
             if seconds is None:
@@ -328,6 +336,23 @@ class Loop:
             )
         )
         return True
+
+    def _idle_wait(self, seconds: float | None) -> float:
+        """How long until idle time is worth reading again, given the reading `seconds`.
+
+        Seated, nothing can happen before idle time could first reach natural_break:
+        that is `natural_break - seconds` from now if nobody touches anything, and any
+        input only pushes it further. So a person at work costs one read per
+        natural_break, not one every few seconds.
+        """
+        tracker = self.tracker
+        if seconds is None or tracker.state == "due" or tracker.held:
+            return self._idle_every  # watching for a return, or for the readings to come back
+        if tracker.state == "away":
+            return AWAY_POLL_S
+        if tracker.state in ("seated", "snoozed"):
+            return max(1.0, self.settings.timer.natural_break - seconds + 0.5)
+        return MAX_SLEEP_S  # paused, standing, on a break, off schedule: idle changes nothing
 
     def _poll_commands(self, now: Now, force: bool = False) -> None:
         if self.wakeup is not None:

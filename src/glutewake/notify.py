@@ -96,6 +96,8 @@ class Notifier(Protocol):
 
     def shutdown(self) -> None: ...
 
+    def detach(self) -> None: ...
+
 
 def open_notifier(
     env: Mapping[str, str], *, enabled: bool = True, platform: str = sys.platform
@@ -109,6 +111,20 @@ def open_notifier(
         if direct.available or direct.fileno() is not None:
             return direct
     return PlyerNotifier(env, enabled=enabled, platform=platform)
+
+
+def send_sample(
+    env: Mapping[str, str], exercise: Exercise, snooze_s: int, platform: str = sys.platform
+) -> tuple[str | None, frozenset[str]]:
+    """`doctor --notify`: a break notification as the loop would show it, left on screen
+    (its buttons answer nothing: no loop is behind it). None or why it failed, and the
+    server's capabilities."""
+    notifier = open_notifier(env, platform=platform)
+    note = due_note(exercise, snooze_s=snooze_s, sticky=False)._replace(timeout_s=60.0)
+    failure = notifier.show(note)
+    capabilities = notifier.capabilities
+    notifier.detach()
+    return failure, capabilities
 
 
 # --- what a break's notification says ---------------------------------------------------
@@ -350,6 +366,9 @@ class PlyerNotifier:
         return []
 
     def shutdown(self) -> None:
+        return None
+
+    def detach(self) -> None:
         return None
 
 

@@ -28,6 +28,7 @@ from glutewake.text import protect
 COMMANDS: dict[str, str] = {
     "start": "glutewake.cli.start:start",
     "status": "glutewake.cli.control:status",
+    "show": "glutewake.cli.control:show",
     "done": "glutewake.cli.control:done",
     "snooze": "glutewake.cli.control:snooze",
     "skip": "glutewake.cli.control:skip",

@@ -45,6 +45,54 @@ def status(ctx: click.Context, app: App, fmt: str) -> None:
         click.echo(current.short() if fmt == "short" else current.text())
 
 
+@command()
+@pass_app
+@click.pass_context
+def show(ctx: click.Context, app: App) -> None:
+    """The current break's full card: steps, cue, caution, and how to answer it.
+
+    For a loop that runs without a terminal (started at login), whose break is only a
+    desktop notification: the card it cannot print. Exit code 3 when no loop runs.
+
+    \b
+    Example:
+      glutewake show
+    """
+    import shutil
+
+    from glutewake.card import card_width, render_card
+    from glutewake.errors import CatalogError
+
+    current = channel.status(app.paths.lock_file, channel.utc_now())
+    if current is None:
+        click.echo(_(NOT_RUNNING))
+        ctx.exit(EXIT_NOT_RUNNING)
+        return
+    if current.exercise_id is None:
+        click.echo(_("no break right now: {status}").format(status=current.text()))
+        return
+    try:
+        exercise = app.catalog().get(current.exercise_id)
+    except CatalogError:  # the config changed since the loop chose it
+        click.echo(current.exercise_name or current.exercise_id)
+        return
+    # Wrapped to the terminal's width; off a terminal (a pipe), to the card's default.
+    columns = shutil.get_terminal_size((0, 0)).columns
+    click.echo(render_card(exercise, card_width(columns or None)))
+    click.echo("")
+    click.echo(_answer_line(current.state, current.snoozes_left))
+
+
+def _answer_line(state: str, snoozes_left: int) -> str:
+    if state == "due":
+        if snoozes_left:
+            return _("answer: glutewake done (start it) | glutewake snooze | glutewake skip")
+        return _("answer: glutewake done (start it) | glutewake skip")
+    if state == "break":
+        return _("on a break: glutewake done ends it early")
+    return _("next break; take it now with: glutewake now")
+
+
 def _send(app: App, name: CommandName, arg: str | None = None) -> None:
     current = channel.send(app.paths.lock_file, name, arg, channel.utc_now)
     click.echo(current.text())

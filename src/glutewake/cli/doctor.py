@@ -33,16 +33,24 @@ LABELS = {
 
 @command()
 @format_option("text", "json")
+@click.option(
+    "--notify",
+    "sample",
+    is_flag=True,
+    help=N_("Also send a sample break notification (with its buttons) to see one now."),
+)
 @pass_app
-def doctor(app: App, fmt: str) -> None:
+def doctor(app: App, fmt: str, sample: bool) -> None:
     """Check that glutewake can remind you here: one line per check, ✓ or ✗ and why.
 
     Checks the config file, the data folder and log database (without creating or
-    changing anything), the desktop notification back end plyer would use (session
-    bus, notify-send, notification daemon), the idle-time back end and the current
+    changing anything), the desktop notification server (on Linux: its name, version,
+    and whether it shows buttons; elsewhere the back end plyer would use), the
+    idle-time back end and the current
     idle seconds, each detector that holds a break while you are busy (do not disturb,
     full screen, camera, microphone: what it sees now, or why it cannot tell), and
-    whether the schedule is open.
+    whether the schedule is open. With --notify, it also sends a sample break
+    notification, so you see one now rather than at the first break.
 
     Exit status 1 when `glutewake start` could not do its job here: the config is
     invalid, the data folder or the log cannot be written, or reminders cannot reach
@@ -52,6 +60,7 @@ def doctor(app: App, fmt: str) -> None:
     \b
     Examples:
       glutewake doctor
+      glutewake doctor --notify
       glutewake doctor --format json | jq '.checks[] | select(.ok | not)'
     """
     report = diagnose(
@@ -63,8 +72,31 @@ def doctor(app: App, fmt: str) -> None:
         terminal=_has_terminal(),
     )
     click.echo(to_json(report.to_dict()) if fmt == "json" else _text(report))
-    if not report.ok:
+    failed = sample and not _sample(app)
+    if not report.ok or failed:
         sys.exit(1)
+
+
+def _sample(app: App) -> bool:
+    from glutewake.notify import send_sample
+
+    settings = app.checked_settings()
+    exercises = app.catalog().eligible() or app.catalog().exercises
+    exercise = next((e for e in exercises if e.id == "glute-bridge"), exercises[0])
+    failure, capabilities = send_sample(os.environ, exercise, settings.timer.snooze)
+    if failure:
+        click.echo(_("sample notification not sent: {reason}").format(reason=failure), err=True)
+        return False
+    buttons = "actions" in capabilities
+    click.echo(
+        _("sample notification sent ({exercise}), with buttons").format(exercise=exercise.name)
+        if buttons
+        else _("sample notification sent ({exercise}); this server shows no buttons").format(
+            exercise=exercise.name
+        ),
+        err=True,
+    )
+    return True
 
 
 def _text(report: Report) -> str:
