@@ -49,6 +49,14 @@ REPORT_SIZE_BUDGET_MB = 2.0
 REPORT_SINCE = "1970-01-02"  # the whole history: every break in the per-hour grid
 LOOP_RSS_BUDGET_MB = 25.0
 LOOP_CPU_BUDGET_S = 0.03  # per minute
+LOOP_WAKEUPS_BUDGET = 6.0  # per minute, at rest off a terminal (issue 12)
+COMMAND_BUDGET_S = 0.3  # `glutewake snooze` against a running loop, start-up included
+COMMAND_RUNS, COMMAND_RUNS_QUICK = 11, 5
+# A break due at once that stays due; snoozes enough for every round.
+COMMANDS = (
+    '[timer]\nsit = "1s"\nsnooze = "1h"\nmax_snoozes = 100\nrespond_within = "1h"\n'
+    "[notify]\nbell = false\n"
+)
 # Every busy detector on, whatever the defaults become: they must cost nothing at rest.
 QUIET_ALL = '[quiet]\nwhen = ["dnd", "fullscreen", "camera", "microphone"]\nmax_hold = "30m"\n'
 # A break due 2 s after start, held for as long as a full-screen window is active.
@@ -383,6 +391,7 @@ class Sample:
     hwm_kb: int
     cpu_s: float
     switches: int
+    wakeups: int  # voluntary context switches: the process went to sleep and woke
 
 
 def sample(pid: int, ticks_per_s: int) -> Sample:
@@ -390,13 +399,14 @@ def sample(pid: int, ticks_per_s: int) -> Sample:
     at = time.monotonic()
     proc = Path(f"/proc/{pid}")
     status = parse_status((proc / "status").read_text())
-    cpu, switches = 0.0, 0
+    cpu, switches, wakeups = 0.0, 0, 0
     for task in (proc / "task").iterdir():
         with suppress(FileNotFoundError):  # a thread that just ended
             fields = parse_status((task / "status").read_text())
             switches += fields["voluntary_ctxt_switches"] + fields["nonvoluntary_ctxt_switches"]
+            wakeups += fields["voluntary_ctxt_switches"]
             cpu += _task_cpu(task, ticks_per_s)
-    return Sample(at, status["VmRSS"], status["VmHWM"], cpu, switches)
+    return Sample(at, status["VmRSS"], status["VmHWM"], cpu, switches, wakeups)
 
 
 def _task_cpu(task: Path, ticks_per_s: int) -> float:
@@ -434,7 +444,56 @@ def loop_footprint(bench: Bench, seconds: float, env: Mapping[str, str]) -> list
             LOOP_CPU_BUDGET_S,
             f"{cpu:.4f} s {window}; {last.cpu_s:.3f} s in all, start-up included",
         ),
+        Figure(
+            "loop wake-ups per minute",
+            (last.wakeups - first.wakeups) / minutes,
+            "/min",
+            LOOP_WAKEUPS_BUDGET,
+            f"voluntary context switches (each sleep that ended, each reply waited for) "
+            f"{window}, no terminal, nothing due",
+        ),
     ]
+
+
+def command_round_trip(bench: Bench, env: Mapping[str, str]) -> list[Figure]:
+    """`glutewake snooze` against a running loop with a break due: from running it to its
+    answer (the loop acted, the new status printed), Python start-up included."""
+    home = bench.scratch("command-home")
+    (home / "config.toml").write_text(COMMANDS)
+    env = {**home_env(bench.base_env, home), **env}
+    runs = COMMAND_RUNS_QUICK if bench.quick else COMMAND_RUNS
+    walls: list[float] = []
+
+    def rounds() -> None:
+        out = bench.scratch("command-out")
+        for _ in range(runs):
+            _wait_until_due(bench, env)
+            argv = [bench.glutewake, "snooze"]
+            walls.append(checked(run_once(argv, env, out), argv, (0,)).wall_s)
+            argv = [bench.glutewake, "now"]  # due again, for the next round
+            checked(run_once(argv, env, out), argv, (0,))
+
+    _run_loop(bench, env, "commands-out", 0.0, rounds)
+    return [
+        Figure(
+            "glutewake snooze round trip",
+            median(walls),
+            "s",
+            COMMAND_BUDGET_S,
+            f"median of {runs}, min {min(walls):.3f} s, max {max(walls):.3f} s; start-up included",
+        )
+    ]
+
+
+def _wait_until_due(bench: Bench, env: Mapping[str, str]) -> None:
+    argv = [bench.glutewake, "status", "--format", "json"]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        run = run_once(argv, env, bench.scratch("status-out"))
+        if run.code == 0 and json.loads(run.out).get("state") == "due":
+            return
+        time.sleep(0.1)
+    raise BenchError("the loop had no break due within 15 s")
 
 
 def loop_holding(bench: Bench, seconds: float, env: Mapping[str, str]) -> list[Figure]:
@@ -601,6 +660,7 @@ def measure(bench: Bench, *, breaks: int, use_xvfb: bool) -> list[Figure]:
     with display_for_idle(bench.base_env, use_xvfb) as extra:
         seconds = LOOP_S_QUICK if bench.quick else LOOP_S
         figures += loop_footprint(bench, seconds, extra)
+        figures += command_round_trip(bench, extra)
         figures += loop_holding(bench, min(seconds, HOLD_S), extra)
     return figures
 

@@ -349,7 +349,9 @@ class Loop:
         if seconds is None or tracker.state == "due" or tracker.held:
             return self._idle_every  # watching for a return, or for the readings to come back
         if tracker.state == "away":
-            return AWAY_POLL_S
+            # Often enough to greet a return promptly, rarely enough to stay at rest.
+            natural = self.settings.timer.natural_break
+            return max(self._idle_every, min(AWAY_POLL_S, natural / 3))
         if tracker.state in ("seated", "snoozed"):
             return max(1.0, self.settings.timer.natural_break - seconds + 0.5)
         return MAX_SLEEP_S  # paused, standing, on a break, off schedule: idle changes nothing
