@@ -13,6 +13,7 @@ from glutewake import config as cfg
 from glutewake.durations import format_duration, parse_duration
 from glutewake.errors import ConfigError
 from glutewake.files import package_text
+from helpers import reachable_folder, run_without_root
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -188,14 +189,16 @@ def test_not_utf8(cli, config_file):
     assert result.output == f"Error: {config_file}: not UTF-8 text (bad byte at offset 25)\n"
 
 
-def test_unreadable_file(cli, config_file):
-    config_file.write_text("[timer]\n")
-    config_file.chmod(0)
-    if os.geteuid() == 0:
-        pytest.skip("running as root: file permissions do not stop reads")
-    result = cli("config", "check")
-    assert result.exit_code == 1
-    assert result.output == f"Error: {config_file}: cannot read config file (Permission denied)\n"
+def test_unreadable_file():
+    # Run by a user file modes apply to: as root, a child that gives root up first.
+    with reachable_folder() as folder:
+        config_file = folder / "config.toml"
+        config_file.write_text("[timer]\n")
+        config_file.chmod(0)
+        env = {**os.environ, "GLUTEWAKE_CONFIG": str(config_file)}
+        code, output = run_without_root(["config", "check"], env)
+    assert code == 1
+    assert output == f"Error: {config_file}: cannot read config file (Permission denied)\n"
 
 
 def test_config_is_a_folder(cli, config_file):
@@ -217,6 +220,15 @@ def test_missing_default_config_is_fine(cli, config_file):
     result = cli("config", "check")
     assert result.exit_code == 0
     assert result.output == f"ok: {config_file} does not exist; using defaults\n"
+
+
+def test_check_of_a_folder_is_the_same_one_line_error_as_config_of_a_folder(cli, tmp_path):
+    folder = tmp_path / "conf.d"
+    folder.mkdir()
+    expected = f"Error: {folder}: is a folder, expected a TOML config file\n"
+    for args in (("config", "check", str(folder)), ("--config", str(folder), "config", "check")):
+        result = cli(*args)
+        assert (result.exit_code, result.output) == (1, expected), args
 
 
 def test_check_ok_and_example(cli):

@@ -20,7 +20,7 @@ from glutewake.cli.context import App
 from glutewake.doctor import Report, check_log, check_schedule, diagnose
 from glutewake.paths import resolve
 from glutewake.store import Store
-from helpers import require_programs
+from helpers import read_only, require_programs
 
 MONDAY_10 = datetime(2024, 3, 4, 10, 0)  # a Monday, inside 09:00-18:00
 SATURDAY_10 = datetime(2024, 3, 9, 10, 0)
@@ -242,14 +242,11 @@ def test_a_data_folder_that_cannot_be_created(tmp_path, env):
     )
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
 def test_a_read_only_data_folder(env, data_dir):
     data_dir.mkdir()
-    data_dir.chmod(0o500)
-    try:
+    # Not writable even for root (who ignores mode bits): an immutable folder.
+    with read_only(data_dir):
         assert by_name(run(env, terminal=True))["data"].summary == f"{data_dir}: not writable"
-    finally:
-        data_dir.chmod(0o700)
 
 
 # --- idle and schedule ---

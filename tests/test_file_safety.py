@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from glutewake.store import BreakRecord, Store
+from helpers import reachable_folder, run_without_root
 from running import child_env, glutewake_argv, run_cli, wait_until
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -125,16 +126,18 @@ def test_a_log_in_a_read_only_folder_can_be_read(data_dir: Path) -> None:
         assert result.returncode == 0 and "Glute bridge" in result.stdout
 
 
-@pytest.mark.skipif(ROOT, reason="root reads any file")
-def test_an_unreadable_log_names_the_cause(data_dir: Path) -> None:
-    data_dir.mkdir()
-    with Store.open(data_dir / "glutewake.db") as store:
-        now = datetime.now(timezone.utc)
-        store.add_break(BreakRecord("done", now, now, now, 900))
-    (data_dir / "glutewake.db").chmod(0)
-    result = run_cli("log", "--today")
-    assert result.returncode == 1
-    assert "permission denied" in result.stderr
+def test_an_unreadable_log_names_the_cause() -> None:
+    # Read by a user file modes apply to: as root, a child that gives root up first.
+    with reachable_folder() as data_dir:
+        with Store.open(data_dir / "glutewake.db") as store:
+            now = datetime.now(timezone.utc)
+            store.add_break(BreakRecord("done", now, now, now, 900))
+        (data_dir / "glutewake.db").chmod(0)
+        config = str(data_dir / "absent.toml")
+        env = {**os.environ, "GLUTEWAKE_HOME": str(data_dir), "GLUTEWAKE_CONFIG": config}
+        code, output = run_without_root(["log", "--today"], env)
+    assert code == 1
+    assert "permission denied" in output
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")

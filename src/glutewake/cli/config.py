@@ -69,7 +69,9 @@ def show(app: App, fmt: str) -> None:
 
 
 @config.command()
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+# A plain path: the config loader says what is wrong with it in one line, exit 1, as
+# `--config DIR` does (click's own check would be a usage error, exit 2).
+@click.argument("file", required=False, type=click.Path(path_type=Path))
 @pass_app
 def check(app: App, file: Path | None) -> None:
     """Validate a config file (default: the config path); print "ok" or the problem.
