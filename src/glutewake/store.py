@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any, NamedTuple, cast
 
 from glutewake.errors import StoreError
-from glutewake.i18n import _
+from glutewake.i18n import N_, _
 from glutewake.localdays import day_span, local_day
 from glutewake.migrations import APPLICATION_ID, MIGRATIONS, migrate, schema_version
 from glutewake.vocab import OUTCOMES, Outcome
@@ -166,24 +166,36 @@ def _primary_code(exc: sqlite3.Error) -> int | None:
     return _CODE_BY_TEXT.get(str(exc))
 
 
+READ_ONLY = N_("{path}: cannot write the log: the file is read-only")
+
+
 def explain(path: str, exc: sqlite3.Error, *, timeout: float, writing: bool) -> StoreError:
     """The one-line StoreError a user sees for a SQLite failure on `path`."""
     code = _primary_code(exc)
     if code in (_BUSY, _LOCKED):
-        return StoreError(f"{path}: the log is locked by another process (waited {timeout:g}s)")
+        return StoreError(
+            _("{path}: the log is locked by another process (waited {seconds:g}s)").format(
+                path=path, seconds=timeout
+            )
+        )
     if code == _READONLY:
-        return StoreError(f"{path}: cannot write the log: the file is read-only")
+        return StoreError(_(READ_ONLY).format(path=path))
     if code == _FULL:
-        return StoreError(f"{path}: cannot write the log: the disk is full")
+        return StoreError(_("{path}: cannot write the log: the disk is full").format(path=path))
     if code in (_CORRUPT, _NOTADB):
         return StoreError(
-            f"{path}: the log is corrupt or not a SQLite database ({exc}); it was left "
-            "untouched (move it aside to start a new log)"
+            _(
+                "{path}: the log is corrupt or not a SQLite database ({error}); it was left "
+                "untouched (move it aside to start a new log)"
+            ).format(path=path, error=exc)
         )
     if code == _CANTOPEN:
-        return StoreError(f"{path}: cannot open the log (is its folder writable?)")
-    what = "write" if writing else "read"
-    return StoreError(f"{path}: cannot {what} the log: {exc}")
+        return StoreError(
+            _("{path}: cannot open the log (is its folder writable?)").format(path=path)
+        )
+    if writing:
+        return StoreError(_("{path}: cannot write the log: {error}").format(path=path, error=exc))
+    return StoreError(_("{path}: cannot read the log: {error}").format(path=path, error=exc))
 
 
 # --- the store ------------------------------------------------------------------------
@@ -232,7 +244,9 @@ class Store:
             return store
         file = Path(path)
         if file.is_dir():
-            raise StoreError(f"{file}: is a folder, expected the log database file")
+            raise StoreError(
+                _("{path}: is a folder, expected the log database file").format(path=file)
+            )
         if existing and not file.exists():
             raise StoreError(_("{path}: the log is gone (moved or deleted?)").format(path=file))
         if create:
@@ -247,9 +261,11 @@ class Store:
             # mounts) before SQLite quietly falls back to a read-only connection.
             os.close(os.open(file, os.O_RDWR))
         except PermissionError:
-            raise StoreError(f"{file}: cannot write the log: the file is read-only") from None
+            raise StoreError(_(READ_ONLY).format(path=file)) from None
         except OSError as exc:
-            raise StoreError(f"{file}: cannot open the log ({exc.strerror})") from None
+            raise StoreError(
+                _("{path}: cannot open the log ({why})").format(path=file, why=exc.strerror)
+            ) from None
         return cls._connected(file, str(file), timeout, writing=True)
 
     @classmethod
