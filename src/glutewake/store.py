@@ -698,6 +698,28 @@ class Store:
                 add(((slot // 24 + 3) % 7, slot % 24), *(value or 0 for value in counts))
         return [HourTotals(*key, *cells[key]) for key in sorted(cells)]
 
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+        """The rows of a query one at a time: memory stays flat however many there are."""
+        cursor = self._guard(lambda: self._conn.execute(sql, params), writing=False)
+        while True:
+            batch = self._guard(lambda: cursor.fetchmany(4096), writing=False)
+            if not batch:
+                return
+            yield from batch
+
+    def iter_breaks(self, low: str, high: str, outcomes: Sequence[str]) -> Iterator[BreakRecord]:
+        """Breaks with low <= at < high (UTC text), oldest first, streamed."""
+        marks = ", ".join("?" for _ in outcomes)
+        for row in self.stream(
+            f"SELECT {_BREAK_COLUMNS} FROM breaks WHERE at >= ? AND at < ? "
+            f"AND outcome IN ({marks}) ORDER BY at, id",
+            (low, high, *outcomes),
+        ):
+            yield _break(row)
+
+    def offset_runs(self, low: str, high: str) -> list[tuple[str, str, int | None]]:
+        return self._offset_runs(low, high)
+
     def _offset_runs(self, low: str, high: str) -> list[tuple[str, str, int | None]]:
         """[first, last) UTC text spans of whole UTC dates, each with the local offset in
         minutes that holds all of it, or None for a date on which the clocks change."""

@@ -81,6 +81,8 @@ def log(
         if summary:
             goal = app.settings().goals.daily_breaks
             _show_summary(report.summarize(store, period, goal=goal, now=now), fmt)
+        elif fmt in ("csv", "json") and limit is None:
+            _export(store, period, wanted, fmt)
         else:
             rows = report.break_rows(store, period, outcomes=wanted, limit=limit) if store else []
             _show_breaks(rows, fmt, period)
@@ -133,6 +135,26 @@ def _outcomes(values: tuple[str, ...]) -> tuple[str, ...]:
                 param_hint="'--outcome'",
             )
     return tuple(dict.fromkeys(wanted))
+
+
+def _export(store: Store | None, period: report.Period, wanted: tuple[str, ...], fmt: str) -> None:
+    """CSV or JSON written as the rows are read: a whole history in flat memory."""
+    import sys
+
+    out = sys.stdout
+    rows = report.export_breaks(store, period, outcomes=wanted, fmt=fmt) if store else iter(())
+    if fmt == "csv":
+        out.write(",".join(report.BREAK_FIELDS) + "\n")
+        out.writelines(rows)
+    else:
+        first = next(rows, None)
+        if first is None:
+            out.write("[]\n")
+        else:
+            out.write("[\n" + first)
+            out.writelines(",\n" + text for text in rows)
+            out.write("\n]\n")
+    out.flush()
 
 
 def _show_breaks(rows: list[report.BreakRow], fmt: str, period: report.Period) -> None:
