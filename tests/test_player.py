@@ -298,3 +298,25 @@ def test_a_plan_can_be_built_by_hand():
     assert [c.text for c in player.begin()] == ["A"]
     assert [c.text for c in player.advance(3.0)] == ["B"]
     assert [c.text for c in player.advance(6.0)] == ["warm-up done"]
+
+
+def test_the_stage_is_what_a_notification_can_show_without_a_clock():
+    from glutewake.notify import break_note
+
+    player = Player(plan(exercise(duration=20, sides=2), switch_s=5), start=0.0, at_least=60)
+    stages = []
+    for t in (0.0, 21.0, 26.0, 46.0, 61.0):
+        player.advance(t)
+        stages.append(player.stage())
+    assert stages == [
+        "right side",
+        "switch sides",
+        "left side",
+        "exercise done: keep moving, walk a little",
+        "",
+    ]
+    assert Player(plan(exercise(duration=20)), start=0.0).stage() == ""
+    note = break_note(exercise(duration=20, sides=2), "10:42", 45, "left side")
+    assert note.summary == "On a break: back to sitting at 10:42"
+    assert note.body.splitlines()[0] == "Now: left side"
+    assert "Now:" not in break_note(exercise(duration=20), "10:42", 45).body

@@ -636,7 +636,9 @@ class Loop:
         elif state == "snoozed" and pending is not None:
             key = ("snoozed", pending.exercise.id, pending.snoozes)
         elif state == "break" and tracker.on_break is not None:
-            key = ("break", tracker.on_break.id, tracker.deadline)
+            # The guided break's stage too: the notification follows its sides.
+            stage = self.player.stage() if self.player is not None else ""
+            key = ("break", tracker.on_break.id, tracker.deadline, stage)
         elif state == "seated" and pending is not None and self._warned_for:
             key = ("warn", pending.exercise.id)
         elif self._note_key == ("over",) and state == "seated":
@@ -677,7 +679,8 @@ class Loop:
         if kind == "break" and tracker.on_break is not None and tracker.deadline is not None:
             left = max(0.0, tracker.deadline - now.mono)
             back_at = f"{_local(now.wall + left):%H:%M}"
-            return break_note(tracker.on_break, back_at, round(left))
+            stage = self.player.stage() if self.player is not None else ""
+            return break_note(tracker.on_break, back_at, round(left), stage)
         return None
 
     def _show(self, note: Note) -> None:

@@ -187,10 +187,14 @@ def warn_note(exercise: Exercise, seconds: int) -> Note:
     return Note(summary, dose_text(exercise), timeout_s=seconds + OVER_TIMEOUT_S)
 
 
-def break_note(exercise: Exercise, back_at: str, seconds: int) -> Note:
-    """During the break: what to do, and when sitting resumes."""
+def break_note(exercise: Exercise, back_at: str, seconds: int, progress: str = "") -> Note:
+    """During the break: what to do, and when sitting resumes; `progress`, the part of
+    the guided break under way ("left side"), updated as it moves on."""
     summary = _("On a break: back to sitting at {time}").format(time=back_at)
-    return Note(summary, f"{_headline(exercise)}\n{_how(exercise)}".strip(), timeout_s=seconds)
+    body = f"{_headline(exercise)}\n{_how(exercise)}".strip()
+    if progress:
+        body = _("Now: {progress}").format(progress=progress) + "\n" + body
+    return Note(summary, body, timeout_s=seconds)
 
 
 def over_note() -> Note:

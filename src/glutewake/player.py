@@ -154,6 +154,22 @@ class Player:
         in_segment = now - self.segment_start
         return now + (1.0 - in_segment % 1.0)
 
+    def stage(self) -> str:
+        """The part under way, without the clock, for a notification that cannot tick:
+        "right side", "switch sides", "next: Clamshell", "keep moving" ("" for none)."""
+        segment = self.current
+        if segment is None:
+            return ""
+        if segment.kind == SWITCH:
+            return _("switch sides")
+        if segment.kind == NEXT:
+            return _("next: {name}").format(name=segment.exercise)
+        if segment.kind == MOVE:
+            return _("exercise done: keep moving, walk a little")
+        if segment.side is not None:
+            return _(SIDE_NAMES[segment.side])
+        return ""
+
     def line(self, now: float) -> str:
         """The progress line: "right side · 0:20", "rep 3/10 · squeeze · 0:04", ..."""
         segment = self.current
