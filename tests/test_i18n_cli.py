@@ -63,6 +63,7 @@ def test_log_table_in_german_and_json_csv_stay_english(seeded) -> None:
     assert head.split()[:5] == ["Datum", "Zeit", "Übung", "Kategorie", "Ergebnis"]
     assert first.startswith("30.03.2024")
     assert "erledigt" in table.stdout and "Gesäß" in table.stdout
+    assert "Gesäßbrücke" in table.stdout  # the bundled exercise's German name, by its id
     english = run("log", *SEEDED, "--format", "json").stdout
     assert run("log", *SEEDED, "--format", "json", env=GERMAN).stdout == english
     assert json.loads(english)[0]["date"] == "2024-03-30"

@@ -7,6 +7,7 @@ zone), so a DST day has 23 or 25 hours and a break at 00:10 belongs to the new d
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,6 +24,7 @@ from glutewake.i18n import (
     format_date,
     format_day,
     format_percent,
+    language,
     ngettext,
     pgettext,
     weekday,
@@ -525,6 +527,19 @@ def _json_row(row: Mapping[str, Any]) -> str:
     return "  " + json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n  ")
 
 
+@functools.cache
+def exercise_names(lang: str) -> dict[str, str]:
+    """Bundled exercises' names in `lang`, by id: the log keeps the name shown at the time.
+
+    Empty in English, where those are the names already (and `log` reads no catalog).
+    """
+    if lang == "en":
+        return {}
+    from glutewake.catalog import load_bundled
+
+    return {exercise.id: exercise.name for exercise in load_bundled()}
+
+
 def break_display(row: BreakRow) -> dict[str, Any]:
     """A break row as the table shows it: readable names, natural breaks say how long away."""
     shown: dict[str, Any] = dict(row)
@@ -537,6 +552,9 @@ def break_display(row: BreakRow) -> dict[str, Any]:
         shown["exercise"] = _("Warm-up")
     elif row["exercise"] is None:
         shown["exercise"] = row["exercise_id"]
+    else:
+        names = exercise_names(language())
+        shown["exercise"] = names.get(row["exercise_id"] or "", row["exercise"])
     shown["date"] = format_date(date.fromisoformat(row["date"]))
     label = OUTCOME_LABELS.get(row["outcome"])
     shown["outcome"] = _(label) if label else row["outcome"]
@@ -831,7 +849,10 @@ def _day_table(days: Sequence[DayRow], goal: int, paint: Paint) -> list[str]:
 def _totals_lines(totals: Totals, goal: int) -> list[str]:
     compliance = totals["compliance"]
     percent = "-" if compliance is None else format_percent(compliance)
-    top = " · ".join(f"{t['name'] or t['id']} {t['done']}" for t in totals["top_exercises"])
+    names = exercise_names(language())
+    top = " · ".join(
+        f"{names.get(t['id']) or t['name'] or t['id']} {t['done']}" for t in totals["top_exercises"]
+    )
     balance = totals["balance"]
     rows = [
         (
