@@ -72,7 +72,7 @@ def write_custom(config_file: Path, **changes: Any) -> None:
 def test_exercises_lists_the_catalog_as_a_table(cli):
     result = cli("exercises")
     assert result.exit_code == 0
-    lines = result.stdout.splitlines()
+    lines = result.stdout.split("\n\n")[0].splitlines()  # then what is not offered
     assert lines[0].split() == ["ID", "NAME", "CATEGORY", "SPACE", "TIME"]
     assert [line.split()[0] for line in lines[1:]] == [e.id for e in BUNDLED]
     assert "glute-bridge          Glute bridge          glutes       floor     12 reps" in lines
@@ -426,3 +426,15 @@ def test_completion_falls_back_to_bundled_when_the_config_is_bad(config_file):
     config_file.write_text(STAIRS + "\n[timer]\nsit = 5\n")
     assert complete("office") == []
     assert complete("clam") == [("clamshell", "Clamshell")]
+
+
+def test_the_table_says_what_the_config_does_not_offer(cli, config_file):
+    config_file.write_text('[exercises]\nspaces = ["desk"]\n')
+    text = cli("exercises").stdout
+    table, note = text.split("\n\n")
+    assert "glute-bridge" in table  # the whole catalog is listed ...
+    note = " ".join(note.split())
+    assert note.startswith("not offered by your [exercises] settings (")  # ... and marked
+    assert "glute-bridge" in note and "seated-glute-squeeze" not in note
+    config_file.write_text('[exercises]\nspaces = ["desk", "standing", "floor"]\n')
+    assert "not offered" not in cli("exercises").stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ COLUMNS: list[Column] = [
     ("space", N_("SPACE")),
     ("time", N_("TIME")),
 ]
+
 # A space in a table cell: one word (the card says "at your desk").
 SPACE_WORDS = {"desk": NC_("space", "desk"), "standing": NC_("space", "standing")}
 SPACE_WORDS |= {"floor": NC_("space", "floor")}
@@ -141,6 +143,15 @@ def _list(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: s
     if fmt == "table":
         rows = [row | _table_cells(e) for row, e in zip(rows, chosen, strict=True)]
     emit(rows, COLUMNS, fmt)
+    left_out = [row["id"] for row in rows if not row["eligible"]]
+    if fmt == "table" and left_out:
+        # Which ones a break may choose (JSON and CSV carry `eligible`); a line under
+        # the table rather than a column, which would not fit 80 columns.
+        note = _("not offered by your [exercises] settings ({count}): {ids}").format(
+            count=len(left_out), ids=", ".join(left_out)
+        )
+        width = min(100, terminal_columns() or 80)
+        click.echo("\n" + textwrap.fill(note, width=width, break_on_hyphens=False))
 
 
 def _table_cells(exercise: Exercise) -> dict[str, str]:
