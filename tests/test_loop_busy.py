@@ -17,8 +17,16 @@ from glutewake.config import ExerciseSettings, QuietSettings, Settings
 from glutewake.loop import Loop
 from glutewake.store import Store
 from glutewake.tracker import BusyCheck
-from running import child_env, headless_loop, status_json, wait_for_text, wait_until
+from running import (
+    child_env,
+    glutewake_argv,
+    headless_loop,
+    status_json,
+    wait_for_text,
+    wait_until,
+)
 from scripted import Clock, ScriptedUI, settings
+from terminal import Tmux
 
 
 def held_events(store: Store) -> list[tuple[int | None, str | None]]:
@@ -158,3 +166,19 @@ def test_do_not_disturb_on_dunst_holds_the_break_the_same_way(
         notifications.wait(1, timeout=5)
         assert time.monotonic() - cleared < 2.0
         assert "(do not disturb)" in text.split("break due: ", 1)[1]
+
+
+@pytest.mark.e2e
+def test_the_terminal_status_line_says_why_and_shows_no_card_while_held(
+    desktop: Desktop, tmux: Tmux, config_file: Path
+) -> None:
+    config_file.write_text(CONFIG)
+    desktop.run("dunstctl", "set-paused", "true")
+    tmux.start(glutewake_argv("start"), child_env(**desktop.env))
+    tmux.wait_for("held: do not disturb · break when it ends", timeout=15)
+    time.sleep(1.5)
+    screen = tmux.screen()
+    assert "break due" not in screen and "[Enter] start" not in screen
+    desktop.run("dunstctl", "set-paused", "false")
+    screen = tmux.wait_for("[Enter] start", timeout=5)
+    assert "(do not disturb)" in screen.split("break due: ", 1)[1]
