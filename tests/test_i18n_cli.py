@@ -146,3 +146,48 @@ def test_doctor_in_german(config_file: Path) -> None:
         json.loads(run("doctor", "--format", "json", env=GERMAN).stdout)["checks"][0]["summary"]
         == f"{config_file} is valid"
     )  # JSON stays English
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("env", "ui"),
+    [({"LANG": "de_DE.UTF-8"}, ""), ({"LANG": "C"}, '[ui]\nlanguage = "de"\n')],
+    ids=["LANG=de_DE", "language=de, LANG=C"],
+)
+def test_the_main_commands_in_german_on_a_real_terminal(
+    tmux: Tmux, tmp_path: Path, config_file: Path, seeded: Path, env, ui
+) -> None:
+    """--help, exercises show, log --summary, config check on a bad file and doctor, read
+    from the screen: German, umlauts and ß intact, whatever the terminal's locale."""
+    config_file.write_text(
+        '[goals]\ndaily_breaks = 3\n[notify]\ndesktop = false\n[idle]\nbackend = "off"\n' + ui,
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[timer]\nsnoze = "5m"\n' + ui, encoding="utf-8")
+    script = tmp_path / "run.sh"
+    glutewake = " ".join(glutewake_argv())
+    script.write_text(
+        f"{glutewake} --help | head -3\n"
+        f"{glutewake} exercises show glute-bridge\n"
+        f"TZ=Europe/Berlin {glutewake} log --summary --since 2024-03-30 --until 2024-04-01\n"
+        f"{glutewake} config check {bad}\n"
+        f"{glutewake} doctor\n",
+        encoding="utf-8",
+    )
+    tmux.start(["sh", str(script)], child_env(**env), width=120)
+    screen = tmux.wait_for("[exited ")
+    for expected in (
+        "Aufruf: glutewake [OPTIONEN] BEFEHL [ARGUMENTE]...",
+        "Sitzpausen-Erinnerungen, die deine Gesäßmuskeln wecken",
+        "Gesäßbrücke  (glute-bridge)",
+        "Gesäß · auf dem Boden · leicht · 12 Wiederholungen",
+        "Roll dein Becken ein (Steißbein nach unten)",
+        "Sa 30.03.2024 bis Mo 01.04.2024 · Ziel: 3 Pausen am Tag",
+        "übersprungen",
+        "Fehler: ",
+        "unbekannter Schlüssel [timer] snoze (meintest du 'snooze'?)",
+        "✓ Konfiguration",
+        "Benachrichtigungen  ausgeschaltet ([notify] desktop = false)",
+    ):
+        assert expected in screen, f"{expected!r} not on screen:\n{screen}"
