@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
+from glutewake.durations import format_seconds
 from glutewake.i18n import N_, _, ngettext
 from glutewake.output import style
 from glutewake.vocab import category_label
@@ -61,18 +62,11 @@ def dose_text(exercise: Exercise) -> str:
     if exercise.hold is not None:
         parts.append(_("hold {seconds}s").format(seconds=exercise.hold))
     if exercise.duration is not None:
-        text = seconds_text(exercise.duration)
+        text = format_seconds(exercise.duration)
         if per_side and not parts:
             text = _("{time} per side").format(time=text)
         parts.append(text)
     return " · ".join(parts)
-
-
-def seconds_text(seconds: int) -> str:
-    from glutewake.durations import format_duration
-
-    # "60s" and "90s" read better than "1m" and "1m30s" for an exercise.
-    return f"{seconds}s" if seconds < 120 else format_duration(seconds)
 
 
 def render_card(exercise: Exercise, width: int = DEFAULT_WIDTH) -> str:

@@ -28,7 +28,7 @@ from glutewake.checks import (
     type_name,
 )
 from glutewake.config import ExerciseSettings
-from glutewake.durations import format_duration
+from glutewake.durations import format_seconds
 from glutewake.errors import CatalogError, ConfigError
 from glutewake.files import package_text
 from glutewake.i18n import N_, PSEUDO, _, language, pseudo
@@ -86,13 +86,8 @@ class Exercise:
         if self.hold is not None:
             parts.append(f"hold {self.hold}s")
         if self.duration is not None:
-            parts.append(_seconds(self.duration) + ("" if parts else per_side))
+            parts.append(format_seconds(self.duration) + ("" if parts else per_side))
         return " · ".join(parts)
-
-
-def _seconds(seconds: int) -> str:
-    # "60s" and "90s" read better than "1m" and "1m30s" for an exercise.
-    return f"{seconds}s" if seconds < 120 else format_duration(seconds)
 
 
 # --- validation: one set of rules for bundled and custom exercises ---------------------

@@ -46,6 +46,11 @@ def format_duration(seconds: float) -> str:
     return "".join(parts) or "0s"
 
 
+def format_seconds(seconds: int) -> str:
+    """An exercise's time: "60s" and "90s" read better than "1m" and "1m30s"; then 2m30s."""
+    return f"{seconds}s" if seconds < 120 else format_duration(seconds)
+
+
 def format_clock(seconds: float) -> str:
     """A running clock for the status line: 23:12, 0:09, or 1:05:09 past an hour."""
     total = max(0, int(seconds))

@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from glutewake.durations import format_clock
 from glutewake.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -93,13 +94,7 @@ def planned_seconds(segments: Sequence[Segment]) -> int:
 
 def clock(seconds: float) -> str:
     """0:05, 1:30, 12:00: a countdown's digits."""
-    whole = max(0, int(seconds + 0.999))  # 4.2 s left reads 0:05, as a countdown should
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-def _elapsed_clock(seconds: float) -> str:
-    whole = max(0, int(seconds))
-    return f"{whole // 60}:{whole % 60:02d}"
+    return format_clock(seconds + 0.999)  # 4.2 s left reads 0:05, as a countdown should
 
 
 class Player:
@@ -190,7 +185,7 @@ class Player:
             if not parts and segment.exercise:
                 parts.append(segment.exercise)  # a bare "0:45" says nothing
         if segment.seconds is None:
-            parts.append(_elapsed_clock(in_segment))
+            parts.append(format_clock(in_segment))
             parts.append(_("[Enter] when done"))
         else:
             left = segment.seconds - in_segment

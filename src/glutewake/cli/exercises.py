@@ -12,10 +12,11 @@ import click
 from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
-from glutewake.card import card_width, render_card, seconds_text
+from glutewake.card import card_width, render_card
 from glutewake.catalog import Catalog, Exercise, load_bundled
 from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
+from glutewake.durations import format_seconds
 from glutewake.errors import GlutewakeError
 from glutewake.i18n import N_, NC_, _, ngettext, pgettext
 from glutewake.output import Column, emit, format_option, message, terminal_columns
@@ -165,7 +166,7 @@ def _table_cells(exercise: Exercise) -> dict[str, str]:
             reps = ngettext("{n} rep", "{n} reps", exercise.reps)
         parts.append(reps.format(n=exercise.reps))
     if exercise.duration is not None:
-        time = seconds_text(exercise.duration)
+        time = format_seconds(exercise.duration)
         parts.append(_("{time}/side").format(time=time) if per_side and not parts else time)
     space = SPACE_WORDS.get(exercise.space)
     return {
