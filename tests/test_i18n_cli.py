@@ -191,3 +191,41 @@ def test_the_main_commands_in_german_on_a_real_terminal(
         "Benachrichtigungen  ausgeschaltet ([notify] desktop = false)",
     ):
         assert expected in screen, f"{expected!r} not on screen:\n{screen}"
+
+
+@pytest.mark.e2e
+def test_the_break_notification_in_german(desktop, notifications, config_file: Path, tmp_path):
+    from glutewake import i18n
+    from glutewake.card import dose_text
+    from glutewake.catalog import load_bundled
+    from running import headless_loop, wait_for_text
+
+    config_file.write_text(
+        '[timer]\nsit = "1s"\nbreak = "1s"\nrespond_within = "1m"\n'
+        '[notify]\nbell = false\n[idle]\nbackend = "off"\n',
+        encoding="utf-8",
+    )
+    env = child_env(LANG="de_DE.UTF-8", **desktop.env)
+    with headless_loop(tmp_path, env, wait=False) as (_, out):
+        text = wait_for_text(out, "Pause fällig: ")
+        name = text.split("Pause fällig: ")[1].splitlines()[0]
+        shown = notifications.wait(1)
+    i18n.set_language("de")
+    exercise = next(e for e in load_bundled() if e.name == name)
+    assert shown[0]["summary"] == f"{name} · {dose_text(exercise)}"
+    assert exercise.steps[0].split()[0] in shown[0]["body"]
+
+
+def test_the_notification_buttons_in_german() -> None:
+    from glutewake import i18n
+    from glutewake.catalog import load_bundled
+    from glutewake.notify import due_note
+
+    i18n.set_language("de")
+    note = due_note(load_bundled()[0], snooze_s=300)
+    assert note.actions == (
+        ("start", "Starten"),
+        ("snooze", "5m später"),
+        ("skip", "Überspringen"),
+        ("another", "Eine andere"),
+    )
