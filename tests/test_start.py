@@ -62,9 +62,13 @@ def test_terminal_modes_are_restored_and_options_apply(config_file: Path, stop: 
     )
     screen = PtyReader(leader)
     try:
-        screen.until("a break every 1s of sitting, 3s each")
-        out = screen.until("[Enter] start")
-        assert "desktop notifications off: disabled" in out
+        screen.until("a break every 1s of sitting, 3s each; the first at ")
+        # How it arrives and the keys, where the log is, what to do in a meeting.
+        out = screen.until("it comes here; keys: Enter = start, s = snooze 5m")
+        out += screen.until("Ctrl-C to stop")
+        assert "log: " in out and "glutewake.db" in out and "glutewake pause 1h" in out
+        out += screen.until("desktop notifications off: disabled")
+        screen.until("[Enter] start")  # the break, due
         # cbreak mode while running: no echo, no line buffering
         during = termios.tcgetattr(follower)
         assert not during[3] & termios.ECHO and not during[3] & termios.ICANON
@@ -124,7 +128,10 @@ def test_start_in_the_background_of_a_shell_keeps_running(tmux, config_file: Pat
     # terminal's modes (SIGTTOU would stop the loop with its lock held).
     tmux.start(["bash", "--norc", "--noprofile", "-i"], child_env(PS1="$ "))
     tmux.keys(shlex.join(glutewake_argv("start")) + " &", "Enter")
-    tmux.wait_for("a break every 1h of sitting")
+    greeting = tmux.wait_for("a break every 1h of sitting")
+    # In the background Ctrl-C cannot reach it: the greeting says how to stop it instead.
+    greeting = tmux.wait_for("glutewake stop to stop")
+    assert "Ctrl-C" not in greeting
     time.sleep(0.5)
     tmux.keys("jobs -l", "Enter")
     screen = tmux.wait_for("Running")

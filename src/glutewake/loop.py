@@ -33,7 +33,7 @@ from glutewake.i18n import N_, _
 from glutewake.lock import LoopLock
 from glutewake.status import held_for, view
 from glutewake.store import BreakRecord, EventRecord, Store, StoreMoved
-from glutewake.terminal import PlainUI, keys_help, make_ui
+from glutewake.terminal import PlainUI, keys_help, keys_list, make_ui
 from glutewake.tracker import (
     Action,
     BreakLogged,
@@ -787,10 +787,37 @@ class Loop:
     # --- start and finish ----------------------------------------------------------------
 
     def _greet(self) -> None:
+        """Everything a first run needs: when, how, which keys, where the log is."""
         timer = self.settings.timer
+        first = _local(self.wall() + timer.sit)
         self.ui.say(
-            _("glutewake: a break every {sit} of sitting, {length} each · Ctrl-C to stop").format(
-                sit=format_duration(timer.sit), length=format_duration(timer.break_)
+            _(
+                "glutewake: a break every {sit} of sitting, {length} each; the first at {at}"
+            ).format(
+                sit=format_duration(timer.sit),
+                length=format_duration(timer.break_),
+                at=f"{first:%H:%M}",
+            )
+        )
+        desktop = self.notifier is not None and self.notifier.available
+        if self.ui.interactive:
+            how = (
+                _("it comes as a desktop notification and here; keys: {keys}")
+                if desktop
+                else _("it comes here; keys: {keys}")
+            )
+            self.ui.say(how.format(keys=keys_list(format_duration(timer.snooze))))
+        else:
+            self.ui.say(
+                _("it comes as a desktop notification; answer with glutewake done | snooze | skip")
+                if desktop
+                else _("it comes as a line here; answer with glutewake done | snooze | skip")
+            )
+        # Ctrl-C reaches only a loop in the foreground of its terminal (not `start &`).
+        stop = _("Ctrl-C to stop") if self.ui.interactive else _("glutewake stop to stop")
+        self.ui.say(
+            _("log: {path} · a meeting? glutewake pause 1h · {stop}").format(
+                path=self.store.path, stop=stop
             )
         )
         if self.notifier is not None and not self.notifier.available:
