@@ -340,6 +340,7 @@ def test_summary_json_shape(cli, seeded, goal_3):
         "held",
         "held_s",
         "warmups",
+        "answered",
     ]
     assert summary["totals"]["balance"] == {"glutes": 5, "hip_flexors": 1, "move": 1}
 

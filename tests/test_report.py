@@ -206,6 +206,7 @@ def test_summary_totals(store):
         "held": 0,
         "held_s": 0,
         "warmups": 0,
+        "answered": {"terminal": 0, "notification": 0, "command": 0},
         "streak_current": 0,
         "streak_best": 2,
         "top_exercises": [
@@ -408,3 +409,16 @@ def test_the_stretch_a_stop_closes_after_a_miss_counts_once(berlin):
             "days"
         ]
     assert (day["seated_s"], day["longest_s"]) == (4500, 4500)
+
+
+def test_the_summary_counts_how_breaks_were_answered_and_says_so_once_it_matters(store):
+    period = report.choose_period(NOW, since="2024-03-30", until="2024-04-01")
+    quiet = report.summary_text(report.summarize(store, period, goal=3, now=NOW))
+    assert "from the notification" not in quiet  # only terminal answers (or none): no line
+    at = utc(2024, 3, 31, 10)
+    for via in ("notification", "notification", "command", "terminal"):
+        store.add_break(brk("done", at)._replace(answered_via=via))
+    summary = report.summarize(store, period, goal=3, now=NOW)
+    assert summary["totals"]["answered"] == {"terminal": 1, "notification": 2, "command": 1}
+    text = report.summary_text(summary)
+    assert "2 from the notification · 1 in the terminal · 1 by command" in text

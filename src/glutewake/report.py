@@ -613,6 +613,14 @@ class Balance(TypedDict):
     move: int
 
 
+class Answered(TypedDict):
+    """How the period's done and skipped breaks were answered (answered_via)."""
+
+    terminal: int
+    notification: int
+    command: int
+
+
 class Totals(TypedDict):
     days: int
     days_goal_met: int
@@ -633,6 +641,7 @@ class Totals(TypedDict):
     held: int
     held_s: int
     warmups: int
+    answered: Answered
 
 
 class Summary(TypedDict):
@@ -657,6 +666,7 @@ def summarize(store: Store | None, period: Period, *, goal: int, now: datetime) 
     days: list[DayRow] = []
     best = 0
     top: list[ExerciseCount] = []
+    answered: Answered | None = None
     if store is not None and first is not None:
         end = min(period.end, local_midnight(local_day(now) + timedelta(days=1)))
         streak, best = _streaks(store.done_per_day(end), goal, today=local_day(now))
@@ -666,12 +676,18 @@ def summarize(store: Store | None, period: Period, *, goal: int, now: datetime) 
         for label in _labels(first_day, last_day):
             days.append(_day_row(totals.get(label) or DayTotals(label), goal, streak(label)))
         top = store.top_exercises(period.start, end, TOP_EXERCISES)
+        ways = store.answered_counts(period.start, end)
+        answered = {
+            "terminal": ways["terminal"],
+            "notification": ways["notification"],
+            "command": ways["command"],
+        }
     return {
         "since": local_iso(period.start),
         "until": local_iso(period.end),
         "goal": goal,
         "days": days,
-        "totals": totals_of(days, best, top),
+        "totals": totals_of(days, best, top, answered),
     }
 
 
@@ -729,7 +745,12 @@ def _day_row(totals: DayTotals, goal: int, streak: int) -> DayRow:
     }
 
 
-def totals_of(days: Sequence[DayRow], best: int, top: Sequence[ExerciseCount]) -> Totals:
+def totals_of(
+    days: Sequence[DayRow],
+    best: int,
+    top: Sequence[ExerciseCount],
+    answered: Answered | None = None,
+) -> Totals:
     def total(key: Count) -> int:
         return sum(day[key] for day in days)
 
@@ -761,6 +782,7 @@ def totals_of(days: Sequence[DayRow], best: int, top: Sequence[ExerciseCount]) -
         "held": total("held"),
         "held_s": total("held_s"),
         "warmups": total("warmups"),
+        "answered": answered or {"terminal": 0, "notification": 0, "command": 0},
     }
 
 
@@ -894,6 +916,13 @@ def _totals_lines(totals: Totals, goal: int) -> list[str]:
             totals["held"],
         )
         rows.insert(3, (_("held"), held.format(n=totals["held"], time=_short(totals["held_s"]))))
+    ways = totals["answered"]
+    if ways["notification"] or ways["command"]:  # only once answering elsewhere happened
+        answered = _(
+            "{notification} from the notification · {terminal} in the terminal · "
+            "{command} by command"
+        ).format(**ways)
+        rows.append((_("answered"), answered))
     if totals["warmups"]:
         warmups = ngettext("{n} warm-up", "{n} warm-ups", totals["warmups"])
         rows.append((_("warm-ups"), warmups.format(n=totals["warmups"])))

@@ -616,6 +616,17 @@ class Store:
             add(label(at), "warmups", 1)
         return [DayTotals(day=day, **days[day]) for day in sorted(days)]
 
+    def answered_counts(self, start: datetime, end: datetime) -> dict[str, int]:
+        """How the breaks in [start, end) were answered (answered_via), by way."""
+        rows = self.rows(
+            "SELECT answered_via, count(*) FROM breaks WHERE at >= ? AND at < ? "
+            "AND answered_via IS NOT NULL GROUP BY answered_via",
+            (to_text(start), to_text(end)),
+        )
+        counts = dict.fromkeys(("terminal", "notification", "command"), 0)
+        counts.update({way: n for way, n in rows if way in counts})
+        return counts
+
     def done_per_day(self, end: datetime) -> list[tuple[str, int, int]]:
         """(local day, breaks of any outcome, breaks done) for each day with a break before
         `end`, oldest first: a whole history, read from the (at, outcome) index alone."""
