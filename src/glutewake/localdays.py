@@ -14,11 +14,16 @@ does; nothing here reads the environment itself.
 
 from __future__ import annotations
 
+import time as clock
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import pairwise
+from typing import NamedTuple
 
 # No zone moves its clocks by more than this at once; the search for a skipped wall time
 # looks this far either side of mktime's guess.
 _MAX_JUMP_S = 3 * 3600
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAY_S = 86400
 
 
 def local_day(moment: datetime) -> date:
@@ -61,3 +66,67 @@ def at_local_time(day: date, when: time) -> datetime:
 def day_span(day: date) -> tuple[datetime, datetime]:
     """[start, end) of a local day."""
     return day_start(day), day_start(day + timedelta(days=1))
+
+
+def day_starts(first: date, last: date) -> list[int]:
+    """day_start() of every day from `first` to the day after `last`, as POSIX seconds:
+    the bounds of those local days, in order (a day the clocks skip whole is empty).
+
+    The same instants as day_start(), made for thousands of days at once: a midnight
+    with one UTC offset over the hours before it (nothing skipped, nothing repeated) is
+    plain arithmetic checked by two localtime() calls; any other goes to day_start().
+    """
+    starts: list[int] = []
+    offset: int | None = None
+    for ordinal in range(first.toordinal(), last.toordinal() + 2):
+        midnight = (ordinal - _EPOCH_ORDINAL) * _DAY_S  # the wall time, read as if UTC
+        if offset is None:
+            offset = clock.localtime(midnight).tm_gmtoff
+        moment = midnight - offset
+        if (
+            clock.localtime(moment).tm_gmtoff != offset
+            or clock.localtime(moment - _MAX_JUMP_S).tm_gmtoff != offset
+        ):
+            moment = int(day_start(date.fromordinal(ordinal)).timestamp())
+            offset = clock.localtime(moment).tm_gmtoff
+        starts.append(moment)
+    return starts
+
+
+class DayRun(NamedTuple):
+    """[start, end) in POSIX seconds, a run of whole local days that one rule labels:
+    every instant t in it falls on `day`, or (when `day` is None) on the UTC date of
+    t + shift. A day longer than 24 hours (the clocks set back) has no such shift."""
+
+    start: int
+    end: int
+    shift: int
+    day: date | None
+
+
+def day_runs(first: date, last: date) -> list[DayRun]:
+    """The local days from `first` to `last` as a few runs (two or so a year where the
+    clocks change), so a query can label millions of instants with date arithmetic
+    instead of asking the zone about each one. Day bounds are day_starts()'."""
+    starts = day_starts(first, last)
+    runs: list[DayRun] = []
+    low, shift = 0, None  # the run of shifted days under way: [low, start) by `shift`
+    for index, (start, end) in enumerate(pairwise(starts)):
+        ordinal = first.toordinal() + index
+        if end - start > _DAY_S:
+            if shift is not None:
+                runs.append(DayRun(low, start, shift, None))
+                shift = None
+            runs.append(DayRun(start, end, 0, date.fromordinal(ordinal)))
+        elif end > start:
+            # t in [start, end) gives t + shift in [midnight, midnight + end - start):
+            # within the day's UTC date, as the day lasts at most 24 hours.
+            day_shift = (ordinal - _EPOCH_ORDINAL) * _DAY_S - start
+            if shift is not None and shift != day_shift:
+                runs.append(DayRun(low, start, shift, None))
+                shift = None
+            if shift is None:
+                low, shift = start, day_shift
+    if shift is not None:
+        runs.append(DayRun(low, starts[-1], shift, None))
+    return runs

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, cast
 
 from glutewake.errors import StoreError
 from glutewake.i18n import N_, _
-from glutewake.localdays import day_span, local_day
+from glutewake.localdays import day_runs, local_day
 from glutewake.migrations import APPLICATION_ID, MIGRATIONS, migrate, schema_version
 from glutewake.vocab import OUTCOMES, Outcome
 
@@ -89,6 +89,7 @@ class DayTotals(NamedTuple):
     held: int = 0  # due breaks held while the user was busy (`held` events)
     held_s: int = 0
     warmups: int = 0  # `glutewake warmup` routines
+    breaks: int = 0  # of any outcome, abandoned too: the streaks' `breaks` (done_per_day)
 
 
 class WarmupRecord(NamedTuple):
@@ -406,7 +407,7 @@ class Store:
         self.check_in_place()
         self._guard(lambda: self._conn.execute(sql, params), writing=True)
 
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    def rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         rows: list[Any] = self._guard(
             lambda: self._conn.execute(sql, params).fetchall(), writing=False
         )
@@ -561,60 +562,36 @@ class Store:
         """Per local day with anything recorded in [start, end), oldest first.
 
         Days come from localdays.py, the one engine for local days (not SQLite's
-        'localtime'). A break after a missed one carries the missed one's sitting too
+        'localtime'): its day bounds, as runs SQLite can label with date arithmetic
+        (_by_day), so a 40-year history is a few hundred indexed queries, not a zone
+        lookup per row. A break after a missed one carries the missed one's sitting too
         (a miss does not end the stretch): it counts once in `seated_s` (less carried_s),
         whole in `longest_s`.
         """
-        span = (to_text(start), to_text(end))
-        breaks = self.rows(
-            """SELECT at, outcome, category, snoozes, seated_s, carried_s
-            FROM breaks WHERE at >= ? AND at < ? ORDER BY at, id""",
-            span,
-        )
+        low, high = to_text(start), to_text(end)
+        days: dict[str, list[int]] = {}
+
+        def row(day: str) -> list[int]:
+            return days.setdefault(day, [0] * (len(DayTotals._fields) - 1))
+
+        sources = (("breaks", "at"), ("sessions", "ended_at"), ("events", "at"), ("warmups", "at"))
+        runs = self._day_runs(low, high, sources)
+        for day, *counts, longest, breaks in self._by_day(_DAY_BREAKS, runs):
+            totals = row(day)
+            totals[: len(counts)] = counts
+            totals[_LONGEST] = max(0, longest)
+            totals[_BREAKS] = breaks
         # A stop closes the sitting stretch still open; it counts on the day the loop stopped.
-        stops = self.rows(
-            """SELECT ended_at, seated_s, carried_s
-            FROM sessions WHERE ended_at >= ? AND ended_at < ? ORDER BY ended_at""",
-            span,
-        )
-        standing = self.rows(
-            "SELECT at, seconds FROM events WHERE kind = 'sit' AND at >= ? AND at < ? ORDER BY at",
-            span,
-        )
-        held = self.rows(
-            "SELECT at, seconds FROM events WHERE kind = 'held' AND at >= ? AND at < ? ORDER BY at",
-            span,
-        )
-        days: dict[str, dict[str, int]] = {}
-        label = _DayLabels()
-
-        def add(day: str, key: str, value: int) -> None:
-            row = days.setdefault(day, {})
-            row[key] = row.get(key, 0) + value
-
-        for at, outcome, category, snoozes, seated, carried in breaks:
-            day = label(at)
-            if outcome in _COUNTED:
-                add(day, outcome, 1)
-            add(day, "snoozes", snoozes)
-            if outcome == "done" and category in ("glutes", "hip_flexors", "move"):
-                add(day, category, 1)
-            add(day, "seated_s", max(0, seated - (carried or 0)))
-            days[day]["longest_s"] = max(days[day].get("longest_s", 0), seated)
-        for ended_at, seated, carried in stops:
-            day = label(ended_at)
-            add(day, "seated_s", max(0, (seated or 0) - (carried or 0)))
-            days[day]["longest_s"] = max(days[day].get("longest_s", 0), seated or 0)
-        for at, seconds in standing:
-            add(label(at), "standing_s", seconds or 0)
-        for at, seconds in held:
-            day = label(at)
-            add(day, "held", 1)
-            add(day, "held_s", seconds or 0)
-        warmups = self.rows("SELECT at FROM warmups WHERE at >= ? AND at < ? ORDER BY at", span)
-        for (at,) in warmups:
-            add(label(at), "warmups", 1)
-        return [DayTotals(day=day, **days[day]) for day in sorted(days)]
+        for day, seated, longest in self._by_day(_DAY_STOPS, runs, time="ended_at"):
+            totals = row(day)
+            totals[_SEATED] += seated
+            totals[_LONGEST] = max(totals[_LONGEST], longest)
+        for day, standing, held, held_s in self._by_day(_DAY_EVENTS, runs):
+            totals = row(day)
+            totals[_STANDING : _HELD_S + 1] = standing, held, held_s
+        for day, warmups in self._by_day(_DAY_WARMUPS, runs):
+            row(day)[_WARMUPS] = warmups
+        return [DayTotals(day, *days[day]) for day in sorted(days)]
 
     def answered_counts(self, start: datetime, end: datetime) -> dict[str, int]:
         """How the breaks in [start, end) were answered (answered_via), by way."""
@@ -630,20 +607,54 @@ class Store:
     def done_per_day(self, end: datetime) -> list[tuple[str, int, int]]:
         """(local day, breaks of any outcome, breaks done) for each day with a break before
         `end`, oldest first: a whole history, read from the (at, outcome) index alone."""
-        rows = self.rows(
-            "SELECT at, outcome = 'done' FROM breaks WHERE at < ? ORDER BY at",
-            (to_text(end),),
-        )
-        out: list[tuple[str, int, int]] = []
-        label = _DayLabels()
-        for at, done in rows:
-            day = label(at)
-            if out and out[-1][0] == day:
-                _, count, done_so_far = out[-1]
-                out[-1] = (day, count + 1, done_so_far + done)
-            else:
-                out.append((day, 1, done))
-        return out
+        runs = self._day_runs("", to_text(end), (("breaks", "at"),))
+        return [(day, count, done) for day, count, done in self._by_day(_DAY_DONE, runs)]
+
+    def _day_runs(
+        self, low: str, high: str, sources: Sequence[tuple[str, str]]
+    ) -> list[Mapping[str, str | None]]:
+        """The local days of what `sources` ((table, time column)) hold in [low, high),
+        as localdays runs clipped to that span: the parameters of a _by_day query."""
+        found = [
+            moment
+            for table, column in sources
+            for order in ("", " DESC")
+            for (moment,) in self.rows(
+                f"SELECT {column} FROM {table} WHERE {column} >= ? AND {column} < ? "
+                f"ORDER BY {column}{order} LIMIT 1",
+                (low, high),
+            )
+        ]
+        if not found:
+            return []
+        # A day either side: which day an instant falls on is decided by the day bounds
+        # (the day whose span holds it), which can differ from its wall date where the
+        # clocks are set back across midnight.
+        first = local_day(from_text(min(found))) - timedelta(days=1)
+        last = local_day(from_text(max(found))) + timedelta(days=1)
+        runs: list[Mapping[str, str | None]] = []
+        for run in day_runs(first, last):
+            run_low = max(low, to_text(datetime.fromtimestamp(run.start, timezone.utc)))
+            run_high = min(high, to_text(datetime.fromtimestamp(run.end, timezone.utc)))
+            if run_low < run_high:
+                runs.append(
+                    {
+                        "low": run_low,
+                        "high": run_high,
+                        "day": None if run.day is None else run.day.isoformat(),
+                        "shift": f"{run.shift:+d} seconds",
+                    }
+                )
+        return runs
+
+    def _by_day(
+        self, sql: str, runs: Sequence[Mapping[str, str | None]], *, time: str = "at"
+    ) -> Iterator[Any]:
+        """The rows of `sql` (grouped by {day}, the local day of its `time` column, over
+        :low to :high) for every run, in time order: each local day is in one run only."""
+        sql = sql.format(day=_DAY_OF.format(time=time))
+        for run in runs:
+            yield from self.rows(sql, run)
 
     def top_exercises(self, start: datetime, end: datetime, limit: int) -> list[ExerciseCount]:
         # SQLite takes the bare columns from the row with max(at): the latest name wins.
@@ -773,6 +784,34 @@ _STRETCHES = """SELECT at, outcome AS how, seated_s, carried_s FROM breaks
     WHERE ended_at >= ? AND ended_at < ? AND seated_s > 0"""
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
+# The local day of the row's time ({day} in the _by_day queries), for one run of days: a
+# fixed day, or the UTC date of the time (in whole seconds: the day bounds are whole
+# seconds, and SQLite would round microseconds to milliseconds) moved by the run's shift.
+_DAY_OF = "coalesce(:day, date(substr({time}, 1, 19), :shift))"
+_DAY_BREAKS = """SELECT {day} AS day, sum(outcome = 'done'), sum(outcome = 'skipped'),
+    sum(outcome = 'missed'), sum(outcome = 'natural'), sum(snoozes),
+    sum(outcome = 'done' AND category = 'glutes'),
+    sum(outcome = 'done' AND category = 'hip_flexors'),
+    sum(outcome = 'done' AND category = 'move'),
+    sum(max(0, seated_s - carried_s)), max(seated_s), count(*)
+    FROM breaks WHERE at >= :low AND at < :high GROUP BY day"""
+_DAY_STOPS = """SELECT {day} AS day, sum(max(0, coalesce(seated_s, 0) - carried_s)),
+    max(coalesce(seated_s, 0))
+    FROM sessions WHERE ended_at >= :low AND ended_at < :high GROUP BY day"""
+_DAY_EVENTS = """SELECT {day} AS day,
+    sum(CASE kind WHEN 'sit' THEN coalesce(seconds, 0) ELSE 0 END), sum(kind = 'held'),
+    sum(CASE kind WHEN 'held' THEN coalesce(seconds, 0) ELSE 0 END)
+    FROM events WHERE kind IN ('sit', 'held') AND at >= :low AND at < :high GROUP BY day"""
+# Where these sit in a DayTotals less its day (_DAY_BREAKS's counts come first).
+_SEATED, _LONGEST, _STANDING, _HELD_S, _WARMUPS, _BREAKS = (
+    DayTotals._fields.index(f) - 1
+    for f in ("seated_s", "longest_s", "standing_s", "held_s", "warmups", "breaks")
+)
+_DAY_WARMUPS = """SELECT {day} AS day, count(*)
+    FROM warmups WHERE at >= :low AND at < :high GROUP BY day"""
+_DAY_DONE = """SELECT {day} AS day, count(*), sum(outcome = 'done')
+    FROM breaks WHERE at >= :low AND at < :high GROUP BY day ORDER BY day"""
+
 
 def _steady_offset(day: date) -> int | None:
     """The local offset in minutes if it holds the whole UTC date, else None (the clocks
@@ -786,27 +825,6 @@ def _steady_offset(day: date) -> int | None:
     if first != last or first % 60:
         return None
     return first // 60
-
-
-class _DayLabels:
-    """The local day (ISO text) of stored UTC times: one zone lookup per day, not per row.
-
-    Stored times are fixed-width UTC text, so comparing text compares instants.
-    """
-
-    def __init__(self) -> None:
-        self.start = self.end = self.label = ""
-
-    def __call__(self, text: str) -> str:
-        if not self.start <= text < self.end:
-            day = local_day(from_text(text))
-            start, end = day_span(day)
-            self.start, self.end, self.label = to_text(start), to_text(end), day.isoformat()
-        return self.label
-
-
-# Outcomes the summary counts per day (an abandoned break is neither due nor taken).
-_COUNTED = frozenset({"done", "skipped", "missed", "natural"})
 
 
 def _break(row: Sequence[Any]) -> BreakRecord:
