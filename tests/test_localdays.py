@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as clock
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -116,3 +117,72 @@ def test_since_today_and_yesterday() -> None:
         yesterday = report.choose_period(now, since="Yesterday")
         assert yesterday.start.isoformat() == "2024-03-30T00:00:00+01:00"
         assert today.end == yesterday.end
+
+
+# day_starts() computes thousands of day bounds at once; these zones also set clocks back
+# across midnight (St. John's until 2011, at 00:01), change at midnight going back (Sao
+# Paulo before 2019: Saturday 23:00-24:00 twice), skip a whole day
+# (Apia, 2011-12-30), move by 30 minutes (Lord Howe) or sit at a non-hour offset.
+FAST_PATH_ZONES = (
+    *SKIPPING_ZONES,
+    "Europe/Berlin",
+    "America/Sao_Paulo",
+    "America/St_Johns",
+    "Pacific/Apia",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "UTC",
+)
+
+
+@pytest.mark.parametrize("name", FAST_PATH_ZONES)
+def test_day_starts_are_day_start_of_every_day(name: str) -> None:
+    with local_zone(name):
+        days = [*every_day(), LAST + timedelta(days=1)]
+        slow = [int(localdays.day_start(day).timestamp()) for day in days]
+        assert localdays.day_starts(FIRST, LAST) == slow
+
+
+@pytest.mark.parametrize("name", FAST_PATH_ZONES)
+def test_day_runs_label_every_instant_of_a_day_with_that_day(name: str) -> None:
+    with local_zone(name):
+        runs = localdays.day_runs(FIRST, LAST)
+        starts = localdays.day_starts(FIRST, LAST)
+        assert [runs[0].start, runs[-1].end] == [starts[0], starts[-1]]
+        assert all(a.end == b.start for a, b in pairwise(runs)), "runs leave no gap"
+        wrong = []
+        for day, start, end in zip(every_day(), starts, starts[1:], strict=False):
+            for moment in {start, start + 3600, (start + end) // 2, end - 3601, end - 1}:
+                if not start <= moment < end:
+                    continue  # a day the clocks skipped whole has no instant
+                (run,) = [run for run in runs if run.start <= moment < run.end]
+                shifted = datetime.fromtimestamp(moment + run.shift, timezone.utc).date()
+                if (run.day or shifted) != day:
+                    wrong.append((day, moment, run))
+        assert wrong == []
+        # A run or two per clock change (21 years: at most 42 changes), not one per day.
+        assert len(runs) <= 4 * 21
+        assert len(runs) == 1 if name in ("UTC", "Asia/Kathmandu") else len(runs) > 2
+
+
+def test_a_repeated_hour_after_midnight_belongs_to_the_new_day(tmp_path: Path) -> None:
+    # St. John's, 2010-11-07 00:01 NDT: clocks back to Saturday 23:01 NST. Sunday began
+    # at the first midnight (day_start), so the second 23:30 falls in Sunday's span: in the
+    # summary as in `log --since 2010-11-07 --until 2010-11-07`, whatever the order.
+    first_time = datetime(2010, 11, 7, 2, 0, tzinfo=timezone.utc)  # 23:30 NDT, Saturday
+    second_time = datetime(2010, 11, 7, 3, 0, tzinfo=timezone.utc)  # 23:30 NST, Sunday
+    with local_zone("America/St_Johns"):
+        saturday, sunday = date(2010, 11, 6), date(2010, 11, 7)
+        assert localdays.day_start(sunday) < second_time < localdays.day_start(date(2010, 11, 8))
+        db = tmp_path / "glutewake.db"
+        with Store.open(db) as store, store.batch():
+            for at in (second_time, first_time):
+                store.add_break(brk("done", at))
+        with Store.open(db, create=False) as store:
+            totals = store.day_totals(localdays.day_start(saturday), second_time + timedelta(1))
+            assert [(t.day, t.done) for t in totals] == [("2010-11-06", 1), ("2010-11-07", 1)]
+            history = store.done_per_day(second_time + timedelta(days=1))
+            assert history == [("2010-11-06", 1, 1), ("2010-11-07", 1, 1)]
+            now = datetime(2010, 12, 1, tzinfo=timezone.utc)
+            period = report.choose_period(now, since="2010-11-07", until="2010-11-07")
+            assert [row["id"] for row in report.break_rows(store, period)] == [1]

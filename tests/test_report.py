@@ -255,6 +255,37 @@ def test_streaks_look_at_history_before_the_period(store):
     assert summary["totals"]["streak_best"] == 2
 
 
+def test_a_whole_history_summary_has_the_streaks_a_later_period_sees(berlin):
+    # Over the whole history the summary takes the streaks' days from its own day totals
+    # (one read of the log); a later period asks done_per_day. Both must agree, down to
+    # a day whose only break was abandoned (it breaks a streak) and one with only events.
+    with Store.open(":memory:") as store:
+        for at in (utc(2024, 4, 1, 9), utc(2024, 4, 1, 11), utc(2024, 4, 4, 9)):
+            store.add_break(brk("done", at))
+        store.add_break(brk("abandoned", utc(2024, 4, 2, 9)))
+        store.add_event(EventRecord("sit", utc(2024, 4, 3, 9), seconds=600))
+        now = utc(2024, 4, 4, 12)
+        whole = report.summarize(
+            store, report.choose_period(now, since="2024-03-01"), goal=1, now=now
+        )
+        later = report.summarize(
+            store, report.choose_period(now, since="2024-04-03"), goal=1, now=now
+        )
+        end = report.local_midnight(date(2024, 4, 5))
+        in_period = store.day_totals(report.local_midnight(date(2024, 3, 1)), end)
+        assert [(t.day, t.breaks, t.done) for t in in_period if t.breaks] == store.done_per_day(end)
+    assert [(d["date"], d["streak"]) for d in whole["days"]] == [
+        ("2024-04-01", 1),
+        ("2024-04-02", 0),
+        ("2024-04-03", 0),
+        ("2024-04-04", 1),
+    ]
+    assert [(d["date"], d["streak"]) for d in later["days"]] == [
+        (d["date"], d["streak"]) for d in whole["days"][2:]
+    ]
+    assert whole["totals"]["streak_best"] == later["totals"]["streak_best"] == 1
+
+
 def test_summary_starts_at_the_first_break_and_stops_today(store):
     period = report.choose_period(utc(2024, 4, 1, 10), since="2w")
     summary = report.summarize(store, period, goal=3, now=utc(2024, 4, 1, 10))
