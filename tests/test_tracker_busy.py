@@ -310,3 +310,79 @@ def test_a_held_snoozed_break_answered_anyway_ends_the_hold():
         assert only([a for a in actions if isinstance(a, EventLogged)], EventLogged).seconds == 10
         assert rig.state == state and rig.tracker.snapshot().held is None
         assert rig.tracker.next_mono() != 141  # no longer asking every second
+
+
+# --- whatever happens: the hold's invariants ---------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ANSWERS = ("done", "skip", "another")
+CALLS = {
+    "snooze": ("snooze", ()),
+    "now": ("break_now", ()),
+    "pause": ("pause", ()),
+    "resume": ("resume", ()),
+    "stand": ("stand", ()),
+    "sit": ("sit", ()),
+}
+BUSY_STEP = st.one_of(
+    st.tuples(
+        st.just("tick"),
+        st.floats(0, 300),  # seconds since the last step
+        st.one_of(st.none(), st.floats(0, 600)),  # idle reading, or none this tick
+        st.booleans(),  # on schedule
+        st.sampled_from([0.0, 0.0, 0.0, 7200.0]),  # wall jump (a suspend)
+    ),
+    st.tuples(st.just("busy"), st.sampled_from([None, None, "camera", "dnd", "fullscreen"])),
+    st.tuples(st.sampled_from([*ANSWERS, *CALLS])),
+)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.lists(BUSY_STEP, max_size=60))
+def test_holds_are_logged_once_never_overlong_and_only_while_seated(steps):
+    rig = Rig(max_hold=120)
+    tracker = rig.tracker
+    held_events: list[EventLogged] = []
+    for step in steps:
+        was_held = tracker.snapshot().held
+        if step[0] == "tick":
+            _, dt, idle, on, jump = step
+            rig.jump += jump
+            # As the loop does: never sleep past the tracker's next moment.
+            wake = tracker.next_mono()
+            target = rig.t + dt if wake is None else min(rig.t + dt, max(wake, rig.t))
+            actions = rig.at(target, idle=idle, on_schedule=on)
+            deadline = tracker.next_mono()
+            assert deadline is None or deadline > rig.t - 1e-6
+            for prompt in (a for a in actions if isinstance(a, Prompt)):
+                if rig.busy is not None and rig.asked and rig.asked[-1][0] == rig.t:
+                    # Shown although asked and busy: only when the hold is used up.
+                    assert prompt.waited_s >= 120 - 1, (prompt, actions)
+        elif step[0] == "busy":
+            rig.busy = step[1]
+            continue
+        elif step[0] in ANSWERS:
+            actions = tracker.answer(step[0], rig.now)
+        else:
+            method, args = CALLS[step[0]]
+            actions = getattr(tracker, method)(rig.now, *args)
+        held_events += [a for a in actions if isinstance(a, EventLogged) and a.kind == "held"]
+        snap = tracker.snapshot()
+        if snap.held is not None:
+            assert tracker.state in ("seated", "snoozed"), tracker.state
+        if was_held and not snap.held:
+            # A hold ends with its event, in the same step.
+            assert any(isinstance(a, EventLogged) and a.kind == "held" for a in actions)
+    held_events += [a for a in tracker.stop(rig.now) if isinstance(a, EventLogged)]
+    assert tracker.snapshot().held is None
+    for event in held_events:
+        if event.kind == "held":
+            assert event.seconds is not None and 0 <= event.seconds <= 120 + 1
+            assert event.detail is not None and event.detail.split()[0] in (
+                "camera",
+                "dnd",
+                "fullscreen",
+            )
