@@ -149,3 +149,23 @@ def test_a_fifo_planted_as_the_lock_does_not_hang_status(data_dir: Path) -> None
     )
     assert result.returncode == 3, result.stderr
     assert result.stdout.strip() == "not running"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_fifo_named_as_the_log_is_one_line_not_a_hang(tmp_path: Path, config_file: Path) -> None:
+    fifo = tmp_path / "log.db"
+    os.mkfifo(fifo)
+    config_file.write_text(f'[log]\ndatabase = "{fifo}"\n')
+    for args in (("log",), ("start", "--no-desktop"), ("report", "-o", str(tmp_path / "r.html"))):
+        result = subprocess.run(
+            glutewake_argv(*args),
+            env=child_env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.strip().splitlines() == [
+            f"Error: {fifo}: is a named pipe, expected the log database file"
+        ]

@@ -194,3 +194,13 @@ def test_a_latin1_terminal_gets_readable_fallbacks(tmp_path: Path, latin1: dict[
         text = status()
         assert text.startswith("break due: ") and " - answer with" in text, text
         assert "?" not in text
+
+
+def test_a_snooze_of_days_names_the_day() -> None:
+    from glutewake.status import clock_at
+
+    later = T + timedelta(days=2, hours=3)
+    assert clock_at(later, T) == later.astimezone().strftime("%a %H:%M")
+    assert (
+        clock_at(T + timedelta(minutes=5), T) == f"{(T + timedelta(minutes=5)).astimezone():%H:%M}"
+    )

@@ -25,6 +25,11 @@ class UnreadableFile(OSError):
         self.reason = reason
 
 
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular one is, as a phrase: "is a named pipe"."""
+    return _kind(mode)
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return _("is a folder")

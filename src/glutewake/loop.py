@@ -31,7 +31,7 @@ from glutewake.durations import format_duration
 from glutewake.errors import StoreError
 from glutewake.i18n import N_, _
 from glutewake.lock import LoopLock
-from glutewake.status import held_for, view
+from glutewake.status import clock_at, held_for, view
 from glutewake.store import BreakRecord, EventRecord, Store, StoreMoved
 from glutewake.terminal import PlainUI, keys_help, keys_list, make_ui
 from glutewake.tracker import (
@@ -671,14 +671,15 @@ class Loop:
             )
         if kind == "snoozed" and pending is not None and tracker.deadline is not None:
             left = max(0.0, tracker.deadline - now.mono)
-            return snoozed_note(pending.exercise, f"{_local(now.wall + left):%H:%M}", round(left))
+            back = clock_at(_local(now.wall + left), _local(now.wall))  # a long snooze: the day
+            return snoozed_note(pending.exercise, back, round(left))
         if kind == "warn" and pending is not None:
             due = tracker.next_mono()
             seconds = round(due - now.mono) if due is not None else self._warn_s()
             return warn_note(pending.exercise, max(1, seconds))
         if kind == "break" and tracker.on_break is not None and tracker.deadline is not None:
             left = max(0.0, tracker.deadline - now.mono)
-            back_at = f"{_local(now.wall + left):%H:%M}"
+            back_at = clock_at(_local(now.wall + left), _local(now.wall))
             stage = self.player.stage() if self.player is not None else ""
             return break_note(tracker.on_break, back_at, round(left), stage)
         return None

@@ -98,16 +98,7 @@ class StatusView(NamedTuple):
         return self.state
 
     def _at(self, when: datetime | None, with_day: bool = False) -> str:
-        if when is None:
-            return "-"
-        local = when.astimezone()
-        clock = f"{local:%H:%M}"
-        if self.now is not None and local.date() != self.now.astimezone().date():
-            # Not today: "Thu 14:00", and the date too beyond this week.
-            far = abs((local - self.now).total_seconds()) > 6 * 86400
-            day = format_day(local) if far else weekday(local)
-            return f"{day} {clock}"
-        return f"{weekday(local)} {clock}" if with_day else clock
+        return clock_at(when, self.now, with_day)
 
     def short(self) -> str:
         """A few characters for a tmux status bar or a shell prompt."""
@@ -168,3 +159,17 @@ def view(state: LoopState, now: datetime) -> StatusView:
 
 
 NOT_RUNNING = N_("not running")  # translated where shown
+
+
+def clock_at(when: datetime | None, now: datetime | None, with_day: bool = False) -> str:
+    """A time as people read it: "14:00" today, "Thu 14:00" on another day this week,
+    and the date too beyond it."""
+    if when is None:
+        return "-"
+    local = when.astimezone()
+    clock = f"{local:%H:%M}"
+    if now is not None and local.date() != now.astimezone().date():
+        far = abs((local - now).total_seconds()) > 6 * 86400
+        day = format_day(local) if far else weekday(local)
+        return f"{day} {clock}"
+    return f"{weekday(local)} {clock}" if with_day else clock

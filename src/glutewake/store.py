@@ -248,6 +248,7 @@ class Store:
             raise StoreError(
                 _("{path}: is a folder, expected the log database file").format(path=file)
             )
+        _check_regular(file)
         if existing and not file.exists():
             raise StoreError(_("{path}: the log is gone (moved or deleted?)").format(path=file))
         if create:
@@ -855,6 +856,24 @@ def _connect(target: str, *, timeout: float, uri: bool) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves; a lone statement is its own
     # transaction, which is exactly "one transaction per event".
     return sqlite3.connect(target, timeout=timeout, isolation_level=None, uri=uri)
+
+
+def _check_regular(file: Path) -> None:
+    """A named pipe or a device named as the log would hang SQLite's first read."""
+    import stat
+
+    try:
+        mode = os.stat(file).st_mode
+    except OSError:
+        return  # missing (made later) or unreachable: the open says why
+    if not stat.S_ISREG(mode):
+        from glutewake.files import kind_of
+
+        raise StoreError(
+            _("{path}: {reason}, expected the log database file").format(
+                path=file, reason=kind_of(mode)
+            )
+        )
 
 
 def _create_private(file: Path) -> None:
