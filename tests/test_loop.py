@@ -257,3 +257,26 @@ def test_an_absence_is_still_noticed_when_it_crosses_natural_break(tmp_path: Pat
     away = [t for t in idle.reads if t >= 220]
     assert away and away[0] <= 222
     assert len([t for t in idle.reads if t < 220]) <= 4
+
+
+def test_a_snoozed_break_is_taken_with_enter_or_skipped_from_another_terminal(
+    tmp_path: Path,
+) -> None:
+    clock = Clock()
+    script: Script = {101.0: "snooze", 110.0: "done"}  # Enter while it is snoozed
+    ui = ScriptedUI(clock, script, until=150)
+    with Store.open(tmp_path / "g.db") as store:
+        make_loop(store, ui, clock, settings(break_=5)).run()
+        assert all_breaks(store)[0][0] == "done"
+    assert "not now" not in ui.text
+    clock = Clock()
+    with Store.open(tmp_path / "h.db") as store, Store.open(tmp_path / "h.db") as other:
+        channel = Channel(other)  # another terminal: its own connection
+
+        def skip_from_another_terminal() -> None:
+            channel.send_command("skip", None, datetime.fromtimestamp(clock.wall(), timezone.utc))
+
+        ui = ScriptedUI(clock, {101.0: "snooze", 105.0: skip_from_another_terminal}, until=150)
+        make_loop(store, ui, clock).run()
+        assert [o for o, _ in all_breaks(store)] == ["skipped"]
+    assert "already snoozed" not in ui.text

@@ -53,6 +53,24 @@ def keys_list(snooze: str) -> str:
     )
 
 
+def fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal cells ("…" ends a cut one); wide characters take 2."""
+    import unicodedata
+
+    def cells(char: str) -> int:
+        return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+    if sum(cells(c) for c in text) <= width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        if used + cells(char) > width - 1:
+            break
+        kept.append(char)
+        used += cells(char)
+    return "".join(kept) + "…" if width > 0 else ""
+
+
 def _stamp() -> str:
     return time.strftime("%H:%M:%S")
 
@@ -152,6 +170,11 @@ class TerminalUI(PlainUI):
                 termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
 
     def status(self, text: str) -> None:
+        # Never wider than the terminal: a wrapped line cannot be redrawn in place. The
+        # width is asked at every draw (once a second), so a resize takes effect at once.
+        width = self.columns()
+        if width:
+            text = fit(text, width - 1)
         self._write(f"\r\x1b[2K\x1b[2m{text}\x1b[0m")
         self._status_shown = True
 
