@@ -59,9 +59,6 @@ NotifyProbe = Probe
 LINE_MAX = 110
 # "break over" goes away by itself after this long.
 OVER_TIMEOUT_S = 15.0
-# The answers a break notification offers, in the order a server with room for only
-# three buttons (GNOME) should keep: start first, "another" last.
-ANSWER_KEYS = ("start", "snooze", "skip", "another")
 
 
 class Note(NamedTuple):
@@ -162,6 +159,8 @@ def due_note(
 ) -> Note:
     """The break itself, with its answers; `snooze_s` None when no snooze is left;
     `extra`, a last line (how long it was held while busy)."""
+    # In the order a server with room for only three buttons (GNOME) keeps them: start
+    # first, "another" last.
     buttons = [("start", _("Start"))]
     if snooze_s:
         buttons.append(("snooze", _("Snooze {length}").format(length=format_duration(snooze_s))))
