@@ -16,15 +16,16 @@ import pytest
 
 from desktop import NOTIFICATIONS, Desktop, Notifications, stop_processes, wait_for_name
 from glutewake.catalog import load_bundled
+from glutewake.channel import Channel
 from glutewake.freedesktop import FreedesktopNotifier
 from glutewake.notify import due_note, open_notifier, over_note
+from glutewake.store import Store
 from running import (
     breaks,
     child_env,
     glutewake_argv,
     headless_loop,
     run_cli,
-    status_json,
     wait_for_text,
     wait_until,
 )
@@ -98,6 +99,12 @@ def dunst(desktop: Desktop, tmp_path: Path) -> Iterator[ActionDunst]:
         stop_processes([process])
 
 
+def _state(data_dir: Path) -> str | None:
+    with Store.open(data_dir / "glutewake.db", create=False) as store:
+        state = Channel(store).read_state()
+    return None if state is None else state.state
+
+
 def _owned(desktop: Desktop) -> bool:
     from jeepney import DBus
     from jeepney.io.blocking import open_dbus_connection
@@ -123,7 +130,8 @@ def test_a_break_answered_from_its_notification_then_by_a_command(
         # Snooze from the notification: acted on within a second.
         dunst.choose("snooze")
         sent = time.monotonic()
-        wait_until(lambda: status_json()["state"] == "snoozed", timeout=5, what="snoozed")
+        # Read in-process (no `glutewake status` start-up in the measurement).
+        wait_until(lambda: _state(data_dir) == "snoozed", timeout=5, what="snoozed")
         assert time.monotonic() - sent < 1.0
         menu = dunst.menus[-1]
         assert "#Start (" in menu and "#Snooze 2s (" in menu and "#Skip (" in menu
