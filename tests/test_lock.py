@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -79,3 +80,22 @@ def test_a_dead_loop_never_looks_alive_while_another_status_probes(tmp_path: Pat
     with open(path, encoding="utf-8") as probe:
         fcntl.flock(probe.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
         assert running(path) is None
+
+
+def test_config_check_says_the_running_loop_uses_older_settings(
+    cli, tmp_path, data_dir, config_file
+) -> None:
+    lock = LoopLock(data_dir / "glutewake.lock")
+    lock.acquire(4242, SINCE, tmp_path / "log.db")  # started before the edit below
+    try:
+        config_file.write_text('[timer]\nsit = "20m"\n')
+        edited = cli("config", "check")
+        os.utime(config_file, (SINCE.timestamp() - 60, SINCE.timestamp() - 60))
+        untouched = cli("config", "check")
+    finally:
+        lock.release()
+    assert edited.exit_code == 0
+    assert edited.stdout == f"ok: {config_file}\n"
+    assert "note: the running loop (pid 4242, started " in edited.stderr
+    assert "glutewake stop, then glutewake start" in edited.stderr
+    assert untouched.stderr == ""  # read before the loop started: nothing to say

@@ -10,7 +10,7 @@ from glutewake import config as cfg
 from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
 from glutewake.i18n import N_, _
-from glutewake.output import format_option, to_json
+from glutewake.output import format_option, message, to_json
 
 
 @group()
@@ -94,3 +94,24 @@ def check(app: App, file: Path | None) -> None:
         if source.exists()
         else _("ok: {path} does not exist; using defaults").format(path=source)
     )
+    _warn_if_the_loop_runs_older_settings(app, source)
+
+
+def _warn_if_the_loop_runs_older_settings(app: App, source: Path) -> None:
+    """A running loop read its config when it started: an edit since then is not in it."""
+    from glutewake.lock import running
+
+    holder = running(app.paths.lock_file)
+    if holder is None or source.resolve() != app.paths.config_file.resolve():
+        return
+    try:
+        changed = source.stat().st_mtime
+    except OSError:
+        return
+    if changed > holder.since.timestamp():
+        message(
+            _(
+                "note: the running loop (pid {pid}, started {since}) uses the settings from "
+                "before this change; to use them: glutewake stop, then glutewake start"
+            ).format(pid=holder.pid, since=f"{holder.since.astimezone():%H:%M}")
+        )
