@@ -64,18 +64,43 @@ def route_click_strings() -> None:
             module.ngettext = _click_ngettext  # type: ignore[attr-defined]
 
 
-@contextmanager
-def _translated_params(params: Sequence[click.Parameter]) -> Iterator[None]:
-    originals = [getattr(p, "help", None) for p in params]
+# Metavars are words too ("--since WHEN"): translated where help shows them, never parsed.
+METAVARS = {
+    "PATH": N_("PATH"),
+    "FILE": N_("FILE"),
+    "WHEN": N_("WHEN"),
+    "OUTCOME": N_("OUTCOME"),
+    "DURATION": N_("DURATION"),
+}
+
+
+def _metavar(param: click.Parameter, ctx: click.Context) -> str:
     try:
-        for param, text in zip(params, originals, strict=True):
+        return param.make_metavar(ctx)  # click 8.2 and later
+    except TypeError:
+        return param.make_metavar()  # type: ignore[call-arg,unused-ignore]
+
+
+@contextmanager
+def _translated_params(params: Sequence[click.Parameter], ctx: click.Context) -> Iterator[None]:
+    """Help and metavars in the language while the help is written, then as they were."""
+    saved = [(getattr(p, "help", None), p.metavar) for p in params]
+    try:
+        for param, (text, _metavar_set) in zip(params, saved, strict=True):
             if text:
                 param.help = _(text)
+            if isinstance(param, click.Option) and param.is_flag:
+                continue
+            shown = _metavar(param, ctx)  # "WHEN", "[DURATION]", "PATH"
+            word = shown.strip("[].")
+            if word in METAVARS:
+                param.metavar = shown.replace(word, _(METAVARS[word]))
         yield
     finally:
-        for param, text in zip(params, originals, strict=True):
+        for param, (text, metavar) in zip(params, saved, strict=True):
             if hasattr(param, "help"):
                 param.help = text
+            param.metavar = metavar
 
 
 # The usage line's words click writes without gettext; translated where shown.
@@ -105,12 +130,14 @@ class TranslatedHelp(click.Command):
             self.help = original
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with _translated_params(self.get_params(ctx)):
+        with _translated_params(self.get_params(ctx), ctx):
             super().format_options(ctx, formatter)
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         # "[OPTIONS]", "COMMAND [ARGS]...": click's usage words, not run through gettext.
-        return [_(USAGE_WORDS.get(piece, piece)) for piece in super().collect_usage_pieces(ctx)]
+        with _translated_params(self.get_params(ctx), ctx):
+            pieces = super().collect_usage_pieces(ctx)
+        return [_(USAGE_WORDS[piece]) if piece in USAGE_WORDS else piece for piece in pieces]
 
 
 class Command(TranslatedHelp):
