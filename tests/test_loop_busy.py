@@ -182,3 +182,37 @@ def test_the_terminal_status_line_says_why_and_shows_no_card_while_held(
     desktop.run("dunstctl", "set-paused", "false")
     screen = tmux.wait_for("[Enter] start", timeout=5)
     assert "(do not disturb)" in screen.split("break due: ", 1)[1]
+
+
+def test_a_real_process_holding_a_camera_device_holds_the_break(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from glutewake.busy import CameraDetector, Watch
+
+    device = tmp_path / "dev" / "video0"
+    device.parent.mkdir()
+    device.write_bytes(b"")
+    script = "import sys; f = open(sys.argv[1]); print('open', flush=True); sys.stdin.read()"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(device)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+    watch = Watch([CameraDetector(devices=str(tmp_path / "dev" / "video"))])
+    clock = Clock()
+    ui = ScriptedUI(clock, {300.0: lambda: holder.communicate("")}, until=400)
+    try:
+        with Store.open(tmp_path / "g.db") as store:
+            busy_loop(store, ui, clock, watch, settings()).run()
+            events = held_events(store)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    # Held from 100 s (due) until the first question after the process let go at 300 s.
+    assert [detail for _, detail in events] == ["camera"]
+    assert events[0][0] is not None and 200 <= events[0][0] <= 201
+    assert "(in a call)" in ui.text.split("break due: ", 1)[1]
