@@ -73,7 +73,8 @@ def test_exercises_lists_the_catalog_as_a_table(cli):
     result = cli("exercises")
     assert result.exit_code == 0
     lines = result.stdout.split("\n\n")[0].splitlines()  # then what is not offered
-    assert lines[0].split() == ["ID", "NAME", "CATEGORY", "SPACE", "TIME"]
+    # One header style for every table: lower case (bold on a terminal), as `log` has.
+    assert lines[0].split() == ["id", "name", "category", "space", "time"]
     assert [line.split()[0] for line in lines[1:]] == [e.id for e in BUNDLED]
     assert "glute-bridge          Glute bridge          glutes       floor     12 reps" in lines
     # The table's TIME leaves out holds (the card has them), to fit 80 columns.

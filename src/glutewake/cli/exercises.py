@@ -25,13 +25,14 @@ from glutewake.vocab import CATEGORIES, SPACES, category_label
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Headers translated where shown.
+# Headers translated where shown; lower case and bold, as every glutewake table has them
+# (`log`, its summary).
 COLUMNS: list[Column] = [
-    ("id", N_("ID")),
-    ("name", N_("NAME")),
-    ("category", N_("CATEGORY")),
-    ("space", N_("SPACE")),
-    ("time", N_("TIME")),
+    ("id", N_("id")),
+    ("name", N_("name")),
+    ("category", N_("category")),
+    ("space", N_("space")),
+    ("time", N_("time")),
 ]
 
 # A space in a table cell: one word (the card says "at your desk").
