@@ -4,6 +4,8 @@ updates, closing, and a server without buttons (a tiny server on the private bus
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import threading
 import time
@@ -84,7 +86,7 @@ def dunst(desktop: Desktop, tmp_path: Path) -> Iterator[ActionDunst]:
     pick.chmod(0o755)
     (folder / "dunstrc").write_text(f"[global]\n    dmenu = {pick}\n")
     # The fixture's dunst has no dmenu: replace it (by its pid) with one that has.
-    subprocess.run(["kill", str(desktop.pids["dunst"])], check=True)
+    os.kill(desktop.pids["dunst"], signal.SIGTERM)  # the fixture's own dunst, by its pid
     wait_until(lambda: not _owned(desktop), what="the first dunst to go")
     process = subprocess.Popen(
         ["dunst", "-config", str(folder / "dunstrc")],
@@ -255,7 +257,7 @@ class TinyServer:
 @pytest.fixture
 def bare_bus(desktop: Desktop) -> Desktop:
     """The desktop's bus with nobody serving notifications (its dunst stopped)."""
-    subprocess.run(["kill", str(desktop.pids["dunst"])], check=True)
+    os.kill(desktop.pids["dunst"], signal.SIGTERM)  # the fixture's own dunst, by its pid
     wait_until(lambda: not _owned(desktop), what="dunst to go")
     return desktop
 
