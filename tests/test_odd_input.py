@@ -204,3 +204,11 @@ def test_a_snooze_of_days_names_the_day() -> None:
     assert (
         clock_at(T + timedelta(minutes=5), T) == f"{(T + timedelta(minutes=5)).astimezone():%H:%M}"
     )
+
+
+def test_a_path_with_a_newline_or_an_escape_is_one_line(cli, tmp_path: Path) -> None:
+    odd = tmp_path / "new\nline\x1b[2J.toml"
+    result = cli("--config", str(odd), "config", "check")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "\x1b" not in result.output
+    assert "new\\nline\\x1b[2J.toml: no such config file" in result.output

@@ -22,7 +22,7 @@ from glutewake.cli.context import App
 from glutewake.errors import GlutewakeError
 from glutewake.i18n import N_, _, ngettext
 from glutewake.paths import resolve
-from glutewake.text import protect
+from glutewake.text import one_line, protect
 
 # name -> "module:attribute"; the order is the order in --help.
 COMMANDS: dict[str, str] = {
@@ -95,7 +95,9 @@ class LazyGroup(Group):
         try:
             return super().invoke(ctx)
         except GlutewakeError as exc:
-            raise click.ClickException(str(exc)) from None
+            # One line whatever it names: a path with a newline or an escape sequence in
+            # it is shown escaped.
+            raise click.ClickException(one_line(str(exc))) from None
         except OSError as exc:
             if not _stdout_broken(exc):
                 raise
