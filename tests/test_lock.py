@@ -82,7 +82,7 @@ def test_a_dead_loop_never_looks_alive_while_another_status_probes(tmp_path: Pat
         assert running(path) is None
 
 
-def test_config_check_says_the_running_loop_uses_older_settings(
+def test_config_check_says_what_the_running_loop_takes_of_an_edit(
     cli, tmp_path, data_dir, config_file
 ) -> None:
     lock = LoopLock(data_dir / "glutewake.lock")
@@ -97,5 +97,5 @@ def test_config_check_says_the_running_loop_uses_older_settings(
     assert edited.exit_code == 0
     assert edited.stdout == f"ok: {config_file}\n"
     assert "note: the running loop (pid 4242, started " in edited.stderr
-    assert "glutewake stop, then glutewake start" in edited.stderr
+    assert "takes this change within seconds, except [idle]" in edited.stderr
     assert untouched.stderr == ""  # read before the loop started: nothing to say

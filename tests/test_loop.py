@@ -280,3 +280,35 @@ def test_a_snoozed_break_is_taken_with_enter_or_skipped_from_another_terminal(
         make_loop(store, ui, clock).run()
         assert [o for o, _ in all_breaks(store)] == ["skipped"]
     assert "already snoozed" not in ui.text
+
+
+def test_an_edited_config_reaches_the_running_loop(tmp_path: Path) -> None:
+    import os
+
+    from glutewake.config import load
+
+    path = tmp_path / "config.toml"
+    path.write_text('[timer]\nsit = "100s"\n')
+
+    def edit(text: str) -> Callable[[], None]:
+        def write() -> None:
+            path.write_text(text)
+            os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)  # a later edit
+        return write
+
+    clock = Clock()
+    script: Script = {
+        50.0: edit('[timer]\nsit = "200s"\n'),
+        120.0: edit("[timer\n"),  # broken mid-edit: the loop keeps what it has
+    }
+    ui = ScriptedUI(clock, script, until=210)
+    with Store.open(tmp_path / "g.db") as store:
+        loop = make_loop(store, ui, clock, load(path))
+        loop.config = (path, lambda: load(path))
+        loop.run()
+    text = ui.text
+    assert "config reloaded: [timer] sit 1m40s → 3m20s" in text
+    assert "config not reloaded: " in text and "the loop keeps its settings" in text
+    # Due at 200 s of sitting, not at 100.
+    due = [line for line in text.splitlines() if "break due" in line]
+    assert len(due) == 1 and loop.tracker.timer.sit == 200

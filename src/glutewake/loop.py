@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from glutewake import schedule
 from glutewake.channel import COMMAND_POLL_S, KEEP_ANSWERED_S, Channel, Command, Inbox, LoopState
 from glutewake.durations import format_duration
-from glutewake.errors import StoreError
+from glutewake.errors import GlutewakeError, StoreError
 from glutewake.i18n import N_, _
 from glutewake.lock import LoopLock
 from glutewake.status import clock_at, held_for, view
@@ -63,6 +63,10 @@ NOTE_ANSWERS = {"start": "done", "snooze": "snooze", "skip": "skip", "another": 
 MAX_SLEEP_S = 30.0
 # An idle source unavailable at start (or never opened) is tried again this often.
 IDLE_REOPEN_S = 60.0
+# How often the loop looks whether its config file changed (one stat).
+CONFIG_CHECK_S = 2.0
+# Sections a running loop cannot take over: opened once at start.
+_RESTART_SECTIONS = ("idle", "quiet", "log", "ui")
 # Away, idle time is read this often to notice the return (it says "welcome back").
 AWAY_POLL_S = 10.0
 
@@ -141,6 +145,7 @@ class Loop:
         wakeup: Wakeup | None = None,
         commands_since: datetime | None = None,
         open_idle: Callable[[], IdleReader | None] | None = None,
+        config: tuple[Path, Callable[[], Settings]] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         boot: Callable[[], float] | None = None,
@@ -164,6 +169,10 @@ class Loop:
         # No idle source at start (no display yet, a bus still starting): tried again.
         self.open_idle = open_idle
         self._next_idle_open = 0.0
+        # The config file and how to read it again (with the command line's overrides).
+        self.config = config
+        self._config_seen = _file_stamp(config[0]) if config else None
+        self._next_config_check = 0.0
         self.tally = Tally()
         self.session_id = 0
         self.started = _utc(wall())
@@ -225,6 +234,7 @@ class Loop:
         self._take_note_answers()
         now = self._now()
         self._guide(now)
+        self._reload_config(now)
         self._carry_out(self.tracker.tick(now, self._poll_idle(now), self._on_schedule()))
         self._heads_up(now)
         self._sync_note(now)
@@ -320,6 +330,52 @@ class Loop:
             else:
                 self.ui.say(_("idle time from {source} is back").format(source=self.idle.name))
         return seconds
+
+    def _reload_config(self, now: Now) -> None:
+        """An edited config reaches the running loop: read again, applied, and said."""
+        if self.config is None or now.mono < self._next_config_check:
+            return
+        self._next_config_check = now.mono + CONFIG_CHECK_S
+        path, read = self.config
+        stamp = _file_stamp(path)
+        if stamp == self._config_seen:
+            return
+        self._config_seen = stamp
+        old = self.settings
+        try:
+            new = read()
+            catalog = None
+            if new.exercises != old.exercises:
+                from glutewake.catalog import build_catalog
+
+                catalog = build_catalog(new.exercises, new.source)
+        except GlutewakeError as exc:
+            self.ui.say(
+                _("config not reloaded: {error}; the loop keeps its settings").format(error=exc)
+            )
+            return
+        changes = _changes(old, new)
+        self.settings = new
+        self.tracker.timer = new.timer
+        if self.tracker.carried_s == 0:  # no miss in this stretch: the next break is `sit` in
+            self.tracker.due_s = float(new.timer.sit)
+        self._idle_every = max(1.0, min(5.0, new.timer.natural_break / 3))
+        if catalog is not None:
+            self.picker.catalog = catalog
+        restart = [
+            f"[{name}]" for name in _RESTART_SECTIONS if getattr(old, name) != getattr(new, name)
+        ]
+        self.ui.say(
+            _("config reloaded: {changes}").format(changes=", ".join(changes))
+            if changes
+            else _("config reloaded: nothing the loop uses changed")
+        )
+        if restart:
+            self.ui.say(
+                _("{sections} take effect at the next glutewake start").format(
+                    sections=", ".join(restart)
+                )
+            )
 
     def _open_idle(self, now: Now) -> bool:
         """Try again, every IDLE_REOPEN_S, to open an idle source that was unavailable."""
@@ -792,9 +848,7 @@ class Loop:
         timer = self.settings.timer
         first = _local(self.wall() + timer.sit)
         self.ui.say(
-            _(
-                "glutewake: a break every {sit} of sitting, {length} each; the first at {at}"
-            ).format(
+            _("glutewake: a break every {sit} of sitting, {length} each; the first at {at}").format(
                 sit=format_duration(timer.sit),
                 length=format_duration(timer.break_),
                 at=f"{first:%H:%M}",
@@ -858,6 +912,30 @@ def boot_clock() -> Callable[[], float] | None:
 
 def _utc(wall: float) -> datetime:
     return datetime.fromtimestamp(wall, tz=timezone.utc)
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    """What tells an edited file apart: modification time and size; None if it is gone."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def _changes(old: Settings, new: Settings) -> list[str]:
+    """What changed, in words: "[timer] sit 30m → 45m", "[exercises]"."""
+    changes = []
+    for key in old.timer._fields:
+        before, after = getattr(old.timer, key), getattr(new.timer, key)
+        if before != after:
+            shown = format_duration if key != "max_snoozes" else str
+            name = key.rstrip("_")
+            changes.append(f"[timer] {name} {shown(before)} → {shown(after)}")
+    for section in ("schedule", "notify", "exercises", "goals"):
+        if getattr(old, section) != getattr(new, section):
+            changes.append(f"[{section}]")
+    return changes
 
 
 def _local(wall: float) -> datetime:
@@ -934,8 +1012,11 @@ def run(
     desktop: bool,
     out: TextIO | None = sys.stdout,
     inp: TextIO | None = sys.stdin,
+    config: tuple[Path, Callable[[], Settings]] | None = None,
 ) -> Tally:
-    """`glutewake start`: take the lock, open the log, and remind until stopped."""
+    """`glutewake start`: take the lock, open the log, and remind until stopped.
+
+    `config`: the config file and how to read it again; an edit reaches the loop."""
     pid = os.getpid()
     tally = Tally()
     with _signals_stop_the_loop():
@@ -953,7 +1034,17 @@ def run(
                 with Store.open(db_path) as store:
                     lock.note_log(store.identity)
                     tally = _remind(
-                        settings, catalog, store, env, desktop, out, inp, pid, lock_path, since
+                        settings,
+                        catalog,
+                        store,
+                        env,
+                        desktop,
+                        out,
+                        inp,
+                        pid,
+                        lock_path,
+                        since,
+                        config,
                     )
             finally:
                 log_lock.release()
@@ -974,6 +1065,7 @@ def _remind(
     pid: int,
     lock_path: Path,
     since: datetime,
+    config: tuple[Path, Callable[[], Settings]] | None = None,
 ) -> Tally:
     from glutewake.busy import open_watch
     from glutewake.channel import Wakeup, wake_path
@@ -1005,6 +1097,7 @@ def _remind(
                 wakeup=wakeup,
                 commands_since=since,
                 open_idle=None if backend == "off" else partial(open_reader, backend, env),
+                config=config,
             )
             return loop.run()
     finally:

@@ -98,7 +98,7 @@ def check(app: App, file: Path | None) -> None:
 
 
 def _warn_if_the_loop_runs_older_settings(app: App, source: Path) -> None:
-    """A running loop read its config when it started: an edit since then is not in it."""
+    """A running loop reads an edited config again, except the sections it opens once."""
     from glutewake.lock import running
 
     holder = running(app.paths.lock_file)
@@ -111,7 +111,8 @@ def _warn_if_the_loop_runs_older_settings(app: App, source: Path) -> None:
     if changed > holder.since.timestamp():
         message(
             _(
-                "note: the running loop (pid {pid}, started {since}) uses the settings from "
-                "before this change; to use them: glutewake stop, then glutewake start"
+                "note: the running loop (pid {pid}, started {since}) takes this change within "
+                "seconds, except [idle], [quiet], [log] and [ui]: for those, glutewake stop, "
+                "then glutewake start"
             ).format(pid=holder.pid, since=f"{holder.since.astimezone():%H:%M}")
         )

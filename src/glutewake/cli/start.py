@@ -9,7 +9,7 @@ import click
 from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.params import DURATION
-from glutewake.config import with_overrides
+from glutewake.config import Settings, load, with_overrides
 from glutewake.i18n import N_
 
 
@@ -35,6 +35,12 @@ def start(app: App, sit: int | None, break_: int | None, no_desktop: bool) -> No
 
     overrides = {k: v for k, v in (("sit", sit), ("break_", break_)) if v is not None}
     settings = with_overrides(app.settings(), **overrides)
+    path = app.paths.config_file
+
+    def read_again() -> Settings:
+        # An edit reaches the running loop; the command line's options still win.
+        return with_overrides(load(path, must_exist=app.paths.config_explicit), **overrides)
+
     tally = loop.run(
         settings,
         app.catalog(),
@@ -42,5 +48,6 @@ def start(app: App, sit: int | None, break_: int | None, no_desktop: bool) -> No
         lock_path=app.paths.lock_file,
         env=os.environ,
         desktop=not no_desktop,
+        config=(path, read_again),
     )
     click.echo(tally.line())
