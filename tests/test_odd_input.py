@@ -212,3 +212,33 @@ def test_a_path_with_a_newline_or_an_escape_is_one_line(cli, tmp_path: Path) -> 
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "\x1b" not in result.output
     assert "new\\nline\\x1b[2J.toml: no such config file" in result.output
+
+
+def test_paths_that_are_not_utf8_work(tmp_path: Path) -> None:
+    odd = os.fsdecode(bytes(tmp_path) + b"/caf\xe9")
+    env = child_env(GLUTEWAKE_CONFIG=odd + ".toml", GLUTEWAKE_HOME=odd, LANG="C.UTF-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(glutewake_argv(*args), env=env, capture_output=True, timeout=30)
+
+    assert run("config", "init").returncode == 0
+    checked = run("config", "check")
+    assert checked.returncode == 0 and checked.stdout == b"ok: " + os.fsencode(odd) + b".toml\n"
+    loop = subprocess.Popen(
+        glutewake_argv("start", "--no-desktop"),
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while run("status").returncode != 0:
+            assert time.monotonic() < deadline, "the loop did not start"
+            time.sleep(0.1)
+        assert run("pause").returncode == 0
+        assert run("status").stdout.startswith(b"paused")
+    finally:
+        loop.terminate()
+        assert loop.wait(timeout=10) == 0
+    assert b"Traceback" not in (loop.stderr.read() if loop.stderr else b"")
