@@ -148,17 +148,17 @@ def test_day_runs_label_every_instant_of_a_day_with_that_day(name: str) -> None:
     with local_zone(name):
         runs = localdays.day_runs(FIRST, LAST)
         starts = localdays.day_starts(FIRST, LAST)
-        assert [runs[0].start, runs[-1].end] == [starts[0], starts[-1]]
-        assert all(a.end == b.start for a, b in pairwise(runs)), "runs leave no gap"
+        assert [runs[0][0], runs[-1][1]] == [starts[0], starts[-1]]
+        assert all(a[1] == b[0] for a, b in pairwise(runs)), "runs leave no gap"
         wrong = []
         for day, start, end in zip(every_day(), starts, starts[1:], strict=False):
             for moment in {start, start + 3600, (start + end) // 2, end - 3601, end - 1}:
                 if not start <= moment < end:
                     continue  # a day the clocks skipped whole has no instant
-                (run,) = [run for run in runs if run.start <= moment < run.end]
-                shifted = datetime.fromtimestamp(moment + run.shift, timezone.utc).date()
-                if (run.day or shifted) != day:
-                    wrong.append((day, moment, run))
+                ((_, _, shift, fixed),) = [r for r in runs if r[0] <= moment < r[1]]
+                shifted = datetime.fromtimestamp(moment + shift, timezone.utc).date()
+                if (fixed or shifted) != day:
+                    wrong.append((day, moment, shift, fixed))
         assert wrong == []
         # A run or two per clock change (21 years: at most 42 changes), not one per day.
         assert len(runs) <= 4 * 21

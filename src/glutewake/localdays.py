@@ -17,7 +17,6 @@ from __future__ import annotations
 import time as clock
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import pairwise
-from typing import NamedTuple
 
 # No zone moves its clocks by more than this at once; the search for a skipped wall time
 # looks this far either side of mktime's guess.
@@ -93,15 +92,11 @@ def day_starts(first: date, last: date) -> list[int]:
     return starts
 
 
-class DayRun(NamedTuple):
-    """[start, end) in POSIX seconds, a run of whole local days that one rule labels:
-    every instant t in it falls on `day`, or (when `day` is None) on the UTC date of
-    t + shift. A day longer than 24 hours (the clocks set back) has no such shift."""
-
-    start: int
-    end: int
-    shift: int
-    day: date | None
+# (start, end, shift, day): [start, end) in POSIX seconds, a run of whole local days that
+# one rule labels: every instant t in it falls on `day`, or (when `day` is None) on the UTC
+# date of t + shift. A day longer than 24 hours (the clocks set back) has no such shift.
+# A plain tuple: a NamedTuple class would cost `glutewake log` start-up (bench/README.md).
+DayRun = tuple[int, int, int, date | None]
 
 
 def day_runs(first: date, last: date) -> list[DayRun]:
@@ -115,18 +110,18 @@ def day_runs(first: date, last: date) -> list[DayRun]:
         ordinal = first.toordinal() + index
         if end - start > _DAY_S:
             if shift is not None:
-                runs.append(DayRun(low, start, shift, None))
+                runs.append((low, start, shift, None))
                 shift = None
-            runs.append(DayRun(start, end, 0, date.fromordinal(ordinal)))
+            runs.append((start, end, 0, date.fromordinal(ordinal)))
         elif end > start:
             # t in [start, end) gives t + shift in [midnight, midnight + end - start):
             # within the day's UTC date, as the day lasts at most 24 hours.
             day_shift = (ordinal - _EPOCH_ORDINAL) * _DAY_S - start
             if shift is not None and shift != day_shift:
-                runs.append(DayRun(low, start, shift, None))
+                runs.append((low, start, shift, None))
                 shift = None
             if shift is None:
                 low, shift = start, day_shift
     if shift is not None:
-        runs.append(DayRun(low, starts[-1], shift, None))
+        runs.append((low, starts[-1], shift, None))
     return runs

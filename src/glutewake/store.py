@@ -634,16 +634,16 @@ class Store:
         first = local_day(from_text(min(found))) - timedelta(days=1)
         last = local_day(from_text(max(found))) + timedelta(days=1)
         runs: list[Mapping[str, str | None]] = []
-        for run in day_runs(first, last):
-            run_low = max(low, to_text(datetime.fromtimestamp(run.start, timezone.utc)))
-            run_high = min(high, to_text(datetime.fromtimestamp(run.end, timezone.utc)))
+        for start, end, shift, day in day_runs(first, last):
+            run_low = max(low, to_text(datetime.fromtimestamp(start, timezone.utc)))
+            run_high = min(high, to_text(datetime.fromtimestamp(end, timezone.utc)))
             if run_low < run_high:
                 runs.append(
                     {
                         "low": run_low,
                         "high": run_high,
-                        "day": None if run.day is None else run.day.isoformat(),
-                        "shift": f"{run.shift:+d} seconds",
+                        "day": None if day is None else day.isoformat(),
+                        "shift": f"{shift:+d} seconds",
                     }
                 )
         return runs

@@ -48,9 +48,7 @@ def keys_help(snooze: str, *, can_snooze: bool = True) -> str:
 def keys_list(snooze: str) -> str:
     """The keys in words, for the greeting ("Enter = start, s = snooze 5m, ..."); unlike
     keys_help, not the line a due break shows."""
-    return ", ".join(
-        f"{_(key.label)} = {_(key.text).format(snooze=snooze)}" for key in ANSWER_KEYS
-    )
+    return ", ".join(f"{_(key.label)} = {_(key.text).format(snooze=snooze)}" for key in ANSWER_KEYS)
 
 
 def fit(text: str, width: int) -> str:
