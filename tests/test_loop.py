@@ -294,6 +294,7 @@ def test_an_edited_config_reaches_the_running_loop(tmp_path: Path) -> None:
         def write() -> None:
             path.write_text(text)
             os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)  # a later edit
+
         return write
 
     clock = Clock()

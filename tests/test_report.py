@@ -286,6 +286,14 @@ def test_a_whole_history_summary_has_the_streaks_a_later_period_sees(berlin):
     assert whole["totals"]["streak_best"] == later["totals"]["streak_best"] == 1
 
 
+def test_day_totals_reach_the_end_of_the_calendar(berlin):
+    with Store.open(":memory:") as store:
+        store.add_break(brk("done", utc(9999, 12, 30, 12)))
+        end = utc(9999, 12, 31)
+        assert [t[:2] for t in store.day_totals(utc(9999, 1, 1), end)] == [("9999-12-30", 1)]
+        assert store.done_per_day(end) == [("9999-12-30", 1, 1)]
+
+
 def test_summary_starts_at_the_first_break_and_stops_today(store):
     period = report.choose_period(utc(2024, 4, 1, 10), since="2w")
     summary = report.summarize(store, period, goal=3, now=utc(2024, 4, 1, 10))

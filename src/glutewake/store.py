@@ -631,8 +631,11 @@ class Store:
         # A day either side: which day an instant falls on is decided by the day bounds
         # (the day whose span holds it), which can differ from its wall date where the
         # clocks are set back across midnight.
-        first = local_day(from_text(min(found))) - timedelta(days=1)
-        last = local_day(from_text(max(found))) + timedelta(days=1)
+        first = local_day(from_text(min(found)))
+        first -= timedelta(days=1 if first > date.min else 0)
+        # day_runs() reads the start of the day after `last`: stay within the calendar.
+        last = min(local_day(from_text(max(found))), date.max - timedelta(days=2))
+        last += timedelta(days=1)
         runs: list[Mapping[str, str | None]] = []
         for start, end, shift, day in day_runs(first, last):
             run_low = max(low, to_text(datetime.fromtimestamp(start, timezone.utc)))
