@@ -97,5 +97,5 @@ def test_config_check_says_what_the_running_loop_takes_of_an_edit(
     assert edited.exit_code == 0
     assert edited.stdout == f"ok: {config_file}\n"
     assert "note: the running loop (pid 4242, started " in edited.stderr
-    assert "takes this change within seconds, except [idle]" in edited.stderr
+    assert "takes this change within half a minute, except [idle]" in edited.stderr
     assert untouched.stderr == ""  # read before the loop started: nothing to say

@@ -63,7 +63,9 @@ NOTE_ANSWERS = {"start": "done", "snooze": "snooze", "skip": "skip", "another": 
 MAX_SLEEP_S = 30.0
 # An idle source unavailable at start (or never opened) is tried again this often.
 IDLE_REOPEN_S = 60.0
-# How often the loop looks whether its config file changed (one stat).
+# How often, at most, the loop looks whether its config file changed (one stat). It looks
+# when it wakes anyway (every second on a terminal, at least every MAX_SLEEP_S without
+# one): no wake-up of its own, which the wake-up budget would see (bench/README.md).
 CONFIG_CHECK_S = 2.0
 # Sections a running loop cannot take over: opened once at start.
 _RESTART_SECTIONS = ("idle", "quiet", "log", "ui")

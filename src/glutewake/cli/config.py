@@ -112,7 +112,7 @@ def _warn_if_the_loop_runs_older_settings(app: App, source: Path) -> None:
         message(
             _(
                 "note: the running loop (pid {pid}, started {since}) takes this change within "
-                "seconds, except [idle], [quiet], [log] and [ui]: for those, glutewake stop, "
-                "then glutewake start"
+                "half a minute, except [idle], [quiet], [log] and [ui]: for those, glutewake "
+                "stop, then glutewake start"
             ).format(pid=holder.pid, since=f"{holder.since.astimezone():%H:%M}")
         )
