@@ -43,3 +43,33 @@ def test_unknown_command_is_a_usage_error(cli):
     result = cli("frobnicate")
     assert result.exit_code == 2
     assert "No such command 'frobnicate'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "names", "help_of"),
+    [
+        (("strat",), "No such command 'strat'.", ""),
+        (("snooze", "5x"), "DURATION", " snooze"),
+        (("pause", "200h"), "at most 168h", " pause"),
+        (("start", "--sit", "0s"), "'--sit'", " start"),
+        (("log", "--since", "lastweek"), "'--since'", " log"),
+        (("log", "--outcome", "don"), "'--outcome'", " log"),
+        (("config", "bogus"), "No such command 'bogus'.", " config"),
+    ],
+)
+def test_a_usage_error_is_one_line_with_a_pointer_to_help(cli, args, names, help_of):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ") and names in lines[0]
+    # CliRunner names the program "main"
+    assert lines[0].endswith(f" See 'main{help_of} --help'.")
+
+
+def test_a_typo_of_a_command_names_the_closest(cli):
+    result = cli("resme")
+    assert result.stderr.strip() == (
+        "Error: No such command 'resme'. (Did you mean 'resume'?) See 'main --help'."
+    )

@@ -230,3 +230,10 @@ def test_the_notification_buttons_in_german() -> None:
         ("skip", "Überspringen"),
         ("another", "Eine andere"),
     )
+
+
+def test_a_usage_error_names_the_argument_in_the_language() -> None:
+    result = run("snooze", "5x", env={"LANG": "de_DE.UTF-8"})
+    assert result.exit_code == 2
+    assert "'[DAUER]'" in result.stderr and "DURATION" not in result.stderr
+    assert result.stderr.strip().endswith("Siehe 'glutewake snooze --help'.")

@@ -260,5 +260,5 @@ def test_stop_ends_the_loop_from_another_terminal(
 def test_top_level_typos_get_a_suggestion(cli) -> None:
     result = cli("stpo")
     assert result.exit_code == 2
-    assert "No such command 'stpo'. Did you mean 'stop'?" in result.output
+    assert "No such command 'stpo'. (Did you mean 'stop'?)" in result.output
     assert "Did you mean" not in cli("frobnicate").output

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from glutewake import __version__
-from glutewake.cli.base import Group, choose_language
+from glutewake.cli.base import Group, choose_language, one_line_usage
 from glutewake.cli.context import App
 from glutewake.errors import GlutewakeError
 from glutewake.i18n import N_, _, ngettext
@@ -86,14 +86,31 @@ class LazyGroup(Group):
         close = get_close_matches(name, list(COMMANDS))
         if close:
             message += " " + ngettext(
-                "Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", len(close)
+                "(Did you mean {possibility}?)",
+                "(Did you mean one of: {possibilities}?)",
+                len(close),
             ).format(possibility=repr(close[0]), possibilities=", ".join(map(repr, sorted(close))))
         raise click.UsageError(message, ctx)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise one_line_usage(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
-        # The one place a domain error becomes a one-line message and exit code 1.
+        # The one place a domain error becomes a one-line message and exit code 1, and a
+        # usage error anywhere below (a subcommand's, a subgroup's) one line, exit 2.
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise one_line_usage(exc) from None
         except GlutewakeError as exc:
             # One line whatever it names: a path with a newline or an escape sequence in
             # it is shown escaped.

@@ -140,6 +140,41 @@ class TranslatedHelp(click.Command):
         return [_(USAGE_WORDS[piece]) if piece in USAGE_WORDS else piece for piece in pieces]
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error in one line, as the README promises: what is wrong, then where help is.
+
+    click's own shape is four lines (Usage, Try, a blank line, Error); the usage line
+    repeats what `--help` says, so it goes and the pointer joins the error's line.
+    """
+
+    def __init__(self, original: click.UsageError) -> None:
+        message = original.format_message()
+        if isinstance(original, click.BadParameter) and original.param and original.ctx:
+            # "Invalid value for '[DAUER]'": the metavar as help shows it.
+            with _translated_params([original.param], original.ctx):
+                message = original.format_message()
+        super().__init__(message, original.ctx)
+        self.exit_code = original.exit_code
+
+    def show(self, file: Any = None) -> None:
+        message = " ".join(self.format_message().split())
+        if message and message[-1] not in ".?!)":
+            message += "."
+        line = _("Error: {message}").format(message=message)
+        ctx = self.ctx
+        if ctx is not None and ctx.command.get_help_option(ctx) is not None:
+            line += " " + _("See '{command} --help'.").format(command=ctx.command_path)
+        click.echo(line, file=file, err=True, color=ctx.color if ctx is not None else None)
+
+
+def one_line_usage(exc: click.UsageError) -> click.UsageError:
+    """`exc` shown in one line (once: an error already converted is returned as it is)."""
+    # `glutewake config` alone shows its help (click's NoArgsIsHelpError, 8.2+): left as is.
+    if isinstance(exc, OneLineUsageError) or type(exc).__name__ == "NoArgsIsHelpError":
+        return exc
+    return OneLineUsageError(exc)
+
+
 class Command(TranslatedHelp):
     pass
 
