@@ -154,7 +154,6 @@ class OneLineUsageError(click.UsageError):
             with _translated_params([original.param], original.ctx):
                 message = original.format_message()
         super().__init__(message, original.ctx)
-        self.exit_code = original.exit_code
 
     def show(self, file: Any = None) -> None:
         message = " ".join(self.format_message().split())
