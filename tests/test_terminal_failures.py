@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import termios
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,31 @@ def test_term_at_any_moment_of_start_up(tmp_path: Path, data_dir: Path) -> None:
             _breaks, sessions, states = log_rows(data_dir)
             assert all(ended is not None for (ended,) in sessions), (delay, sessions)
             assert states == 0
+
+
+@pytest.mark.parametrize("args", [("log", "--format", "json"), ("exercises", "--format", "json")])
+def test_a_reader_that_stops_early_gets_no_error(data_dir: Path, args: tuple[str, ...]) -> None:
+    """`glutewake log --format json | head -2`: head has what it wanted; nothing went wrong."""
+    from glutewake.store import Store
+    from storetools import brk, utc
+
+    with Store.open(data_dir / "glutewake.db") as store:
+        for minute in range(0, 60 * 24 * 6, 30):
+            at = utc(2026, 11, 23) + timedelta(minutes=minute)
+            store.add_break(brk("done", at))
+    proc = subprocess.Popen(
+        glutewake_argv(*args, "--since", "2026-11-01")
+        if args[0] == "log"
+        else glutewake_argv(*args),
+        env=child_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.readline()
+    proc.stdout.close()  # as head does after two lines
+    errors = proc.stderr.read().decode()
+    assert proc.wait(timeout=20) in (0, 141)
+    assert "Error" not in errors and "Broken pipe" not in errors and "Traceback" not in errors

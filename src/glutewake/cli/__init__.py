@@ -118,10 +118,17 @@ class LazyGroup(Group):
         except OSError as exc:
             if not _stdout_broken(exc):
                 raise
+            if exc.errno == errno.EPIPE:
+                # The reader has what it wanted (`| head`): nothing went wrong, so nothing
+                # is said; 141 is what a shell reports for a program its SIGPIPE ended.
+                ctx.exit(SIGPIPE_EXIT)
             # /dev/full, a full disk under a redirect, a closed pipe or terminal.
             raise click.ClickException(
                 _("cannot write the output ({why})").format(why=exc.strerror or exc)
             ) from None
+
+
+SIGPIPE_EXIT = 128 + 13
 
 
 def _hold_standard_fds() -> None:
