@@ -5,6 +5,7 @@ test_loop_e2e.py; here the fake clock lets every rule run in milliseconds."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from glutewake.channel import Channel
@@ -118,7 +119,7 @@ def test_commands_from_another_terminal_are_answered(tmp_path: Path) -> None:
     assert states == ["seated", "snoozed", "paused", "due", "standing", "standing"]
     # What `glutewake status` says in each, as the sender's reply shows it.
     texts = [text for _state, _seated, text in seen]
-    assert texts[1].startswith("snoozed ") and texts[2].startswith("paused for ")
+    assert texts[1].startswith("snoozed ") and texts[2].startswith("paused · until ")
     assert texts[4].startswith("standing since ")
     # Standing keeps the sitting clock still.
     assert seen[-2][1] == seen[-1][1]
@@ -146,3 +147,31 @@ def test_status_reads_what_the_loop_wrote(tmp_path: Path) -> None:
         make_loop(store, ui, clock).run()
     assert texts[0].startswith("seated 40s")
     assert texts[1].startswith("break due")
+
+
+def test_another_says_another_exercise_and_a_second_pause_replaces_the_first(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "g.db"
+    clock = Clock()
+    with Store.open(path) as store:
+        remote = Remote(path, clock)
+        script: Script = {
+            105.0: "another",
+            110.0: "skip",
+            150.0: remote.send("pause", "3600"),
+            160.0: remote.send("pause", "7200"),  # while paused: replaces it, from now
+            170.0: remote.look(),
+        }
+        ui = InteractiveUI(clock, script, until=200)
+        make_loop(store, ui, clock, settings()).run()
+        answers = remote.answers()
+        seen = remote.seen
+        remote.store.close()
+    text = ui.text
+    assert "another exercise: " in text and "break due again: " not in text
+    assert answers == [("pause", "ok"), ("pause", "ok")]
+    assert "the pause under way is replaced by the new one" in text
+    state, _seated, status = seen[0]
+    until = datetime.fromtimestamp(T0 + 160 + 7200).astimezone()
+    assert state == "paused" and status.endswith(f"{until:%H:%M}")

@@ -109,3 +109,35 @@ def test_full_screen_hold() -> None:
     assert view(state("seated", held="fullscreen"), T).text() == (
         "held: full screen · break when it ends"
     )
+
+
+def test_a_pause_just_begun_says_until_when_not_for_0s() -> None:
+    timed = view(state("paused", running=False, next_in=3600), T).text()
+    until = f"{(T + timedelta(hours=1)).astimezone():%H:%M}"
+    assert timed == f"paused · until {until}"
+
+
+def test_no_snooze_left_is_not_suggested() -> None:
+    due = view(state("due")._replace(snoozes=2), T)
+    assert due.snoozes_left == 0
+    assert due.text() == "break due: Glute bridge — answer with glutewake done|skip"
+
+
+def test_show_on_a_snoozed_break_says_snoozed_and_how_to_take_it() -> None:
+    from glutewake.cli.control import _answer_line
+
+    line = _answer_line(view(state("snoozed", next_in=240), T))
+    assert line == "snoozed: back in 4m; take it now: glutewake done | skip it: glutewake skip"
+    assert "glutewake now" not in line
+    assert _answer_line(view(state("seated"), T)).endswith("glutewake now")
+
+
+def test_a_time_minutes_away_has_seconds_and_the_day_only_on_another_day() -> None:
+    from glutewake.status import clock_at
+
+    now = datetime(2025, 3, 4, 12, 0, 10).astimezone()
+    assert clock_at(now + timedelta(seconds=25), now, seconds=True) == "12:00:35"
+    assert clock_at(now + timedelta(hours=2), now) == "14:00"
+    late = now.replace(hour=23, minute=59, second=35)
+    tomorrow = clock_at(late + timedelta(minutes=1), late, seconds=True)
+    assert tomorrow.endswith(" 00:00:35") and tomorrow.split()[0] not in ("", "00:00:35")

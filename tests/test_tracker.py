@@ -189,7 +189,7 @@ def test_another_picks_a_different_exercise():
     rig = Rig()
     rig.at(100)
     actions = rig.tracker.answer("another", rig.now)
-    assert only(actions, Prompt) == Prompt(Ex("ex1"), again=True)
+    assert only(actions, Prompt) == Prompt(Ex("ex1"), again=True, another=True)
     assert rig.not_ids == [None, "ex0"]
     assert only(rig.tracker.answer("done", rig.now), BreakStarted).exercise == Ex("ex1")
     rec = only(rig.tracker.answer("done", rig.now), BreakLogged)  # ends it
@@ -220,7 +220,15 @@ def test_pause_stops_the_clock_and_resume_continues_it():
     assert rig.tracker.next_mono() is None
     assert rig.at(1000) == []
     assert rig.tracker.snapshot().seated_s == 40
-    assert rig.tracker.pause(rig.now) == [Notice("refused", "already paused")]
+    # Paused again: the new pause replaces the one under way, from now.
+    replaced = rig.tracker.pause(rig.now, 7200)
+    assert replaced == [
+        EventLogged("pause", WALL0 + 1000, None, "replaced: for 7200s"),
+        Notice("pause_replaced"),
+    ]
+    assert rig.tracker.next_mono() == rig.now.mono + 7200
+    rig.tracker.pause(rig.now)  # and back to no end
+    assert rig.tracker.next_mono() is None
     actions = rig.tracker.resume(rig.now)
     assert only(actions, EventLogged) == EventLogged("resume", WALL0 + 1000, 960, None)
     assert rig.state == "seated"

@@ -80,6 +80,7 @@ NOTICES: dict[NoticeKind, str] = {
     "schedule_closed": N_("outside working hours: no reminders until the schedule opens"),
     "schedule_open": N_("working hours: the sitting clock starts now"),
     "warmup": N_("warm-up done: it counts as a break; the sitting clock starts again"),
+    "pause_replaced": N_("the pause under way is replaced by the new one"),
 }
 
 # Outcomes as the session tally and the loop's lines say them (translated where shown).
@@ -514,7 +515,10 @@ class Loop:
         # The desktop notification follows in _sync_note, from the state this led to.
         if self.settings.notify.bell:
             self.ui.bell()
-        due = _("break due again: {name}") if prompt.again else _("break due: {name}")
+        if prompt.another:
+            due = _("another exercise: {name}")
+        else:
+            due = _("break due again: {name}") if prompt.again else _("break due: {name}")
         self.ui.say(due.format(name=exercise.name))
         if self._waited:
             self.ui.say(self._waited)
@@ -588,7 +592,9 @@ class Loop:
         if self.ui.interactive:
             snooze = format_duration(self.settings.timer.snooze)
             return keys_help(snooze, can_snooze=bool(self.tracker.snoozes_left()))
-        return "answer from another terminal: glutewake done | snooze | skip"
+        if not self.tracker.snoozes_left():
+            return _("answer from another terminal: glutewake done | skip")
+        return _("answer from another terminal: glutewake done | snooze | skip")
 
     def _record_break(self, record: BreakLogged) -> None:
         self.tally.add(record)
@@ -729,7 +735,9 @@ class Loop:
             )
         if kind == "snoozed" and pending is not None and tracker.deadline is not None:
             left = max(0.0, tracker.deadline - now.mono)
-            back = clock_at(_local(now.wall + left), _local(now.wall))  # a long snooze: the day
+            # A long snooze: the day; a short one: the seconds (a 1-minute snooze "at 00:00"
+            # that ends at 00:00:35 reads as a wrong time).
+            back = clock_at(_local(now.wall + left), _local(now.wall), seconds=left < 3600)
             return snoozed_note(pending.exercise, back, round(left))
         if kind == "warn" and pending is not None:
             due = tracker.next_mono()

@@ -60,6 +60,8 @@ class StatusView(NamedTuple):
             return _("seated {seated} · break due when you are back").format(seated=seated)
         if self.state == "seated":
             return _("seated {seated} · break in {left}").format(seated=seated, left=left)
+        if self.state == "due" and not self.snoozes_left:
+            return _("break due: {name} — answer with glutewake done|skip").format(name=name)
         if self.state == "due":
             return _("break due: {name} — answer with glutewake done|snooze|skip").format(name=name)
         if self.state == "snoozed" and self.next_at is None:
@@ -75,13 +77,15 @@ class StatusView(NamedTuple):
             return _("on a break: {name} · back to sitting in {left}").format(name=name, left=left)
         if self.state == "paused":
             # How long so far: a pause with no end is easy to forget.
-            paused = dur(max(0.0, (self.now - self.since).total_seconds())) if self.now else None
+            lasted = (self.now - self.since).total_seconds() if self.now else 0.0
+            # Just begun (the reply to `glutewake pause`): "for 0s" says nothing.
+            paused = dur(lasted) if lasted >= 60 else None
             if self.next_at and paused:
                 return _("paused for {paused} · until {time}").format(
                     paused=paused, time=self._at(self.next_at)
                 )
             if self.next_at:
-                return _("paused until {time}").format(time=self._at(self.next_at))
+                return _("paused · until {time}").format(time=self._at(self.next_at))
             if paused:
                 return _("paused for {paused} · until glutewake resume").format(paused=paused)
             return _("paused until glutewake resume")
@@ -161,13 +165,15 @@ def view(state: LoopState, now: datetime) -> StatusView:
 NOT_RUNNING = N_("not running")  # translated where shown
 
 
-def clock_at(when: datetime | None, now: datetime | None, with_day: bool = False) -> str:
+def clock_at(
+    when: datetime | None, now: datetime | None, with_day: bool = False, seconds: bool = False
+) -> str:
     """A time as people read it: "14:00" today, "Thu 14:00" on another day this week,
-    and the date too beyond it."""
+    and the date too beyond it; `seconds` for a time minutes away ("14:00:35")."""
     if when is None:
         return "-"
     local = when.astimezone()
-    clock = f"{local:%H:%M}"
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
     if now is not None and local.date() != now.astimezone().date():
         far = abs((local - now).total_seconds()) > 6 * 86400
         day = format_day(local) if far else weekday(local)

@@ -77,6 +77,7 @@ class Prompt:
     again: bool = False  # shown before (snooze over, "another", resumed)
     waited_s: int = 0  # held this long while the user was busy
     held_for: str | None = None  # the detector that held it (busy.py names)
+    another: bool = False  # the user asked for another exercise
 
 
 @dataclass(frozen=True)
@@ -275,9 +276,12 @@ class Tracker:
         elif kind == "another":
             pending.exercise = self.choose(pending.exercise.id)
             if self.state == "snoozed":
-                actions += self._prompt(now)
+                actions += [
+                    replace(p, another=True) if isinstance(p, Prompt) else p
+                    for p in self._prompt(now)
+                ]
             else:
-                actions.append(Prompt(pending.exercise, again=True))
+                actions.append(Prompt(pending.exercise, again=True, another=True))
         else:
             raise ValueError(f"unknown answer {kind!r}")
         return actions
@@ -336,9 +340,18 @@ class Tracker:
 
     def pause(self, now: Now, seconds: int | None = None) -> list[Action]:
         actions = self._catch_up(now)
-        if self.state in ("paused", "off_schedule"):
-            already = N_("already paused") if self.state == "paused" else N_("already off schedule")
-            return [*actions, Notice("refused", already)]
+        if self.state == "off_schedule":
+            return [*actions, Notice("refused", N_("already off schedule"))]
+        if self.state == "paused":
+            # A new pause replaces the one under way (from now): "pause 2h" while paused
+            # means "until two hours from now", not "already paused".
+            self.deadline = now.mono + seconds if seconds else None
+            detail = f"for {seconds}s" if seconds else "until resume"
+            return [
+                *actions,
+                EventLogged("pause", now.wall, detail=f"replaced: {detail}"),
+                Notice("pause_replaced"),
+            ]
         if self.state == "away":
             actions += self._end_absence(now, returned=True)  # a command: they are back
         actions += self._leave_posture(now) + self._end_busy_hold(now)

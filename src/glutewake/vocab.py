@@ -28,6 +28,7 @@ NoticeKind = Literal[
     "schedule_closed",
     "schedule_open",
     "warmup",
+    "pause_replaced",
 ]
 # What other terminals send the running loop.
 CommandName = Literal[

@@ -10,11 +10,13 @@ from glutewake import channel
 from glutewake.cli.base import command
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.params import DURATION
+from glutewake.durations import format_short
 from glutewake.i18n import N_, _
 from glutewake.output import format_option, to_json
 from glutewake.status import NOT_RUNNING
 
 if TYPE_CHECKING:
+    from glutewake.status import StatusView
     from glutewake.vocab import CommandName
 
 EXIT_NOT_RUNNING = 3
@@ -80,16 +82,25 @@ def show(ctx: click.Context, app: App) -> None:
     columns = shutil.get_terminal_size((0, 0)).columns
     click.echo(render_card(exercise, card_width(columns or None)))
     click.echo("")
-    click.echo(_answer_line(current.state, current.snoozes_left))
+    click.echo(_answer_line(current))
 
 
-def _answer_line(state: str, snoozes_left: int) -> str:
+def _answer_line(current: StatusView) -> str:
+    state = current.state
     if state == "due":
-        if snoozes_left:
+        if current.snoozes_left:
             return _("answer: glutewake done (start it) | glutewake snooze | glutewake skip")
         return _("answer: glutewake done (start it) | glutewake skip")
     if state == "break":
         return _("on a break: glutewake done ends it early")
+    if state == "snoozed":
+        if current.next_at is None:  # held while away
+            return _(
+                "snoozed: back when you are; take it now: glutewake done | skip it: glutewake skip"
+            )
+        return _(
+            "snoozed: back in {left}; take it now: glutewake done | skip it: glutewake skip"
+        ).format(left=format_short(current.next_in_s or 0))
     return _("next break; take it now with: glutewake now")
 
 
@@ -175,7 +186,14 @@ def pause(app: App, duration: int | None, until: str | None) -> None:
         if duration is not None:
             raise click.UsageError(_("give a DURATION or --until, not both"))
         duration = _seconds_until(until)
-    _send(app, "pause", str(duration) if duration else None)
+    before = channel.status(app.paths.lock_file, channel.utc_now())
+    current = channel.send(
+        app.paths.lock_file, "pause", str(duration) if duration else None, channel.utc_now
+    )
+    if before is not None and before.state == "paused":
+        click.echo(_("pause replaced: {status}").format(status=current.text()))
+    else:
+        click.echo(current.text())
 
 
 def _seconds_until(text: str) -> int:
