@@ -175,3 +175,34 @@ def test_another_says_another_exercise_and_a_second_pause_replaces_the_first(
     state, _seated, status = seen[0]
     until = datetime.fromtimestamp(T0 + 160 + 7200).astimezone()
     assert state == "paused" and status.endswith(f"{until:%H:%M}")
+
+
+def test_the_log_records_english_names_whatever_the_loop_shows(tmp_path: Path) -> None:
+    from glutewake.catalog import _bundled_english, build_catalog, load_bundled
+    from glutewake.config import ExerciseSettings
+    from glutewake.i18n import set_language
+    from glutewake.loop import Loop
+
+    set_language("de")  # conftest sets English again after the test
+    clock = Clock()
+    ui = InteractiveUI(clock, {105.0: "done", 107.0: "done"}, until=200)
+    with Store.open(tmp_path / "g.db") as store:
+        Loop(
+            settings=settings(),
+            catalog=build_catalog(ExerciseSettings()),
+            store=store,
+            notifier=None,
+            idle=None,
+            ui=ui,
+            pid=4242,
+            monotonic=clock.mono,
+            wall=clock.wall,
+        ).run()
+        (record,) = store.breaks_between(at(T0), at(T0 + 999))
+    english = {e.id: e.name for e in _bundled_english()}
+    german = {e.id: e.name for e in load_bundled()}
+    assert (
+        record.exercise_id is not None and german[record.exercise_id] != english[record.exercise_id]
+    )
+    assert record.exercise_name == english[record.exercise_id]
+    assert german[record.exercise_id] in ui.text  # shown in German, logged in English

@@ -259,6 +259,17 @@ def _bundled_in(lang: str) -> tuple[Exercise, ...]:
     return translated
 
 
+def log_name(exercise: Exercise) -> str:
+    """The name the log records: a bundled exercise's English (canonical) name whatever
+    language the loop shows it in, so the log and its JSON/CSV stay English and displays
+    translate by id; a custom exercise (or one that replaces a bundled id) keeps its own."""
+    shown = {e.id: e.name for e in _bundled_in(language())}
+    if shown.get(exercise.id) != exercise.name:
+        return exercise.name
+    english = {e.id: e.name for e in _bundled_english()}
+    return english.get(exercise.id, exercise.name)
+
+
 @functools.cache
 def _bundled_english() -> tuple[Exercise, ...]:
     doc = parse_toml(package_text(BUNDLED_FILE), Path(BUNDLED_FILE))

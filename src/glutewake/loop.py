@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from glutewake import schedule
+from glutewake.catalog import log_name
 from glutewake.channel import COMMAND_POLL_S, KEEP_ANSWERED_S, Channel, Command, Inbox, LoopState
 from glutewake.durations import format_duration
 from glutewake.errors import GlutewakeError, StoreError
@@ -610,7 +611,7 @@ class Loop:
                     answered_at=_utc(record.answered_at) if record.answered_at else None,
                     seated_s=record.seated_s,
                     exercise_id=exercise.id if exercise else None,
-                    exercise_name=exercise.name if exercise else None,
+                    exercise_name=log_name(exercise) if exercise else None,
                     category=exercise.category if exercise else None,
                     snoozes=record.snoozes,
                     away_s=record.away_s,
