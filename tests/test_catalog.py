@@ -659,3 +659,22 @@ def test_choosing_from_nothing_is_an_error_not_a_loop():
     with pytest.raises(CatalogError) as err:
         choose_next(catalog, [], {}, random.Random(0), 5)
     assert str(err.value) == "no exercise to choose: the [exercises] filters exclude them all"
+
+
+def test_the_chooser_prefers_exercises_that_fit_in_the_break():
+    from glutewake.player import guided_seconds
+
+    catalog = build_catalog(prefs(spaces=SPACES))
+    rng = random.Random(0)
+    recent: list[str] = []
+    for _ in range(30):
+        pick = choose_next(catalog, recent, {}, rng, 5, fit_s=45)
+        assert guided_seconds(pick) <= 45, pick.id
+        recent.insert(0, pick.id)
+    # None fits in 20 s: the shortest (bodyweight squat, 30 s), and "another" gives the
+    # next shortest rather than the same one again.
+    assert choose_next(catalog, [], {}, rng, 5, fit_s=20).id == "bodyweight-squat"
+    other = choose_next(catalog, [], {}, rng, 5, not_id="bodyweight-squat", fit_s=20)
+    assert other.id != "bodyweight-squat" and guided_seconds(other) == 40
+    # The default break (3m) fits every bundled exercise: the choice is unchanged.
+    assert all(guided_seconds(e) <= 180 for e in catalog.eligible())

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from glutewake.channel import Channel
+from glutewake.loop import Loop
 from glutewake.status import view
 from glutewake.store import Store
 from glutewake.vocab import CommandName
@@ -206,3 +207,48 @@ def test_the_log_records_english_names_whatever_the_loop_shows(tmp_path: Path) -
     )
     assert record.exercise_name == english[record.exercise_id]
     assert german[record.exercise_id] in ui.text  # shown in German, logged in English
+
+
+def _bundled_loop(store: Store, ui: ScriptedUI, clock: Clock, break_: int) -> Loop:
+    from glutewake.catalog import build_catalog
+    from glutewake.config import ExerciseSettings
+
+    return Loop(
+        settings=settings(break_=break_),
+        catalog=build_catalog(ExerciseSettings()),
+        store=store,
+        notifier=None,
+        idle=None,
+        ui=ui,
+        pid=4242,
+        monotonic=clock.mono,
+        wall=clock.wall,
+    )
+
+
+def test_a_break_is_as_long_as_promised_or_says_why_not(tmp_path: Path) -> None:
+    # [timer] break 20s: no bundled exercise is that short. The greeting does not promise
+    # 20 s, the shortest is chosen, and the break says it runs longer.
+    clock = Clock()
+    ui = InteractiveUI(clock, {105.0: "done"}, until=250)
+    with Store.open(tmp_path / "g.db") as store:
+        _bundled_loop(store, ui, clock, 20).run()
+        record = store.breaks_between(at(T0), at(T0 + 999))[0]
+    assert "20s each" not in ui.text
+    assert "30s or more each (no exercise fits in [timer] break 20s)" in ui.text
+    assert record.exercise_id == "bodyweight-squat"
+    assert "this exercise takes 30s, longer than [timer] break 20s" in ui.text
+    assert record.completed and 30 <= (record.break_s or 0) <= 32
+
+
+def test_a_break_that_fits_lasts_the_break(tmp_path: Path) -> None:
+    # [timer] break 45s: only exercises that fit are chosen, so every break lasts 45 s.
+    clock = Clock()
+    keys: Script = {105.0 + 160.0 * n: "done" for n in range(4)}
+    ui = InteractiveUI(clock, keys, until=700)
+    with Store.open(tmp_path / "g.db") as store:
+        _bundled_loop(store, ui, clock, 45).run()
+        records = store.breaks_between(at(T0), at(T0 + 999))
+    assert "45s each" in ui.text and "longer than" not in ui.text
+    assert [r.outcome for r in records] == ["done"] * 4
+    assert all(45 <= (r.break_s or 0) <= 47 for r in records), [r.break_s for r in records]

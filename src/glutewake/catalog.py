@@ -542,11 +542,14 @@ def choose_next(
     rng: random.Random,
     avoid_repeat: int,
     not_id: str | None = None,
+    fit_s: int | None = None,
 ) -> Exercise:
     """The exercise for the next break.
 
     `recent`: ids done most recent first; `last_done`: id -> when it was last done (any
-    increasing number); `not_id`: the one on screen when the user asks for another.
+    increasing number); `not_id`: the one on screen when the user asks for another;
+    `fit_s`: the break's length ([timer] break): only exercises whose guided run fits in
+    it are chosen, or when none does, the shortest (a break lasts as long as its exercise).
     Alternates glutes and hip flexors, slots in a move now and then (never two within
     MOVE_GAP + 1 picks), and within the category avoids the last `avoid_repeat` and
     prefers the least recently done. A rule that the eligible pool cannot satisfy is
@@ -556,12 +559,36 @@ def choose_next(
     if not pool:
         raise CatalogError(_("no exercise to choose: the [exercises] filters exclude them all"))
     others = tuple(e for e in pool if e.id != not_id)
-    pool = others or pool
+    pool = fitting(others or pool, fit_s)
     category_of = {e.id: e.category for e in catalog.exercises}
     history = [category_of.get(exercise_id) for exercise_id in recent]
     category = _next_category({e.category for e in pool}, history, rng)
     candidates = [e for e in pool if e.category == category]
     return _least_recent(candidates, recent, last_done, rng, avoid_repeat)
+
+
+def fitting(pool: Sequence[Exercise], fit_s: int | None) -> tuple[Exercise, ...]:
+    """The exercises of `pool` that fit in a break of `fit_s` seconds; none: the shortest."""
+    from glutewake.player import guided_seconds
+
+    if fit_s is None or not pool:
+        return tuple(pool)
+    length = {e.id: guided_seconds(e) for e in pool}
+    fits = tuple(e for e in pool if length[e.id] <= fit_s)
+    if fits:
+        return fits
+    shortest = min(length.values())
+    return tuple(e for e in pool if length[e.id] == shortest)
+
+
+def shortest_over(catalog: Catalog, fit_s: int) -> int | None:
+    """None when some eligible exercise fits in `fit_s`; else how long the shortest runs."""
+    from glutewake.player import guided_seconds
+
+    lengths = [guided_seconds(e) for e in catalog.eligible()]
+    if not lengths or min(lengths) <= fit_s:
+        return None
+    return min(lengths)
 
 
 def _next_category(present: set[str], history: Sequence[str | None], rng: random.Random) -> str:
@@ -612,9 +639,11 @@ class Picker:
         last_done: dict[str, float],
         avoid_repeat: int,
         rng: random.Random,
+        fit_s: int | None = None,
     ) -> None:
         self.catalog, self.recent, self.last_done = catalog, recent, last_done
         self.avoid_repeat, self.rng = avoid_repeat, rng
+        self.fit_s = fit_s  # [timer] break: exercises that fit in it come first
 
     def __call__(self, not_id: str | None) -> Exercise:
         if not_id is not None and self.recent[:1] == [not_id]:
@@ -622,7 +651,13 @@ class Picker:
             # replacement is of the same kind rather than the next in the alternation.
             self.recent.pop(0)
         exercise = choose_next(
-            self.catalog, self.recent, self.last_done, self.rng, self.avoid_repeat, not_id
+            self.catalog,
+            self.recent,
+            self.last_done,
+            self.rng,
+            self.avoid_repeat,
+            not_id,
+            self.fit_s,
         )
         self.recent.insert(0, exercise.id)
         return exercise

@@ -188,6 +188,7 @@ class Loop:
             last_done={k: v.timestamp() for k, v in store.last_done_at().items()},
             avoid_repeat=settings.exercises.avoid_repeat,
             rng=random.Random(),
+            fit_s=settings.timer.break_,
         )
         self.tracker = Tracker(
             settings.timer, self.picker, self._now(), busy=busy, max_hold=settings.quiet.max_hold
@@ -366,6 +367,7 @@ class Loop:
         self._idle_every = max(1.0, min(5.0, new.timer.natural_break / 3))
         if catalog is not None:
             self.picker.catalog = catalog
+        self.picker.fit_s = new.timer.break_
         restart = [
             f"[{name}]" for name in _RESTART_SECTIONS if getattr(old, name) != getattr(new, name)
         ]
@@ -529,7 +531,7 @@ class Loop:
     # --- the guided break ----------------------------------------------------------------
 
     def _start_guide(self, started: BreakStarted) -> None:
-        from glutewake.player import Player, plan
+        from glutewake.player import Player, guided_seconds, plan
 
         self.player = Player(
             plan(started.exercise), start=started.mono, at_least=self.settings.timer.break_
@@ -537,6 +539,13 @@ class Loop:
         ends = [s.seconds for s in self.player.segments]
         planned = None if None in ends else started.mono + sum(s or 0 for s in ends)
         self.tracker.guide_break(planned)
+        takes = guided_seconds(started.exercise)
+        if takes > self.settings.timer.break_:
+            self.ui.say(
+                _("this exercise takes {time}, longer than [timer] break {length}").format(
+                    time=format_duration(takes), length=format_duration(self.settings.timer.break_)
+                )
+            )
         self.ui.say(
             _("break: {name}; Enter ends it early").format(name=started.exercise.name)
             if self.ui.interactive
@@ -856,12 +865,25 @@ class Loop:
 
     def _greet(self) -> None:
         """Everything a first run needs: when, how, which keys, where the log is."""
+        from glutewake.catalog import shortest_over
+
         timer = self.settings.timer
         first = _local(self.wall() + timer.sit)
+        # A break lasts as long as its exercise: promise [timer] break only when one fits.
+        shortest = shortest_over(self.picker.catalog, timer.break_)
+        greeting = (
+            _("glutewake: a break every {sit} of sitting, {length} each; the first at {at}")
+            if shortest is None
+            else _(
+                "glutewake: a break every {sit} of sitting, {shortest} or more each (no "
+                "exercise fits in [timer] break {length}); the first at {at}"
+            )
+        )
         self.ui.say(
-            _("glutewake: a break every {sit} of sitting, {length} each; the first at {at}").format(
+            greeting.format(
                 sit=format_duration(timer.sit),
                 length=format_duration(timer.break_),
+                shortest=format_duration(shortest or 0),
                 at=f"{first:%H:%M}",
             )
         )

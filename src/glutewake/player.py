@@ -87,6 +87,18 @@ def _one_side(exercise: Exercise, side: int | None) -> list[Segment]:
     return [Segment(COUNT, None, side, None, reps, exercise=name)]
 
 
+# What a rep counted up until Enter (no pace stated) is reckoned to take, for planning.
+COUNT_REP_S = 3
+
+
+def guided_seconds(exercise: Exercise) -> int:
+    """How long the guided exercise runs, start to end (switching sides included)."""
+    return sum(
+        s.seconds if s.seconds is not None else (s.reps or 1) * COUNT_REP_S
+        for s in plan(exercise)
+    )
+
+
 def planned_seconds(segments: Sequence[Segment]) -> int:
     """How long the timed segments take (count-ups add their own time)."""
     return sum(s.seconds or 0 for s in segments)
