@@ -252,3 +252,31 @@ def test_a_break_that_fits_lasts_the_break(tmp_path: Path) -> None:
     assert "45s each" in ui.text and "longer than" not in ui.text
     assert [r.outcome for r in records] == ["done"] * 4
     assert all(45 <= (r.break_s or 0) <= 47 for r in records), [r.break_s for r in records]
+
+
+def test_a_warm_up_elsewhere_holds_the_break_that_would_fall_due(tmp_path: Path) -> None:
+    # sit 100 s: the break would fall due at 100, in the middle of a warm-up from 80 to
+    # 280. The loop holds its clock; the warm-up's end restarts it; no break is logged.
+    path = tmp_path / "g.db"
+    clock = Clock()
+    with Store.open(path) as store:
+        remote = Remote(path, clock)
+        script: Script = {
+            80.0: remote.send("warmup_start", "400"),
+            150.0: remote.look(),
+            280.0: remote.send("warmup", "200:1"),
+            300.0: remote.look(),
+        }
+        ui = InteractiveUI(clock, script, until=370)
+        make_loop(store, ui, clock, settings()).run()
+        answers = remote.answers()
+        seen = remote.seen
+        breaks = outcomes(store)
+        remote.store.close()
+    assert answers == [("warmup_start", "ok"), ("warmup", "ok")]
+    assert "break due" not in ui.text
+    assert "a warm-up began (glutewake warmup): the sitting clock waits until it ends" in ui.text
+    assert seen[0][0] == "paused"
+    assert seen[0][2] == "warm-up under way: the sitting clock waits until it ends"
+    assert seen[1][0] == "seated" and seen[1][1] < 30  # restarted at the warm-up's end
+    assert breaks == []

@@ -14,7 +14,7 @@ from glutewake.config import ExerciseSettings
 from glutewake.errors import GlutewakeError
 from glutewake.player import NEXT, Player, planned_seconds
 from glutewake.store import Store, WarmupRecord
-from glutewake.tracker import BreakLogged, Notice, Now, Tracker
+from glutewake.tracker import BreakLogged, EventLogged, Notice, Now, Tracker
 from glutewake.warmup import NEXT_S, WARMUP_IDS, pool, routine, segments
 from helpers import require_programs
 from running import child_env, glutewake_argv, headless_loop, run_cli, wait_for_text
@@ -188,3 +188,36 @@ def test_warmup_runs_to_the_end_in_a_terminal_and_is_logged(
     assert row["completed"] is True
     # The player's seconds, on the sped-up clock (a 0.1 s wake-up is 4 s of it).
     assert 220 <= row["break_s"] <= 280
+
+
+def test_a_warm_up_under_way_holds_the_sitting_clock_until_it_ends():
+    tracker = Tracker(_timer(), lambda not_id: _Ex(), Now(0, 1000))  # type: ignore[arg-type,return-value]
+    tracker.tick(Now(50, 1050))
+    actions = tracker.warmup_started(Now(50, 1050), 300)
+    assert EventLogged("pause", 1050, None, "warm-up, at most 300s") in actions
+    assert actions[-1] == Notice("warmup_started")
+    assert tracker.snapshot().held == "warmup" and tracker.state == "paused"
+    # The break that would fall due at 100 does not, in the middle of the warm-up.
+    assert tracker.tick(Now(200, 1200)) == [] and tracker.state == "paused"
+    actions = tracker.warmup_done(Now(250, 1250), 200, True)
+    assert EventLogged("resume", 1250, 200, "warm-up over") in actions
+    assert not [a for a in actions if isinstance(a, BreakLogged)]  # none was on screen
+    assert actions[-1] == Notice("warmup")
+    assert tracker.state == "seated" and tracker.snapshot().seated_s == 0
+    assert tracker.snapshot().held is None
+
+
+def test_a_warm_up_that_never_ends_stops_holding_at_its_limit():
+    tracker = Tracker(_timer(), lambda not_id: _Ex(), Now(0, 1000))  # type: ignore[arg-type,return-value]
+    tracker.tick(Now(60, 1060))
+    tracker.warmup_started(Now(60, 1060), 300)
+    actions = tracker.tick(Now(360, 1360))
+    assert actions == [EventLogged("resume", 1360, 300, "warm-up abandoned")]
+    # The clock held at 60 s of sitting: the break falls due 40 s later, not at once.
+    assert tracker.state == "seated" and tracker.snapshot().seated_s == 60
+    assert tracker.next_mono() == 400
+    # Paused by the user, a warm-up does not take the pause over.
+    tracker.pause(Now(370, 1370))
+    assert tracker.warmup_started(Now(371, 1371), 300) == [
+        Notice("refused", "paused: resume first")
+    ]

@@ -70,6 +70,8 @@ IDLE_REOPEN_S = 60.0
 CONFIG_CHECK_S = 2.0
 # Sections a running loop cannot take over: opened once at start.
 _RESTART_SECTIONS = ("idle", "quiet", "log", "ui")
+# The longest a `glutewake warmup` holds the sitting clock (its own plan says less).
+WARMUP_HOLD_MAX_S = 3600
 # Away, idle time is read this often to notice the return (it says "welcome back").
 AWAY_POLL_S = 10.0
 
@@ -82,6 +84,9 @@ NOTICES: dict[NoticeKind, str] = {
     "schedule_open": N_("working hours: the sitting clock starts now"),
     "warmup": N_("warm-up done: it counts as a break; the sitting clock starts again"),
     "pause_replaced": N_("the pause under way is replaced by the new one"),
+    "warmup_started": N_(
+        "a warm-up began (glutewake warmup): the sitting clock waits until it ends"
+    ),
 }
 
 # Outcomes as the session tally and the loop's lines say them (translated where shown).
@@ -468,6 +473,11 @@ class Loop:
             "stand": lambda: tracker.stand(now),
             "sit": lambda: tracker.sit(now),
             "stop": self._stop_requested,
+            # At most WARMUP_HOLD_MAX_S, whatever the sender asks: a hold that never ends
+            # would be a pause nobody remembers.
+            "warmup_start": lambda: tracker.warmup_started(
+                now, min(seconds or WARMUP_HOLD_MAX_S, WARMUP_HOLD_MAX_S)
+            ),
         }
         if command.name == "warmup":
             taken, _sep, completed = (command.arg or "0:0").partition(":")

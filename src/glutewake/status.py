@@ -23,6 +23,7 @@ HELD_FOR = {
     "fullscreen": N_("full screen"),
     "camera": N_("in a call"),
     "microphone": N_("in a call"),
+    "warmup": N_("a warm-up"),
 }
 
 
@@ -75,6 +76,8 @@ class StatusView(NamedTuple):
             )
         if self.state == "break":
             return _("on a break: {name} · back to sitting in {left}").format(name=name, left=left)
+        if self.state == "paused" and self.held == "warmup":
+            return _("warm-up under way: the sitting clock waits until it ends")
         if self.state == "paused":
             # How long so far: a pause with no end is easy to forget.
             lasted = (self.now - self.since).total_seconds() if self.now else 0.0

@@ -138,7 +138,7 @@ class Snapshot:
     next_mono: float | None  # when something happens without input
     exercise: Exercise | None
     snoozes: int
-    held: str | None = None  # held while busy: the detector that says so
+    held: str | None = None  # held while busy: the detector that says so; "warmup": paused for one
 
 
 @dataclass(frozen=True)
@@ -218,6 +218,7 @@ class Tracker:
         self.on_schedule = True
         self.deadline: float | None = None  # mono: snooze/break/pause end
         self.paused_at_mono = 0.0
+        self.pause_reason: str | None = None  # "warmup": held for `glutewake warmup`
         self.stood_at_mono = 0.0
         self.away_since_wall = 0.0
         self.away_since_mono = 0.0
@@ -310,10 +311,28 @@ class Tracker:
         self._reset_seated(now)
         return [*actions, Notice("break_over")]
 
+    def warmup_started(self, now: Now, limit_s: int) -> list[Action]:
+        """`glutewake warmup` began elsewhere: hold the sitting clock (a pause for the
+        warm-up, a break due stays due) until it ends, or at most `limit_s` (a warm-up
+        that was killed never says it ended)."""
+        actions = self._catch_up(now)
+        if self.state in ("paused", "off_schedule", "break"):
+            return [*actions, Notice("refused", _REFUSE_NOW.get(self.state, self.state))]
+        paused = self.pause(now, limit_s)
+        detail = f"warm-up, at most {limit_s}s"
+        paused = [
+            replace(a, detail=detail) if isinstance(a, EventLogged) and a.kind == "pause" else a
+            for a in paused
+        ]
+        self.pause_reason = "warmup"
+        return [*actions, *paused, Notice("warmup_started")]
+
     def warmup_done(self, now: Now, seconds: int, completed: bool) -> list[Action]:
         """`glutewake warmup` just ended elsewhere: it counts as a done break, so a break
         on screen is recorded as done and the sitting clock starts again."""
         actions = self._catch_up(now)
+        if self.state == "paused" and self.pause_reason == "warmup":
+            actions += self._resume(now, detail="warm-up over")
         if self.state not in ("seated", "due", "snoozed"):
             return [*actions, Notice("refused", _REFUSE_NOW.get(self.state, self.state))]
         pending = self.pending
@@ -346,6 +365,7 @@ class Tracker:
             # A new pause replaces the one under way (from now): "pause 2h" while paused
             # means "until two hours from now", not "already paused".
             self.deadline = now.mono + seconds if seconds else None
+            self.pause_reason = None  # the user's pause now, even over a warm-up's
             detail = f"for {seconds}s" if seconds else "until resume"
             return [
                 *actions,
@@ -437,7 +457,13 @@ class Tracker:
             ),
             exercise=pending.exercise if pending else self.on_break,
             snoozes=pending.snoozes if pending else 0,
-            held=self.busy_hold.reason if self.busy_hold else None,
+            held=(
+                self.busy_hold.reason
+                if self.busy_hold
+                else "warmup"
+                if self.state == "paused" and self.pause_reason == "warmup"
+                else None
+            ),
         )
 
     def _guided(self) -> bool:
@@ -638,7 +664,9 @@ class Tracker:
             # Nobody guided it: the break's length ran out, so it counts as taken in full.
             return self.end_break(now, completed=True)
         if state == "paused" and expired:
-            return self._resume(now, detail="pause over")
+            # A warm-up that never said it ended (killed, or left running): not a break.
+            over = "warm-up abandoned" if self.pause_reason == "warmup" else "pause over"
+            return self._resume(now, detail=over)
         return []
 
     def _why_not_due(self) -> str:
@@ -731,6 +759,7 @@ class Tracker:
         return []
 
     def _resume(self, now: Now, detail: str | None) -> list[Action]:
+        self.pause_reason = None
         seconds = round(now.mono - self.paused_at_mono)
         actions: list[Action] = [EventLogged("resume", now.wall, seconds, detail)]
         return actions + self._back_to_sitting(now)

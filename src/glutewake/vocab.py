@@ -29,10 +29,12 @@ NoticeKind = Literal[
     "schedule_open",
     "warmup",
     "pause_replaced",
+    "warmup_started",
 ]
 # What other terminals send the running loop.
 CommandName = Literal[
-    "done", "skip", "snooze", "now", "pause", "resume", "stand", "sit", "warmup", "stop"
+    "done", "skip", "snooze", "now", "pause", "resume", "stand", "sit", "warmup", "warmup_start",
+    "stop",
 ]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -108,6 +108,7 @@ def _run(
     from glutewake.terminal import make_ui
 
     started = datetime.now(timezone.utc)
+    _tell_the_loop_it_began(app, plan)
     player = Player(plan, start=time.monotonic(), end_text=N_("warm-up done"))
     interrupted = False
     with make_ui(sys.stdout, sys.stdin) as ui:
@@ -135,6 +136,29 @@ def _record(
             store.add_warmup(record)
     except GlutewakeError as exc:
         message(_("warning: the warm-up was not logged: {why}").format(why=exc))
+
+
+# A warm-up that ran this much past its plan (Enter-paced reps, a phone call) is taken
+# as abandoned by the loop, which then lets its sitting clock run again.
+WARMUP_GRACE_S = 600
+
+
+def _tell_the_loop_it_began(app: App, plan: Sequence[Segment]) -> None:
+    """A running loop holds its sitting clock while the warm-up runs, so no break falls
+    due in the middle of it; told the planned length, with some grace, as the limit."""
+    from glutewake import channel
+    from glutewake.errors import LoopError
+    from glutewake.lock import running
+    from glutewake.output import message
+    from glutewake.player import planned_seconds
+
+    if running(app.paths.lock_file) is None:
+        return
+    limit = planned_seconds(plan) + WARMUP_GRACE_S
+    try:
+        channel.send(app.paths.lock_file, "warmup_start", str(limit), channel.utc_now)
+    except LoopError as exc:
+        message(_("the running glutewake does not hold its clock for it: {why}").format(why=exc))
 
 
 def _tell_the_loop(app: App, seconds: int, completed: bool) -> None:
