@@ -491,7 +491,8 @@ class Loop:
         if handler is None:
             return [Notice("refused", _("unknown command {name!r}").format(name=command.name))]
         said = f"{command.name} {format_duration(seconds)}" if seconds else command.name
-        self.ui.say(_("from another terminal: {command}").format(command=said))
+        if command.name != "warmup_start":  # its notice says what happened, in words
+            self.ui.say(_("from another terminal: {command}").format(command=said))
         return handler()
 
     # --- actions ---------------------------------------------------------------------
