@@ -240,6 +240,13 @@ def test_stop_ends_the_loop_from_another_terminal(
         paused = run_cli("pause", "--until", until)
         assert paused.returncode == 0, paused.stderr
         assert paused.stdout.startswith("paused · until ") and until in paused.stdout
+        # Paused again: the new pause replaces the first, and the reply says so.
+        sent = f"{datetime.now() + timedelta(hours=3):%H:%M}"
+        again = run_cli("pause", "3h")
+        later = f"{datetime.now() + timedelta(hours=3):%H:%M}"
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.startswith("pause replaced: paused · until ")
+        assert sent in again.stdout or later in again.stdout
         assert run_cli("resume").returncode == 0
         assert run_cli("now").returncode == 0
         stopped = run_cli("stop")
