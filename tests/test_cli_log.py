@@ -497,3 +497,26 @@ def test_since_today_and_yesterday_are_words_log_understands(cli, data_dir):
     result = cli("log", "--since", "yesterday")
     assert result.exit_code == 0, result.output
     assert cli("log", "--since", "today").exit_code == 0
+
+
+def test_with_a_loop_running_no_breaks_yet_does_not_say_to_start_one(cli, data_dir, db) -> None:
+    from glutewake.lock import LoopLock
+
+    assert cli("log").stderr.strip() == NO_BREAKS  # no loop: starting one is the advice
+    lock = LoopLock(data_dir / "glutewake.lock")
+    lock.acquire(4242, datetime.now(timezone.utc), db)
+    try:
+        result = cli("log")
+    finally:
+        lock.release()
+    assert result.exit_code == 0
+    assert result.stderr.strip() == "no breaks recorded yet"
+
+
+def test_help_lists_every_outcome_the_filter_accepts(cli) -> None:
+    from glutewake.cli.log import LOG_OUTCOMES
+
+    help_text = " ".join(cli("log", "--help").stdout.split())
+    listed = help_text.split("Only these outcomes (")[1].split(")")[0]
+    assert listed.split(", ") == list(LOG_OUTCOMES)
+    assert "abandoned" in LOG_OUTCOMES

@@ -34,6 +34,7 @@ from glutewake.text import clip
 from glutewake.vocab import OUTCOMES, Outcome, category_label
 
 NO_BREAKS = N_("no breaks recorded yet — run glutewake start")  # translated where shown
+NO_BREAKS_YET = N_("no breaks recorded yet")  # a loop runs: starting one is no advice
 DEFAULT_DAYS = 7
 TOP_EXERCISES = 5
 

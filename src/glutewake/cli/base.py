@@ -89,6 +89,8 @@ def _translated_params(params: Sequence[click.Parameter], ctx: click.Context) ->
         for param, (text, _metavar_set) in zip(params, saved, strict=True):
             if text:
                 param.help = _(text)
+                if isinstance(param, FormattedHelpOption):
+                    param.help = param.help.format(**param.help_values())
             if isinstance(param, click.Option) and param.is_flag:
                 continue
             shown = _metavar(param, ctx)  # "WHEN", "[DURATION]", "PATH"
@@ -101,6 +103,17 @@ def _translated_params(params: Sequence[click.Parameter], ctx: click.Context) ->
             if hasattr(param, "help"):
                 param.help = text
             param.metavar = metavar
+
+
+class FormattedHelpOption(click.Option):
+    """An option whose help names values kept elsewhere ("Only these outcomes ({outcomes})"):
+    `help_values` fills them in when help is shown, so the list cannot fall behind."""
+
+    def __init__(
+        self, *args: Any, help_values: Callable[[], Mapping[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_values = help_values
 
 
 # The usage line's words click writes without gettext; translated where shown.

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from glutewake import report
-from glutewake.cli.base import command
+from glutewake.cli.base import FormattedHelpOption, command
 from glutewake.cli.context import App, pass_app
 from glutewake.cli.params import period_options
 from glutewake.i18n import N_, _
@@ -25,10 +25,9 @@ from glutewake.vocab import OUTCOMES
     "outcomes",
     multiple=True,
     metavar="OUTCOME",
-    help=N_(
-        "Only these outcomes (done, skipped, missed, natural, warmup); repeat or separate "
-        "with commas."
-    ),
+    cls=FormattedHelpOption,
+    help=N_("Only these outcomes ({outcomes}); repeat or separate with commas."),
+    help_values=lambda: {"outcomes": ", ".join(LOG_OUTCOMES)},
 )
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help=N_("The N most recent."))
 @click.option(
@@ -51,8 +50,8 @@ def log(
     """Show the break log (default: the last 7 days, today included).
 
     Each break is one row: date, time, exercise, category, outcome (done, skipped,
-    missed, or natural when you got up on your own), snoozes and minutes sat before it.
-    Days and times are local.
+    missed, natural when you got up on your own, abandoned when the loop stopped during
+    a break, or warmup), snoozes and minutes sat before it. Days and times are local.
 
     \b
     Examples:
@@ -74,7 +73,9 @@ def log(
     wanted = _outcomes(outcomes)
     store = _open_log(app)
     if store is None:
-        message(_(report.NO_BREAKS))
+        from glutewake.lock import running
+
+        message(_(report.NO_BREAKS_YET if running(app.paths.lock_file) else report.NO_BREAKS))
         if fmt == "table":
             return
     try:
