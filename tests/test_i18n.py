@@ -196,7 +196,7 @@ KEEP = frozenset(
     glute bridge hip flexor stretch flexors glutes move desk standing floor hip_flexors
     EDITOR dotfiles bashrc zshrc compinit breaks week summary month today since until
     outcome skipped missed category space tmux nohup out sit break text lgo report
-    warmup minutes stop
+    warmup minutes stop natural abandoned
     """,
     )
 )

@@ -120,7 +120,7 @@ def _check_exclusive(**chosen: Any) -> None:
 
 
 # The break outcomes, and `glutewake warmup` routines listed among them.
-LOG_OUTCOMES = (*OUTCOMES, report.WARMUP)
+LOG_OUTCOMES: tuple[str, ...] = (*OUTCOMES, report.WARMUP)
 
 
 def _outcomes(values: tuple[str, ...]) -> tuple[str, ...]:
