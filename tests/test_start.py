@@ -151,3 +151,21 @@ def test_start_with_an_unusable_data_folder_says_so(cli, tmp_path: Path, monkeyp
         result.output
         == f"Error: {blocker / 'data'}: cannot use the data folder (Not a directory)\n"
     )
+
+
+def test_the_greeting_wraps_at_words_in_a_narrow_pane(tmux, config_file: Path) -> None:
+    config_file.write_text(
+        '[notify]\ndesktop = false\n[idle]\nbackend = "off"\n[quiet]\nwhen = []\n'
+    )
+    tmux.start(glutewake_argv("start"), child_env(), width=60)
+    wait_until(
+        lambda: "Ctrl-C to stop" in " ".join(tmux.screen().split()), 15, "the whole greeting"
+    )
+    shown = tmux._tmux("capture-pane", "-p", "-t", "s").splitlines()  # as the pane wraps
+    greeting = [line.rstrip() for line in shown if line.strip()][:-1]  # not the status line
+    # Only a word longer than a line (the log's path here) is left to the terminal.
+    too_wide = [line for line in greeting if len(line) >= 60 and " " in line.strip()]
+    assert greeting and not too_wide, "\n".join(shown)
+    text = " ".join(" ".join(greeting).split())
+    assert "a break every 30m of sitting" in text and "keys: Enter = start, s = snooze" in text
+    tmux.keys("C-c")

@@ -178,7 +178,24 @@ class TerminalUI(PlainUI):
 
     def say(self, text: str) -> None:
         self._clear_status()
-        super().say(text)
+        width = self.columns()
+        stamp = _stamp()
+        if not width or len(stamp) + 1 + len(text) < width:
+            self._write(f"{stamp} {text}\n")
+            return
+        # Wider than the pane: wrapped at words, under the text rather than the time, so
+        # the terminal does not cut a word in two. A path longer than a line stays whole.
+        import textwrap
+
+        lines = textwrap.wrap(
+            text,
+            width=width - 1,
+            initial_indent=f"{stamp} ",
+            subsequent_indent=" " * (len(stamp) + 1),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        self._write("\n".join(lines) + "\n")
 
     def show(self, block: str) -> None:
         self._clear_status()
