@@ -56,6 +56,18 @@ class Tmux:
                 )
             time.sleep(0.1)
 
+    def wait_for_words(self, text: str, timeout: float = 10.0) -> str:
+        """`wait_for`, for text the loop may have wrapped at words to the pane's width."""
+        wanted = " ".join(text.split())
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if wanted in " ".join(screen.split()):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not on screen after {timeout}s:\n{screen}")
+            time.sleep(0.1)
+
     def kill_pane(self) -> None:
         """Close the pane as a user closing the window would: SIGHUP, then EIO."""
         self._tmux("kill-pane", "-t", "s")

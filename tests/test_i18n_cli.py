@@ -115,9 +115,9 @@ spaces = ["desk"]
 def test_a_break_in_a_terminal_in_german(tmux: Tmux, config_file: Path, env, ui) -> None:
     config_file.write_text(FAST + ui, encoding="utf-8")
     tmux.start(glutewake_argv("start"), child_env(**env))
-    tmux.wait_for("glutewake: eine Pause nach je 1s Sitzen, jeweils ")
-    tmux.wait_for("oder mehr (keine Übung passt in [timer] break 3s); die erste um ")
-    tmux.wait_for("Strg-C beendet")
+    tmux.wait_for_words("glutewake: eine Pause nach je 1s Sitzen, jeweils ")
+    tmux.wait_for_words("oder mehr (keine Übung passt in [timer] break 3s); die erste um ")
+    tmux.wait_for_words("Strg-C beendet")
     screen = tmux.wait_for("[Enter] starten  [s] später 2s  [n] andere  [x] überspringen")
     assert "Pause fällig: " in screen and "Hinweis:" in screen
     assert "Gesäß · am Schreibtisch" in screen  # umlauts and ß intact on a real terminal
