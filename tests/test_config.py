@@ -320,3 +320,15 @@ def test_quiet_bad_values(config_file, body, message):
     with pytest.raises(ConfigError) as err:
         cfg.load(config_file)
     assert f"{config_file}: {message}" in str(err.value)
+
+
+def test_config_path_all_names_config_data_and_log(cli, config_file, data_dir) -> None:
+    config_file.write_text('[log]\ndatabase = "breaks.db"\n')
+    result = cli("config", "path", "--all")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"config  {config_file}",
+        f"data    {data_dir}",
+        f"log     {config_file.parent / 'breaks.db'}",
+    ]
+    assert cli("config", "path").stdout == f"{config_file}\n"  # alone, for scripts

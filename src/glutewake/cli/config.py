@@ -41,15 +41,32 @@ def init(app: App, force: bool) -> None:
 
 
 @config.command()
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help=N_("Also the data folder and the log database, one labelled line each."),
+)
 @pass_app
-def path(app: App) -> None:
+def path(app: App, show_all: bool) -> None:
     """Print the path of the config file (which need not exist).
 
     \b
-    Example:
+    Examples:
       $EDITOR "$(glutewake config path)"
+      glutewake config path --all    # config, data folder, log database
     """
-    click.echo(str(app.paths.config_file))
+    if not show_all:
+        click.echo(str(app.paths.config_file))  # alone, for scripts
+        return
+    rows = [
+        (_("config"), str(app.paths.config_file)),
+        (_("data"), str(app.paths.data_dir)),
+        (_("log"), str(app.db_path())),
+    ]
+    width = max(len(label) for label, _path in rows)
+    for label, shown in rows:
+        click.echo(f"{label:<{width}}  {shown}")
 
 
 @config.command()
