@@ -520,3 +520,13 @@ def test_help_lists_every_outcome_the_filter_accepts(cli) -> None:
     listed = help_text.split("Only these outcomes (")[1].split(")")[0]
     assert listed.split(", ") == list(LOG_OUTCOMES)
     assert "abandoned" in LOG_OUTCOMES
+
+
+def test_summary_rounds_seated_time_to_the_nearest_minute(cli, db) -> None:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    with Store.open(db) as store:
+        store.add_break(brk("done", now - timedelta(minutes=5), seated_s=113))
+    result = cli("log", "--summary", "--today")
+    assert result.exit_code == 0
+    seated = [line for line in lines(result.stdout) if line.lstrip().startswith("seated")]
+    assert seated and "2m (longest stretch 2m)" in seated[0], result.stdout

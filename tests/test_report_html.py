@@ -538,3 +538,36 @@ def test_a_long_period_draws_its_last_days(cli, seeded, tmp_path):
         d["date"] for d in expected
     ]
     assert f"The last {report_html.PER_DAY_LIMIT} days" in page.text_of("per-day")
+
+
+def test_the_seated_axis_reads_in_exact_round_values() -> None:
+    from glutewake import charts
+    from glutewake.report_html import hours_tick
+
+    assert [hours_tick(t) for t in charts.ticks(charts.nice_ceiling(0.9))] == [
+        "0",
+        "15m",
+        "30m",
+        "45m",
+        "1h",
+    ]
+    assert [hours_tick(t) for t in charts.ticks(charts.nice_ceiling(5.5))] == [
+        "0",
+        "1.5h",
+        "3h",
+        "4.5h",
+        "6h",
+    ]
+
+
+def test_minutes_of_data_across_a_week_boundary_claim_no_trend(cli, data_dir, tmp_path, berlin):
+    """12 minutes either side of a Monday midnight are two weeks, but no trend."""
+    data_dir.mkdir(parents=True)
+    with Store.open(data_dir / "glutewake.db") as store:
+        for minutes, outcome in ((-12, "done"), (-8, "done"), (-4, "skipped"), (4, "missed")):
+            # local midnight Sun 22 -> Mon 23 Nov 2026 is 23:00 UTC
+            store.add_break(brk(outcome, utc(2026, 11, 22, 23) + timedelta(minutes=minutes)))
+    _text, page = page_of(cli, tmp_path, "--since", "2026-11-16", "--until", "2026-11-29")
+    trend = page.text_of("trend")
+    assert "Compliance" not in trend and "fell" not in trend
+    assert "two weeks" in trend

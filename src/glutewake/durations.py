@@ -64,6 +64,8 @@ def format_short(seconds: float) -> str:
     total = max(0, int(seconds))
     if total < 60:
         return f"{total}s"
-    if total < 3600:
-        return f"{total // 60}m"
-    return f"{total // 3600}h{(total % 3600) // 60:02d}m"
+    # To the nearest minute, half up: 113 s is 2m, not 1m (a cut would lose up to 59 s).
+    minutes = (total + 30) // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    return f"{minutes // 60}h{minutes % 60:02d}m"

@@ -302,6 +302,16 @@ def _tiles(summary: report.Summary) -> str:
 # --- per day ----------------------------------------------------------------------------
 
 
+def hours_tick(hours: float) -> str:
+    """A right-axis label: whole minutes below an hour (15m, 45m: never a rounded 0.8h),
+    then hours (1h, 1.5h)."""
+    if hours <= 0:
+        return "0"
+    if hours < 1:
+        return f"{round(hours * 60)}m"
+    return f"{charts.num(hours)}h"
+
+
 def _per_day(summary: report.Summary) -> str:
     goal = summary["goal"]
     days = summary["days"][-PER_DAY_LIMIT:]
@@ -342,7 +352,7 @@ def _per_day(summary: report.Summary) -> str:
         label=_("Breaks per day against the goal, with hours seated"),
         goal=goal,
         goal_label=_("goal {goal}").format(goal=goal),
-        line_format=lambda hours: f"{charts.num(hours)}h",
+        line_format=hours_tick,
     )
     legend = _legend(
         [(key, _(label)) for key, label in OUTCOME_LABELS]
@@ -695,11 +705,22 @@ def _balance_takeaway(totals: report.Totals) -> str:
 # --- week by week -----------------------------------------------------------------------
 
 
+# A week joins the trend only with this much data (breaks due, days with one).
+TREND_MIN_BREAKS = 5
+TREND_MIN_DAYS = 2
+
+
 class Week(NamedTuple):
     monday: date
     done: int
     due: int
     longest_s: int
+    days: int = 0  # days with a break due
+
+    @property
+    def enough_for_trend(self) -> bool:
+        """Whether the week says something: a few minutes of data are not a trend."""
+        return self.due >= TREND_MIN_BREAKS and self.days >= TREND_MIN_DAYS
 
     @property
     def compliance(self) -> float | None:
@@ -712,22 +733,26 @@ def weeks(days: Sequence[report.DayRow]) -> list[Week]:
     for day in days:
         when = date.fromisoformat(day["date"])
         monday = when - timedelta(days=when.weekday())
-        week = grouped.setdefault(monday, [0, 0, 0])
+        week = grouped.setdefault(monday, [0, 0, 0, 0])
         week[0] += day["done"]
         week[1] += day["due"]
         week[2] = max(week[2], day["longest_s"])
+        week[3] += 1 if day["due"] else 0
     return [Week(monday, *values) for monday, values in sorted(grouped.items())]
 
 
 def _trend(summary: report.Summary) -> str:
     every = weeks(summary["days"])
     shown = every[-TREND_WEEKS:]
-    counted = [week for week in shown if week.due]
+    counted = [week for week in shown if week.enough_for_trend]
     if len(counted) < 2:
         return _section(
             "trend",
             _("Week by week"),
-            _("The trend needs two weeks with breaks: come back next week."),
+            _(
+                "The trend needs two weeks with breaks on at least {days} days and "
+                "{breaks} breaks each: come back next week."
+            ).format(days=TREND_MIN_DAYS, breaks=TREND_MIN_BREAKS),
         )
     compliance_points = []
     longest_points = []
