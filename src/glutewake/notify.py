@@ -113,18 +113,31 @@ def open_notifier(
 def send_sample(
     env: Mapping[str, str], exercise: Exercise, snooze_s: int, platform: str = sys.platform
 ) -> tuple[str | None, frozenset[str]]:
-    """`doctor --notify`: a break notification as the loop would show it, left on screen
-    (its buttons answer nothing: no loop is behind it). None or why it failed, and the
-    server's capabilities."""
+    """`doctor --notify`: a break notification as the loop would show it (sample_note).
+    None or why it failed, and the server's capabilities."""
     notifier = open_notifier(env, platform=platform)
-    note = due_note(exercise, snooze_s=snooze_s, sticky=False)._replace(timeout_s=60.0)
-    failure = notifier.show(note)
+    failure = notifier.show(sample_note(exercise, snooze_s))
     capabilities = notifier.capabilities
     notifier.detach()
     return failure, capabilities
 
 
 # --- what a break's notification says ---------------------------------------------------
+
+
+SAMPLE_TIMEOUT_S = 10.0
+
+
+def sample_note(exercise: Exercise, snooze_s: int) -> Note:
+    """A break notification as the loop shows one, said to be a sample so nobody takes it
+    for a real break; it goes by itself, and has no buttons: nothing would answer them
+    (a loop answers only its own notification)."""
+    note = due_note(exercise, snooze_s=snooze_s, sticky=False)
+    return note._replace(
+        summary=_("Sample: {summary}").format(summary=note.summary),
+        actions=(),
+        timeout_s=SAMPLE_TIMEOUT_S,
+    )
 
 
 def shorten(text: str, limit: int = LINE_MAX) -> str:

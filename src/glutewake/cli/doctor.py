@@ -37,7 +37,7 @@ LABELS = {
     "--notify",
     "sample",
     is_flag=True,
-    help=N_("Also send a sample break notification (with its buttons) to see one now."),
+    help=N_("Also send a sample break notification, to see one now (it goes by itself)."),
 )
 @pass_app
 def doctor(app: App, fmt: str, sample: bool) -> None:
@@ -78,7 +78,7 @@ def doctor(app: App, fmt: str, sample: bool) -> None:
 
 
 def _sample(app: App) -> bool:
-    from glutewake.notify import send_sample
+    from glutewake.notify import SAMPLE_TIMEOUT_S, send_sample
 
     settings = app.checked_settings()
     exercises = app.catalog().eligible() or app.catalog().exercises
@@ -89,11 +89,13 @@ def _sample(app: App) -> bool:
         return False
     buttons = "actions" in capabilities
     click.echo(
-        _("sample notification sent ({exercise}), with buttons").format(exercise=exercise.name)
+        _(
+            "sample notification sent ({exercise}), for {seconds}s; a real break has buttons here"
+        ).format(exercise=exercise.name, seconds=round(SAMPLE_TIMEOUT_S))
         if buttons
-        else _("sample notification sent ({exercise}); this server shows no buttons").format(
-            exercise=exercise.name
-        ),
+        else _(
+            "sample notification sent ({exercise}), for {seconds}s; this server shows no buttons"
+        ).format(exercise=exercise.name, seconds=round(SAMPLE_TIMEOUT_S)),
         err=True,
     )
     return True
