@@ -393,21 +393,13 @@ def _toml_value(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def ui_language(path: Path) -> str:
-    """The `[ui] language` of the config at `path`, read cheaply before any output.
+def ui_language(data: bytes, path: Path) -> str:
+    """The `[ui] language` of the config `data` read from `path`, before any output.
 
     "auto" when the file is missing, unreadable or broken: the full `load` reports that
     (then already in the chosen language), and commands that never load the config
     (`status`) do not fail over it.
     """
-    from glutewake.files import read_regular
-
-    try:
-        data = read_regular(path)  # a FIFO or a device named as config must not hang this
-    except OSError:
-        return "auto"
-    if b"language" not in data:
-        return "auto"  # no TOML parse for the common case
     try:
         table = parse_toml(data.decode("utf-8"), path).get("ui")
         if isinstance(table, dict):

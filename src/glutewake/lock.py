@@ -7,7 +7,6 @@ not the lock, so the next `start` simply takes it over.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import sys
@@ -87,6 +86,8 @@ class LoopLock:
         assert self._handle is not None
         self._handle.seek(0)
         self._handle.truncate()
+        import json  # lazily: with no loop running, `status` never reads a lock
+
         self._handle.write(json.dumps(self._record) + "\n")
         self._handle.flush()
 
@@ -128,6 +129,8 @@ def read_holder(path: Path) -> Holder | None:
             pid_text, since_text, db_text = text.splitlines()
             record = {"pid": int(pid_text), "since": since_text, "db": db_text}
         else:
+            import json
+
             record = json.loads(text)
         identity = record.get("identity")
         return Holder(

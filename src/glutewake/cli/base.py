@@ -24,10 +24,19 @@ from glutewake.i18n import N_, _
 def choose_language(args: Sequence[str], env: Mapping[str, str]) -> str:
     """Set the language from `[ui] language` of the config the command line names, else
     the locale; before click parses anything, so even a usage error speaks it."""
-    from glutewake.config import ui_language
+    from glutewake.files import read_regular
     from glutewake.paths import resolve
 
-    setting = ui_language(resolve(_config_flag(args), env).config_file)
+    path = resolve(_config_flag(args), env).config_file
+    try:
+        data = read_regular(path)  # a FIFO or a device named as config must not hang this
+    except OSError:
+        data = b""  # the full load reports it, in the language chosen here
+    setting = "auto"
+    if b"language" in data:  # the common case needs no TOML parse, nor the config module
+        from glutewake.config import ui_language
+
+        setting = ui_language(data, path)
     language = i18n.choose(setting, env, sys.platform, Path.home())
     route_click_strings()
     return i18n.set_language(language)
