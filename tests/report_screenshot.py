@@ -1,6 +1,6 @@
 """A seeded report and a real browser's picture of it: for the browser test and the README.
 
-    python tests/report_screenshot.py [docs/report.png]
+    python tests/report_screenshot.py [tests/report.png]
 
 writes a synthetic log (bench/make_log.py, fixed seed and dates, Europe/Berlin), renders
 its report as of a fixed moment, and has headless Chromium (Debian `chromium`) take a

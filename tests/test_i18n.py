@@ -17,11 +17,11 @@ from glutewake import i18n
 from glutewake.cli import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / ".ci" / "i18n"))
 import catalogs  # noqa: E402
 
 HOW_TO_FIX = (
-    "run `python tools/catalogs.py`, translate every entry with an empty msgstr in "
+    "run `python .ci/i18n/catalogs.py`, translate every entry with an empty msgstr in "
     "src/glutewake/locale/*/LC_MESSAGES/glutewake.po, then run it again to compile the .mo"
 )
 

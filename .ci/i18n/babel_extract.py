@@ -2,7 +2,8 @@
 
 click takes a command's help from its docstring, which `_()` cannot wrap; glutewake's
 commands translate it when shown (cli/base.py), with the cleaned docstring as msgid.
-Used by babel.cfg (`PYTHONPATH=tools pybabel extract -F babel.cfg ...`, see README).
+Used by .ci/i18n/babel.cfg (`PYTHONPATH=.ci/i18n pybabel extract -F .ci/i18n/babel.cfg ...`,
+see README).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Keep the translations current: extract every message, merge into each .po, compile .mo.
 
-    python tools/catalogs.py          # after changing or adding user-facing strings
+    python .ci/i18n/catalogs.py          # after changing or adding user-facing strings
 
 does what `pybabel extract` + `pybabel update` + `pybabel compile` do (README,
 Development), with settings that keep the files stable under git: no source locations,
@@ -25,7 +25,7 @@ from babel.messages.pofile import read_po, write_po
 sys.path.insert(0, str(Path(__file__).parent))
 from babel_extract import extract
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "src" / "glutewake" / "locale"
 DOMAIN = "glutewake"
 # Babel's usual keywords, and NC_ (glutewake.i18n): a marker with a context, like pgettext.
