@@ -7,7 +7,7 @@ loop draws its own status line or `glutewake status` runs in another terminal.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from glutewake.durations import format_clock, format_short
@@ -182,3 +182,13 @@ def clock_at(
         day = format_day(local) if far else weekday(local)
         return f"{day} {clock}"
     return f"{weekday(local)} {clock}" if with_day else clock
+
+
+def utc_at(wall: float) -> datetime:
+    """A wall-clock reading (time.time()) as an aware UTC datetime."""
+    return datetime.fromtimestamp(wall, tz=timezone.utc)
+
+
+def local_at(wall: float) -> datetime:
+    # From the injected wall clock, so a test's time is the schedule's time too.
+    return datetime.fromtimestamp(wall).astimezone()

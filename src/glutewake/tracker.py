@@ -1,5 +1,8 @@
 """The sitting clock and break state machine: pure, driven by injected time.
 
+Longer than most modules on purpose: it is a single pure state machine, and its
+transitions (and the properties below that they keep) read best together.
+
 Nothing here sleeps, reads a clock or does I/O. The loop feeds it `tick(now, ...)`,
 answers and commands; it returns actions (prompt, record a break, log an event,
 tell the user something). Intervals use the monotonic clock, which does not advance

@@ -31,7 +31,7 @@ def start(app: App, sit: int | None, break_: int | None, no_desktop: bool) -> No
       glutewake start --sit 30m --break 3m
       nohup glutewake start --no-desktop >> ~/glutewake.out &
     """
-    from glutewake import loop
+    from glutewake import remind
 
     overrides = {k: v for k, v in (("sit", sit), ("break_", break_)) if v is not None}
     settings = with_overrides(app.settings(), **overrides)
@@ -41,7 +41,7 @@ def start(app: App, sit: int | None, break_: int | None, no_desktop: bool) -> No
         # An edit reaches the running loop; the command line's options still win.
         return with_overrides(load(path, must_exist=app.paths.config_explicit), **overrides)
 
-    tally = loop.run(
+    tally = remind.run(
         settings,
         app.catalog(),
         db_path=app.db_path(),
