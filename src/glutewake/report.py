@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, NamedTuple, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 
 from glutewake import localdays
 from glutewake.columns import align
@@ -29,9 +29,12 @@ from glutewake.i18n import (
     pgettext,
     weekday,
 )
-from glutewake.store import BreakRecord, DayTotals, ExerciseCount, Store, WarmupRecord
+from glutewake.store import BreakRecord, Store, WarmupRecord
 from glutewake.text import clip
 from glutewake.vocab import OUTCOMES, Outcome, category_label
+
+if TYPE_CHECKING:
+    from glutewake.queries import DayTotals, ExerciseCount
 
 NO_BREAKS = N_("no breaks recorded yet — run glutewake start")  # translated where shown
 NO_BREAKS_YET = N_("no breaks recorded yet")  # a loop runs: starting one is no advice
@@ -669,6 +672,8 @@ def summarize(store: Store | None, period: Period, *, goal: int, now: datetime) 
     top: list[ExerciseCount] = []
     answered: Answered | None = None
     if store is not None and first is not None:
+        from glutewake.queries import DayTotals
+
         end = min(period.end, local_midnight(local_day(now) + timedelta(days=1)))
         in_period = store.day_totals(period.start, end)
         if period.start <= first:

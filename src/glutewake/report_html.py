@@ -2,7 +2,7 @@
 
 The numbers are the summary `log --summary` prints (report.summarize, same periods, same
 local days) plus one more query, the sitting stretches by local weekday and hour
-(Store.hour_totals), which add up to the summary's seated time. Each chart has a one-line
+(queries.hour_totals), which add up to the summary's seated time. Each chart has a one-line
 takeaway in words above it. The page has no script and loads nothing: inline SVG
 (charts.py) and CSS, with a dark scheme and a print style.
 """
@@ -20,7 +20,8 @@ from glutewake.durations import format_short
 from glutewake.errors import GlutewakeError
 from glutewake.files import package_text
 from glutewake.i18n import N_, WEEKDAYS, _, format_date, format_percent, language, ngettext
-from glutewake.store import HourTotals, Store
+from glutewake.queries import HourTotals
+from glutewake.store import Store
 from glutewake.vocab import Category
 
 DEFAULT_SINCE = "4w"
