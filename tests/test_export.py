@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from glutewake import report
+from glutewake.export import export_breaks
 from glutewake.output import to_csv, to_json
 from glutewake.store import BreakRecord, Store, WarmupRecord
 from storetools import local_zone
@@ -58,7 +59,7 @@ def seed(store: Store, count: int = 3000) -> None:
 
 
 def streamed(store: Store, period: report.Period, fmt: str) -> str:
-    rows = list(report.export_breaks(store, period, fmt=fmt))
+    rows = list(export_breaks(store, period, fmt=fmt))
     if fmt == "json":
         return "[\n" + ",\n".join(rows) + "\n]" if rows else "[]"
     return ",".join(report.BREAK_FIELDS) + "\n" + "".join(rows)
@@ -91,7 +92,7 @@ def test_streamed_export_is_the_same_text(tmp_path: Path, zone: str) -> None:
 
 
 def streamed_period(store: Store, period: report.Period, kept: tuple[str, ...]) -> str:
-    lines = report.export_breaks(store, period, outcomes=kept, fmt="csv")
+    lines = export_breaks(store, period, outcomes=kept, fmt="csv")
     return ",".join(report.BREAK_FIELDS) + "\n" + "".join(lines)
 
 

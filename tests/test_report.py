@@ -9,6 +9,7 @@ import pytest
 
 from glutewake import report
 from glutewake.store import EventRecord, Store
+from glutewake.summary import bar, summarize, summary_csv_rows, summary_text
 from storetools import brk, local_zone, seed_berlin_dst, utc
 
 
@@ -170,7 +171,7 @@ def day_counts(summary):
 
 def test_summary_days_are_local_days_of_23_hours_and_midnight_breaks_land_right(store):
     period = report.choose_period(NOW, since="2024-03-30", until="2024-04-01")
-    summary = report.summarize(store, period, goal=3, now=NOW)
+    summary = summarize(store, period, goal=3, now=NOW)
     assert day_counts(summary) == [
         ("2024-03-30", 3, 1, 0, 1, 4, 1),
         ("2024-03-31", 3, 0, 1, 0, 4, 2),
@@ -189,7 +190,7 @@ def test_summary_days_are_local_days_of_23_hours_and_midnight_breaks_land_right(
 
 def test_summary_totals(store):
     period = report.choose_period(NOW, since="2024-03-30", until="2024-04-01")
-    totals = report.summarize(store, period, goal=3, now=NOW)["totals"]
+    totals = summarize(store, period, goal=3, now=NOW)["totals"]
     assert totals == {
         "days": 3,
         "days_goal_met": 2,
@@ -221,12 +222,12 @@ def test_summary_totals(store):
 def test_today_unfinished_does_not_break_the_streak(store):
     monday_noon = utc(2024, 4, 1, 10)
     period = report.choose_period(monday_noon)
-    summary = report.summarize(store, period, goal=3, now=monday_noon)
+    summary = summarize(store, period, goal=3, now=monday_noon)
     assert [d["streak"] for d in summary["days"]] == [1, 2, 2]
     assert summary["totals"]["streak_current"] == 2
     # The next day Monday is over, and it fell short.
     tuesday = utc(2024, 4, 2, 10)
-    summary = report.summarize(store, report.choose_period(tuesday), goal=3, now=tuesday)
+    summary = summarize(store, report.choose_period(tuesday), goal=3, now=tuesday)
     assert summary["totals"]["streak_current"] == 0
     assert summary["totals"]["streak_best"] == 2
 
@@ -236,7 +237,7 @@ def test_days_with_nothing_recorded_neither_count_nor_break_a_streak(berlin):
         for day in (1, 2, 5, 6):  # Mon, Tue, then Fri, Sat: a gap of two quiet days
             store.add_break(brk("done", utc(2024, 4, day, 9)))
         now = utc(2024, 4, 6, 12)
-        summary = report.summarize(store, report.choose_period(now), goal=1, now=now)
+        summary = summarize(store, report.choose_period(now), goal=1, now=now)
     assert [(d["date"], d["done"], d["streak"]) for d in summary["days"]] == [
         ("2024-04-01", 1, 1),
         ("2024-04-02", 1, 2),
@@ -250,7 +251,7 @@ def test_days_with_nothing_recorded_neither_count_nor_break_a_streak(berlin):
 
 def test_streaks_look_at_history_before_the_period(store):
     period = report.choose_period(NOW, since="2024-03-31", until="2024-03-31")
-    summary = report.summarize(store, period, goal=3, now=NOW)
+    summary = summarize(store, period, goal=3, now=NOW)
     assert [d["streak"] for d in summary["days"]] == [2]
     assert summary["totals"]["streak_best"] == 2
 
@@ -265,10 +266,10 @@ def test_a_whole_history_summary_has_the_streaks_a_later_period_sees(berlin):
         store.add_break(brk("abandoned", utc(2024, 4, 2, 9)))
         store.add_event(EventRecord("sit", utc(2024, 4, 3, 9), seconds=600))
         now = utc(2024, 4, 4, 12)
-        whole = report.summarize(
+        whole = summarize(
             store, report.choose_period(now, since="2024-03-01"), goal=1, now=now
         )
-        later = report.summarize(
+        later = summarize(
             store, report.choose_period(now, since="2024-04-03"), goal=1, now=now
         )
         end = report.local_midnight(date(2024, 4, 5))
@@ -296,7 +297,7 @@ def test_day_totals_reach_the_end_of_the_calendar(berlin):
 
 def test_summary_starts_at_the_first_break_and_stops_today(store):
     period = report.choose_period(utc(2024, 4, 1, 10), since="2w")
-    summary = report.summarize(store, period, goal=3, now=utc(2024, 4, 1, 10))
+    summary = summarize(store, period, goal=3, now=utc(2024, 4, 1, 10))
     assert [d["date"] for d in summary["days"]] == ["2024-03-30", "2024-03-31", "2024-04-01"]
     assert summary["since"] == "2024-03-19T00:00:00+01:00"
     assert summary["until"] == "2024-04-02T00:00:00+02:00"
@@ -304,7 +305,7 @@ def test_summary_starts_at_the_first_break_and_stops_today(store):
 
 def test_summary_of_a_period_starting_mid_day_counts_only_what_follows(store):
     period = report.choose_period(NOW, since="2024-03-30T12:00", until="2024-03-30")
-    (day,) = report.summarize(store, period, goal=3, now=NOW)["days"]
+    (day,) = summarize(store, period, goal=3, now=NOW)["days"]
     assert (day["done"], day["skipped"], day["natural"]) == (1, 1, 1)
 
 
@@ -318,7 +319,7 @@ def test_the_autumn_change_gives_a_25_hour_day(berlin):
         store.add_break(brk("done", utc(2024, 10, 27, 23, 5)))  # 00:05 Monday
         now = utc(2024, 10, 28, 12)
         period = report.choose_period(now, since="2024-10-27")
-        summary = report.summarize(store, period, goal=1, now=now)
+        summary = summarize(store, period, goal=1, now=now)
         rows = report.break_rows(store, period)
     assert [(d["date"], d["done"]) for d in summary["days"]] == [
         ("2024-10-27", 4),
@@ -330,7 +331,7 @@ def test_the_autumn_change_gives_a_25_hour_day(berlin):
 def test_an_empty_or_missing_log_summarizes_to_zeros(berlin):
     period = report.choose_period(NOW)
     with Store.open(":memory:") as empty:
-        summaries = [report.summarize(s, period, goal=8, now=NOW) for s in (None, empty)]
+        summaries = [summarize(s, period, goal=8, now=NOW) for s in (None, empty)]
     for summary in summaries:
         assert summary["days"] == []
         assert summary["totals"]["done"] == 0
@@ -353,7 +354,7 @@ def test_an_empty_or_missing_log_summarizes_to_zeros(berlin):
     ],
 )
 def test_bar(done, goal, text):
-    assert report.bar(done, goal) == text
+    assert bar(done, goal) == text
 
 
 def test_bar_colour_comes_only_from_the_paint_given():
@@ -363,14 +364,14 @@ def test_bar_colour_comes_only_from_the_paint_given():
         calls.append((text, how))
         return f"<{text}>"
 
-    assert report.bar(3, 4, paint) == "<███><·>"
+    assert bar(3, 4, paint) == "<███><·>"
     assert calls == [("███", {"fg": "yellow"}), ("·", {"dim": True})]
-    assert report.bar(4, 4, paint) == "<████><>"
+    assert bar(4, 4, paint) == "<████><>"
 
 
 def test_summary_text(store):
     period = report.choose_period(NOW, since="2024-03-30", until="2024-04-01")
-    text = report.summary_text(report.summarize(store, period, goal=3, now=NOW))
+    text = summary_text(summarize(store, period, goal=3, now=NOW))
     assert text.splitlines() == [
         "Sat 2024-03-30 to Mon 2024-04-01 · goal 3 breaks a day",
         "",
@@ -390,7 +391,7 @@ def test_summary_text(store):
 
 def test_summary_csv_rows_end_with_a_total(store):
     period = report.choose_period(NOW, since="2024-03-30", until="2024-04-01")
-    rows = report.summary_csv_rows(report.summarize(store, period, goal=3, now=NOW))
+    rows = summary_csv_rows(summarize(store, period, goal=3, now=NOW))
     assert [r["date"] for r in rows] == ["2024-03-30", "2024-03-31", "2024-04-01", "total"]
     total = rows[-1]
     assert set(total) == set(report.SUMMARY_CSV_FIELDS)
@@ -404,18 +405,18 @@ def test_summary_counts_breaks_held_while_busy(store):
     for hour, seconds in ((9, 600), (13, 120)):
         store.add_event(EventRecord("held", utc(2024, 3, 31, hour), seconds, "camera", session))
     period = report.choose_period(NOW, since="2024-03-30", until="2024-04-01")
-    summary = report.summarize(store, period, goal=3, now=NOW)
+    summary = summarize(store, period, goal=3, now=NOW)
     assert [(d["date"], d["held"], d["held_s"]) for d in summary["days"]] == [
         ("2024-03-30", 0, 0),
         ("2024-03-31", 2, 720),
         ("2024-04-01", 0, 0),
     ]
     assert (summary["totals"]["held"], summary["totals"]["held_s"]) == (2, 720)
-    lines = report.summary_text(summary).splitlines()
+    lines = summary_text(summary).splitlines()
     assert lines[lines.index("natural     1 break taken on your own") + 1] == (
         "held        2 breaks held while you were busy (12m in all)"
     )
-    assert report.summary_csv_rows(summary)[-1]["held"] == 2
+    assert summary_csv_rows(summary)[-1]["held"] == 2
 
 
 def test_a_missed_break_does_not_end_the_stretch_nor_count_twice(berlin):
@@ -430,7 +431,7 @@ def test_a_missed_break_does_not_end_the_stretch_nor_count_twice(berlin):
         store.add_break(left._replace(carried_s=2400))
         store.end_session(session, ended_at=utc(2024, 5, 6, 10), seated_s=0)
         now = utc(2024, 5, 6, 12)
-        (day,) = report.summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
+        (day,) = summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
             "days"
         ]
     assert (day["done"], day["missed"], day["due"]) == (1, 2, 3)  # abandoned is not due
@@ -444,7 +445,7 @@ def test_the_stretch_a_stop_closes_after_a_miss_counts_once(berlin):
         store.add_break(brk("missed", utc(2024, 5, 6, 8, 30), seated_s=1800, session_id=session))
         store.end_session(session, ended_at=utc(2024, 5, 6, 9, 15), seated_s=4500, carried_s=1800)
         now = utc(2024, 5, 6, 12)
-        (day,) = report.summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
+        (day,) = summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
             "days"
         ]
     assert (day["seated_s"], day["longest_s"]) == (4500, 4500)
@@ -452,12 +453,12 @@ def test_the_stretch_a_stop_closes_after_a_miss_counts_once(berlin):
 
 def test_the_summary_counts_how_breaks_were_answered_and_says_so_once_it_matters(store):
     period = report.choose_period(NOW, since="2024-03-30", until="2024-04-01")
-    quiet = report.summary_text(report.summarize(store, period, goal=3, now=NOW))
+    quiet = summary_text(summarize(store, period, goal=3, now=NOW))
     assert "from the notification" not in quiet  # only terminal answers (or none): no line
     at = utc(2024, 3, 31, 10)
     for via in ("notification", "notification", "command", "terminal"):
         store.add_break(brk("done", at)._replace(answered_via=via))
-    summary = report.summarize(store, period, goal=3, now=NOW)
+    summary = summarize(store, period, goal=3, now=NOW)
     assert summary["totals"]["answered"] == {"terminal": 1, "notification": 2, "command": 1}
-    text = report.summary_text(summary)
+    text = summary_text(summary)
     assert "2 from the notification · 1 in the terminal · 1 by command" in text

@@ -14,6 +14,7 @@ from glutewake.config import ExerciseSettings
 from glutewake.errors import GlutewakeError
 from glutewake.player import NEXT, Player, planned_seconds
 from glutewake.store import Store, WarmupRecord
+from glutewake.summary import summarize, summary_text
 from glutewake.tracker import BreakLogged, EventLogged, Notice, Now, Tracker
 from glutewake.warmup import NEXT_S, WARMUP_IDS, pool, routine, segments
 from helpers import require_programs
@@ -99,9 +100,9 @@ def test_a_warm_up_is_its_own_row_in_the_log_and_counted_in_the_summary(tmp_path
         ]
         assert tuple(rows[0]) == report.BREAK_FIELDS
         assert report.break_rows(store, period, outcomes=("done",)) == []
-        summary = report.summarize(store, period, goal=8, now=datetime.now().astimezone())
+        summary = summarize(store, period, goal=8, now=datetime.now().astimezone())
         assert summary["days"][-1]["warmups"] == 1 and summary["totals"]["warmups"] == 1
-        assert "warm-ups" in report.summary_text(summary)
+        assert "warm-ups" in summary_text(summary)
 
 
 # --- a running loop counts it as a break -------------------------------------------------

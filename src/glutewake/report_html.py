@@ -1,6 +1,6 @@
 """`glutewake report`: one self-contained HTML page of charts drawn from the log.
 
-The numbers are the summary `log --summary` prints (report.summarize, same periods, same
+The numbers are the summary `log --summary` prints (summary.py's summarize, same periods, same
 local days) plus one more query, the sitting stretches by local weekday and hour
 (queries.hour_totals), which add up to the summary's seated time. Each chart has a one-line
 takeaway in words above it. The page has no script and loads nothing: inline SVG
@@ -22,6 +22,7 @@ from glutewake.files import package_text
 from glutewake.i18n import N_, WEEKDAYS, _, format_date, format_percent, language, ngettext
 from glutewake.queries import HourTotals
 from glutewake.store import Store
+from glutewake.summary import DayOutcome, DayRow, Summary, Totals, summarize, totals_of
 from glutewake.vocab import Category
 
 DEFAULT_SINCE = "4w"
@@ -53,7 +54,7 @@ MONTHS = (
     N_("Nov"),
     N_("Dec"),
 )
-OUTCOME_LABELS: tuple[tuple[report.DayOutcome, str], ...] = (
+OUTCOME_LABELS: tuple[tuple[DayOutcome, str], ...] = (
     ("done", N_("done")),
     ("skipped", N_("skipped")),
     ("missed", N_("missed")),
@@ -72,8 +73,8 @@ class Report(NamedTuple):
     period: report.Period
     now: datetime
     goal: int
-    summary: report.Summary | None  # None: the log has no breaks at all
-    year: report.Summary | None  # the summary of the year up to the period's last day
+    summary: Summary | None  # None: the log has no breaks at all
+    year: Summary | None  # the summary of the year up to the period's last day
     hours: list[HourTotals]  # sitting stretches by local weekday and hour
     first: datetime | None
 
@@ -82,7 +83,7 @@ def gather(store: Store | None, period: report.Period, *, goal: int, now: dateti
     first = store.first_break_at() if store is not None else None
     if store is None or first is None:
         return Report(period, now, goal, None, None, [], None)
-    summary = report.summarize(store, period, goal=goal, now=now)
+    summary = summarize(store, period, goal=goal, now=now)
     days = summary["days"]
     hours: list[HourTotals] = []
     year = None
@@ -94,13 +95,13 @@ def gather(store: Store | None, period: report.Period, *, goal: int, now: dateti
         hours = store.hour_totals(start, end)
         year = _year_within(summary, year_period(end), report.local_day(first))
         if year is None:
-            year = report.summarize(store, year_period(end), goal=goal, now=now)
+            year = summarize(store, year_period(end), goal=goal, now=now)
     return Report(period, now, goal, summary, year, hours, first)
 
 
 def _year_within(
-    summary: report.Summary, year: report.Period, first: date
-) -> report.Summary | None:
+    summary: Summary, year: report.Period, first: date
+) -> Summary | None:
     """The calendar's year cut from a summary that covers it (a long period), or None.
 
     The same days and streaks summarize() would give for the year (streaks always look
@@ -117,7 +118,7 @@ def _year_within(
         "until": report.local_iso(year.end),
         "goal": summary["goal"],
         "days": kept,
-        "totals": report.totals_of(kept, summary["totals"]["streak_best"], ()),
+        "totals": totals_of(kept, summary["totals"]["streak_best"], ()),
     }
 
 
@@ -181,7 +182,7 @@ def _tag(name: str, text: str) -> str:
     return f"<{name}>{esc(text)}</{name}>"
 
 
-def _has_breaks(summary: report.Summary) -> bool:
+def _has_breaks(summary: Summary) -> bool:
     totals = summary["totals"]
     return bool(totals["due"] + totals["natural"])
 
@@ -218,7 +219,7 @@ def _empty_period(data: Report) -> list[str]:
     ]
 
 
-def _charts(data: Report, summary: report.Summary) -> list[str]:
+def _charts(data: Report, summary: Summary) -> list[str]:
     return [
         _tiles(summary),
         _per_day(summary),
@@ -273,7 +274,7 @@ def _day_label(day: date, *, year: bool = False) -> str:
 # --- the numbers at the top -----------------------------------------------------------
 
 
-def _tiles(summary: report.Summary) -> str:
+def _tiles(summary: Summary) -> str:
     totals = summary["totals"]
     tiles = [
         ("compliance", _percent(totals["compliance"]), _("of due breaks taken")),
@@ -313,7 +314,7 @@ def hours_tick(hours: float) -> str:
     return f"{charts.num(hours)}h"
 
 
-def _per_day(summary: report.Summary) -> str:
+def _per_day(summary: Summary) -> str:
     goal = summary["goal"]
     days = summary["days"][-PER_DAY_LIMIT:]
     ticks = day_ticks([date.fromisoformat(day["date"]) for day in days])
@@ -367,7 +368,7 @@ def _per_day(summary: report.Summary) -> str:
     return _section("per-day", _("Every day"), _per_day_takeaway(summary), legend, svg, note)
 
 
-def _recorded(day: report.DayRow) -> bool:
+def _recorded(day: DayRow) -> bool:
     return bool(day["due"] + day["natural"])
 
 
@@ -387,7 +388,7 @@ def day_ticks(days: Sequence[date], most: int = 14) -> list[str]:
     return ticks
 
 
-def _per_day_takeaway(summary: report.Summary) -> str:
+def _per_day_takeaway(summary: Summary) -> str:
     totals, goal = summary["totals"], summary["goal"]
     days = summary["days"]
     best = max(days, key=lambda day: (day["done"], day["date"]))
@@ -643,7 +644,7 @@ def _calendar(data: Report) -> str:
 # --- what you did -----------------------------------------------------------------------
 
 
-def _balance(summary: report.Summary) -> str:
+def _balance(summary: Summary) -> str:
     totals = summary["totals"]
     balance = totals["balance"]
     parts = [
@@ -683,7 +684,7 @@ def _balance(summary: report.Summary) -> str:
     return _section("balance", _("What you did"), _balance_takeaway(totals), *body)
 
 
-def _balance_takeaway(totals: report.Totals) -> str:
+def _balance_takeaway(totals: Totals) -> str:
     glutes, hips = totals["balance"]["glutes"], totals["balance"]["hip_flexors"]
     if not glutes + hips + totals["balance"]["move"]:
         return _("No exercise was done in this period yet.")
@@ -728,7 +729,7 @@ class Week(NamedTuple):
         return self.done / self.due if self.due else None
 
 
-def weeks(days: Sequence[report.DayRow]) -> list[Week]:
+def weeks(days: Sequence[DayRow]) -> list[Week]:
     """The summary's days grouped into weeks from Monday, oldest first."""
     grouped: dict[date, list[int]] = {}
     for day in days:
@@ -742,7 +743,7 @@ def weeks(days: Sequence[report.DayRow]) -> list[Week]:
     return [Week(monday, *values) for monday, values in sorted(grouped.items())]
 
 
-def _trend(summary: report.Summary) -> str:
+def _trend(summary: Summary) -> str:
     every = weeks(summary["days"])
     shown = every[-TREND_WEEKS:]
     counted = [week for week in shown if week.enough_for_trend]

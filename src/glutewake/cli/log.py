@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +16,9 @@ from glutewake.output import emit, format_option, message, style, to_csv, to_jso
 from glutewake.store import Store, StoreMissing
 from glutewake.text import clip
 from glutewake.vocab import OUTCOMES
+
+if TYPE_CHECKING:
+    from glutewake.summary import Summary
 
 
 @command()
@@ -81,7 +84,9 @@ def log(
     try:
         if summary:
             goal = app.settings().goals.daily_breaks
-            _show_summary(report.summarize(store, period, goal=goal, now=now), fmt)
+            from glutewake.summary import summarize
+
+            _show_summary(summarize(store, period, goal=goal, now=now), fmt)
         elif fmt in ("csv", "json") and limit is None:
             _export(store, period, wanted, fmt)
         else:
@@ -143,7 +148,9 @@ def _export(store: Store | None, period: report.Period, wanted: tuple[str, ...],
     import sys
 
     out = sys.stdout
-    rows = report.export_breaks(store, period, outcomes=wanted, fmt=fmt) if store else iter(())
+    from glutewake.export import export_breaks
+
+    rows = export_breaks(store, period, outcomes=wanted, fmt=fmt) if store else iter(())
     if fmt == "csv":
         out.write(",".join(report.BREAK_FIELDS) + "\n")
         out.writelines(rows)
@@ -169,11 +176,13 @@ def _show_breaks(rows: list[report.BreakRow], fmt: str, period: report.Period) -
         message(_("no breaks from {period}").format(period=period.describe()))
 
 
-def _show_summary(summary: report.Summary, fmt: str) -> None:
+def _show_summary(summary: Summary, fmt: str) -> None:
+    from glutewake.summary import summary_csv_rows, summary_text
+
     if fmt == "json":
         click.echo(to_json(summary))
     elif fmt == "csv":
-        rows = report.summary_csv_rows(summary)
+        rows = summary_csv_rows(summary)
         click.echo(to_csv(rows, report.SUMMARY_CSV_FIELDS), nl=False)
     else:
-        click.echo(report.summary_text(summary, style))
+        click.echo(summary_text(summary, style))
