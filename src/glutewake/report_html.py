@@ -5,6 +5,9 @@ local days) plus one more query, the sitting stretches by local weekday and hour
 (queries.hour_totals), which add up to the summary's seated time. Each chart has a one-line
 takeaway in words above it. The page has no script and loads nothing: inline SVG
 (charts.py) and CSS, with a dark scheme and a print style.
+
+Over 450 lines because the page's sections share its helpers and labels: split them off
+(sections apart from the page's assembly in render/gather) only together with those.
 """
 
 from __future__ import annotations
