@@ -49,16 +49,25 @@ def is_stretch(exercise: Exercise) -> bool:
     return exercise.category == STRETCH_CATEGORY
 
 
+def reps_text(exercise: Exercise, *, short: bool = False) -> str | None:
+    """ "10 reps per side" ("10 reps/side" where `short`, a table cell); None without reps."""
+    n = exercise.reps
+    if n is None:
+        return None
+    if exercise.sides != 2:
+        return ngettext("{n} rep", "{n} reps", n).format(n=n)
+    if short:
+        return ngettext("{n} rep/side", "{n} reps/side", n).format(n=n)
+    return ngettext("{n} rep per side", "{n} reps per side", n).format(n=n)
+
+
 def dose_text(exercise: Exercise) -> str:
     """How much, for a person: "10 reps per side · hold 10s" (translated)."""
     parts: list[str] = []
     per_side = exercise.sides == 2
-    if exercise.reps is not None:
-        if per_side:
-            reps = ngettext("{n} rep per side", "{n} reps per side", exercise.reps)
-        else:
-            reps = ngettext("{n} rep", "{n} reps", exercise.reps)
-        parts.append(reps.format(n=exercise.reps))
+    reps = reps_text(exercise)
+    if reps:
+        parts.append(reps)
     if exercise.hold is not None:
         parts.append(_("hold {seconds}s").format(seconds=exercise.hold))
     if exercise.duration is not None:

@@ -500,6 +500,8 @@ def _check_choosable(catalog: Catalog, where: str) -> None:
     if catalog.eligible():
         return
     allowed = catalog.select(catalog.categories, catalog.spaces)
+    categories = _(" or ").join(catalog.categories)
+    spaces = _(" or ").join(catalog.spaces)
     leveled = [e for e in allowed if e.level in catalog.levels]
     if leveled:
         raise ConfigError(
@@ -515,8 +517,8 @@ def _check_choosable(catalog: Catalog, where: str) -> None:
                 "is {levels}; add a level or a space"
             ).format(
                 where=where,
-                categories=_(" or ").join(catalog.categories),
-                spaces=_(" or ").join(catalog.spaces),
+                categories=categories,
+                spaces=spaces,
                 levels=_(" or ").join(catalog.levels),
             )
         )
@@ -524,11 +526,7 @@ def _check_choosable(catalog: Catalog, where: str) -> None:
         _(
             "{where}[exercises] categories and spaces leave nothing to choose: no "
             "{categories} exercise has space {spaces}; add a category or a space"
-        ).format(
-            where=where,
-            categories=_(" or ").join(catalog.categories),
-            spaces=_(" or ").join(catalog.spaces),
-        )
+        ).format(where=where, categories=categories, spaces=spaces)
     )
 
 

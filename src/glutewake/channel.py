@@ -113,23 +113,12 @@ class Channel:
         if not rows:
             return None
         (pid, session_id, started, state, since, updated, seated, running, next_at, *rest) = rows[0]
-        exercise_id, exercise_name, snoozes, max_snoozes, held = rest
+        # _STATE_COLUMNS are LoopState's fields in order: only the times, the state (only
+        # the loop writes it) and the flag need converting; the rest pass through as stored.
         return LoopState(
-            pid=pid,
-            session_id=session_id,
-            started_at=from_text(started),
-            state=cast("State", state),  # only the loop writes it
-            since=from_text(since),
-            updated_at=from_text(updated),
-            seated_s=seated,
-            clock_running=bool(running),
-            next_at=maybe_time(next_at),
-            exercise_id=exercise_id,
-            exercise_name=exercise_name,
-            snoozes=snoozes,
-            max_snoozes=max_snoozes,
-            held=held,
-        )
+            pid, session_id, from_text(started), cast("State", state), from_text(since),
+            from_text(updated), seated, bool(running), maybe_time(next_at), *rest
+        )  # fmt: skip
 
     # --- commands ---
 

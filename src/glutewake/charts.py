@@ -15,9 +15,19 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from html import escape
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 Data = Mapping[str, object]
+
+
+class Tip(TypedDict, total=False):
+    """What a mark may carry besides its shape: a tooltip and data-* attributes."""
+
+    title: str | None
+    data: Data | None
 
 
 def esc(text: object) -> str:
@@ -74,23 +84,11 @@ class Svg:
         self.parts: list[str] = []
 
     def rect(
-        self,
-        x: float,
-        y: float,
-        w: float,
-        h: float,
-        cls: str,
-        *,
-        title: str | None = None,
-        data: Data | None = None,
-        rx: float = 0,
+        self, x: float, y: float, w: float, h: float, cls: str, *, rx: float = 0, **tip: Unpack[Tip]
     ) -> None:
         radius = f' rx="{num(rx)}"' if rx else ""
-        head = (
-            f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}"{radius} '
-            f'class="{cls}"{_data(data)}'
-        )
-        self.parts.append(f"{head}>{_title(title)}</rect>" if title else f"{head}/>")
+        size = f'x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}"{radius}'
+        self._mark("rect", size, cls, tip)
 
     def text(self, x: float, y: float, text: str, cls: str = "tick", anchor: str = "start") -> None:
         middle = "" if anchor == "start" else f' text-anchor="{anchor}"'
@@ -107,18 +105,14 @@ class Svg:
         coords = " ".join(f"{num(x)},{num(y)}" for x, y in points)
         self.parts.append(f'<polyline points="{coords}" class="{cls}"/>')
 
-    def circle(
-        self,
-        cx: float,
-        cy: float,
-        r: float,
-        cls: str,
-        *,
-        title: str | None = None,
-        data: Data | None = None,
-    ) -> None:
-        head = f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" class="{cls}"{_data(data)}'
-        self.parts.append(f"{head}>{_title(title)}</circle>" if title else f"{head}/>")
+    def circle(self, cx: float, cy: float, r: float, cls: str, **tip: Unpack[Tip]) -> None:
+        self._mark("circle", f'cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}"', cls, tip)
+
+    def _mark(self, tag: str, shape: str, cls: str, tip: Tip) -> None:
+        """A rect or circle, with its tooltip as a <title> child when it has one."""
+        title = tip.get("title")
+        head = f'<{tag} {shape} class="{cls}"{_data(tip.get("data"))}'
+        self.parts.append(f"{head}>{_title(title)}</{tag}>" if title else f"{head}/>")
 
     def open_group(self, cls: str, *, title: str | None = None, data: Data | None = None) -> None:
         self.parts.append(f'<g class="{cls}"{_data(data)}>{_title(title)}')
@@ -145,6 +139,14 @@ class Column(NamedTuple):
     data: Data
 
 
+def _canvas(
+    width: float, height: float, label: str, margins: tuple[float, float, float, float]
+) -> tuple[Svg, float, float]:
+    """A chart's <svg> and the width and height left to plot inside (left, right, top, bottom)."""
+    left, right, top, bottom = margins
+    return Svg(width, height, label), width - left - right, height - top - bottom
+
+
 def stacked_columns(
     columns: Sequence[Column],
     *,
@@ -155,9 +157,9 @@ def stacked_columns(
     width: float = 960,
     height: float = 300,
 ) -> str:
-    left, right, top_pad, bottom = 36.0, 52.0, 14.0, 34.0
-    plot_w, plot_h = width - left - right, height - top_pad - bottom
-    svg = Svg(width, height, label)
+    margins = (36.0, 52.0, 14.0, 34.0)  # left, right, top, bottom
+    left, _, top_pad, _ = margins
+    svg, plot_w, plot_h = _canvas(width, height, label, margins)
     highest = max([sum(v for _, v in c.values) for c in columns] + [goal or 0, 1])
     top = nice_ceiling(highest)
     line_values = [c.line for c in columns if c.line is not None]
@@ -394,9 +396,9 @@ def line_chart(
     width: float = 460,
     height: float = 220,
 ) -> str:
-    left, right, top_pad, bottom = 48.0, 26.0, 12.0, 30.0
-    plot_w, plot_h = width - left - right, height - top_pad - bottom
-    svg = Svg(width, height, label)
+    margins = (48.0, 26.0, 12.0, 30.0)  # left, right, top, bottom
+    left, _, top_pad, _ = margins
+    svg, plot_w, plot_h = _canvas(width, height, label, margins)
     base = top_pad + plot_h
 
     def y(value: float) -> float:

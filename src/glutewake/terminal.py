@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import Sequence
 from contextlib import suppress
-from types import TracebackType
 from typing import Any, NamedTuple, TextIO
 
 from glutewake.i18n import N_, _
@@ -86,12 +85,11 @@ class PlainUI:
     def __enter__(self) -> PlainUI:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Leave the terminal as it was found (nothing to undo off a terminal)."""
         return None
 
     def status(self, text: str) -> None:
@@ -152,12 +150,7 @@ class TerminalUI(PlainUI):
             tty.setcbreak(self.fd)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self._clear_status()
         if self._saved is not None:
             import termios

@@ -12,13 +12,13 @@ import click
 from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
-from glutewake.card import card_width, render_card
+from glutewake.card import card_width, render_card, reps_text
 from glutewake.catalog import Catalog, Exercise, load_bundled
 from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
 from glutewake.durations import format_seconds
 from glutewake.errors import GlutewakeError
-from glutewake.i18n import N_, NC_, _, ngettext, pgettext
+from glutewake.i18n import N_, NC_, _, pgettext
 from glutewake.output import Column, emit, format_option, message, terminal_columns
 from glutewake.paths import resolve
 from glutewake.vocab import CATEGORIES, SPACES, category_label
@@ -44,20 +44,13 @@ _LIST_OPTIONS = ("categories", "spaces", "fmt")
 def list_options(command: F) -> F:
     """--category, --space and --format, shared by `exercises` and `exercises list`."""
     command = format_option("table", "json")(command)
-    command = click.option(
-        "--space",
-        "spaces",
-        multiple=True,
-        type=click.Choice(SPACES),
-        help=N_("Only exercises done in this space (repeatable)."),
-    )(command)
-    return click.option(
-        "--category",
-        "categories",
-        multiple=True,
-        type=click.Choice(CATEGORIES),
-        help=N_("Only this category (repeatable)."),
-    )(command)
+    for flag, dest, choices, help_text in (
+        ("--space", "spaces", SPACES, N_("Only exercises done in this space (repeatable).")),
+        ("--category", "categories", CATEGORIES, N_("Only this category (repeatable).")),
+    ):
+        choice = click.Choice(choices)
+        command = click.option(flag, dest, multiple=True, type=choice, help=help_text)(command)
+    return command
 
 
 @group(invoke_without_command=True)
@@ -158,14 +151,9 @@ def _list(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: s
 
 def _table_cells(exercise: Exercise) -> dict[str, str]:
     """The cells people read: words in their language, a short dose (holds are on the card)."""
-    parts = []
     per_side = exercise.sides == 2
-    if exercise.reps is not None:
-        if per_side:
-            reps = ngettext("{n} rep/side", "{n} reps/side", exercise.reps)
-        else:
-            reps = ngettext("{n} rep", "{n} reps", exercise.reps)
-        parts.append(reps.format(n=exercise.reps))
+    reps = reps_text(exercise, short=True)
+    parts = [reps] if reps else []
     if exercise.duration is not None:
         time = format_seconds(exercise.duration)
         parts.append(_("{time}/side").format(time=time) if per_side and not parts else time)
