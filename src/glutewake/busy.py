@@ -17,6 +17,9 @@ They are asked only when a break falls due and, while one is held, about once a 
 until it can be shown (the detector that said busy first, the others only when it says
 free): never on a timer while nothing is due, so they cost nothing at rest. "Unknown"
 never holds a break. No detector may end the loop: any failure is "unknown".
+
+One module over ~450 lines on purpose: the four detectors, each with its per-platform
+variants, share the verdict type, the reasons and the asking order, and read as one.
 """
 
 from __future__ import annotations

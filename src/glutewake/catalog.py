@@ -3,6 +3,9 @@
 The bundled `exercises.toml` and the user's `[[exercises.custom]]` tables go through the
 same validation, so a custom exercise can be anything a bundled one can be, and nothing
 else. Choosing is pure: history and randomness come in as arguments.
+
+One module over ~450 lines on purpose: loading (with translations), validating and
+choosing all work on the Exercise type and the [exercises] settings, one concern.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ As in llm and sqlite-utils: PRAGMA user_version counts the migrations a file has
 and opening a file runs the ones it has not, in one transaction. Append only: a
 released version's migration never changes; a new column or table is a new function
 at the END of MIGRATIONS.
+Their steps look alike (add a column, copy a table) and stay written out one by one:
+a shared helper would let an edit change what an old migration does to an old file.
 """
 
 from __future__ import annotations

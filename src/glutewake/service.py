@@ -5,6 +5,9 @@ Everything is computed from what the caller passes in (platform name, environmen
 mapping, executable, paths), so all four kinds are built and tested on any OS. The files
 themselves (their formats, quoting and the hash that marks them as ours) are
 service_files.py; this is where they go, and installing and removing them.
+
+Just over ~450 lines on purpose: planning the install and uninstall of four kinds of
+login start and applying those plans is one concern; the file formats already moved out.
 """
 
 from __future__ import annotations
