@@ -157,8 +157,7 @@ def stacked_columns(
     width: float = 960,
     height: float = 300,
 ) -> str:
-    margins = (36.0, 52.0, 14.0, 34.0)  # left, right, top, bottom
-    left, _, top_pad, _ = margins
+    left, _, top_pad, _ = margins = (36.0, 52.0, 14.0, 34.0)  # left, right, top, bottom
     svg, plot_w, plot_h = _canvas(width, height, label, margins)
     highest = max([sum(v for _, v in c.values) for c in columns] + [goal or 0, 1])
     top = nice_ceiling(highest)
@@ -396,8 +395,7 @@ def line_chart(
     width: float = 460,
     height: float = 220,
 ) -> str:
-    margins = (48.0, 26.0, 12.0, 30.0)  # left, right, top, bottom
-    left, _, top_pad, _ = margins
+    left, _, top_pad, _ = margins = (48.0, 26.0, 12.0, 30.0)  # left, right, top, bottom
     svg, plot_w, plot_h = _canvas(width, height, label, margins)
     base = top_pad + plot_h
 
