@@ -8,6 +8,10 @@ are in queries.py.
 
 A file that is not ours to change is never written: a corrupt or non-SQLite file, a newer
 schema, someone else's database. Every failure is a StoreError with one line naming the file.
+
+Over ~450 lines on purpose: opening (the file checks, the private modes, the moved-file
+check) and every write share one connection and one error translation, and splitting them
+would make the paths that must never lose data harder to read side by side.
 """
 
 from __future__ import annotations
