@@ -42,6 +42,7 @@ from glutewake.tracker import (
     Notice,
     Now,
     Prompt,
+    Snapshot,
     Tracker,
 )
 
@@ -503,12 +504,13 @@ class Loop:
         )
         if force or key != self._last_state:
             self._last_state = key
-            state = self._loop_state(now)
+            state = self._loop_state(now, snap)
             if not self._write("state", partial(self.channel.write_state, state)):
                 self._last_state = None  # not written: try again at the next wake-up
 
-    def _loop_state(self, now: Now) -> LoopState:
-        snap = self.tracker.snapshot()
+    def _loop_state(self, now: Now, snap: Snapshot | None = None) -> LoopState:
+        if snap is None:  # the writer passes the snapshot its change key was built from
+            snap = self.tracker.snapshot()
         next_at = None
         if snap.next_mono is not None:
             next_at = utc_at(now.wall + (snap.next_mono - now.mono))
