@@ -26,22 +26,22 @@ _HALF_EVEN_MIN = (
     "(CASE WHEN seated_s % 60 = 30 THEN seated_s / 60 + (seated_s / 60) % 2 "
     "ELSE (seated_s + 30) / 60 END)"
 )
-# The inner query names the local time of `at` lt ("2024-03-31T14:00:00", no offset); ?1
-# is the offset as a modifier ("+120 minutes"), ?2 its ISO suffix ("+02:00"). Stored text
+# The inner query names the local time of `at` lt ("2024-03-31T14:00:00", no offset); :modifier
+# is the offset as a modifier ("+120 minutes"), :suffix its ISO suffix ("+02:00"). Stored text
 # is fixed-width UTC: its first 19 characters drop the microseconds, as isoformat(
 # timespec="seconds") does (SQLite would round them).
-_LT = "replace(datetime(substr(at, 1, 19), ?1), ' ', 'T') AS lt"
+_LT = "replace(datetime(substr(at, 1, 19), :modifier), ' ', 'T') AS lt"
 
 
 def _local(column: str, whole_hours: bool) -> str:
-    full = f"replace(datetime(substr({column}, 1, 19), ?1), ' ', 'T') || ?2"
+    full = f"replace(datetime(substr({column}, 1, 19), :modifier), ' ', 'T') || :suffix"
     if not whole_hours:
         return full
     # Most due and answer times share `at`'s UTC hour: with a whole-hour offset, its local
     # hour is lt's and the minutes and seconds are the stored ones.
     return (
         f"CASE WHEN substr({column}, 1, 13) = substr(at, 1, 13) "
-        f"THEN substr(lt, 1, 13) || substr({column}, 14, 6) || ?2 ELSE {full} END"
+        f"THEN substr(lt, 1, 13) || substr({column}, 14, 6) || :suffix ELSE {full} END"
     )
 
 
@@ -58,7 +58,7 @@ def _csv_select(whole_hours: bool) -> str:
         "id",
         "substr(lt, 1, 10)",
         "substr(lt, 12, 5)",
-        "lt || ?2",
+        "lt || :suffix",
         f"ifnull({_local('due_at', whole_hours)}, '')",
         f"ifnull({_local('answered_at', whole_hours)}, '')",
         "outcome",  # one of OUTCOMES: the table's CHECK says so
@@ -87,7 +87,7 @@ def _json_select(whole_hours: bool) -> str:
         ("id", "id"),
         ("date", "json_quote(substr(lt, 1, 10))"),
         ("time", "json_quote(substr(lt, 12, 5))"),
-        ("at", "json_quote(lt || ?2)"),
+        ("at", "json_quote(lt || :suffix)"),
         ("due_at", text(_local("due_at", whole_hours))),
         ("answered_at", text(_local("answered_at", whole_hours))),
         ("outcome", "json_quote(outcome)"),
@@ -145,10 +145,10 @@ def _export_breaks(
     from glutewake.store import to_text
 
     low, high = to_text(period.start), to_text(period.end)
-    marks = ", ".join("?" for _ in outcomes)
+    marks = ", ".join(f":o{i}" for i in range(len(outcomes)))
     # +outcome: the range scan of the (at, outcome) index is already in time order, where
     # the outcome index would need the rows sorted (a temporary B-tree of every row).
-    where = f"FROM breaks WHERE at >= ?3 AND at < ?4 AND +outcome IN ({marks})"
+    where = f"FROM breaks WHERE at >= :low AND at < :high AND +outcome IN ({marks})"
     for first, last, offset in store.offset_runs(low, high):
         span = (max(low, first), min(high, last))
         if offset is None:  # the clocks change this date: row by row, in Python
@@ -159,7 +159,15 @@ def _export_breaks(
         whole_hours = offset % 60 == 0
         select = _json_select(whole_hours) if fmt == "json" else _csv_select(whole_hours)
         sql = f"{select}, at FROM (SELECT *, {_LT} {where} ORDER BY at, outcome, id)"
-        params = (f"{offset:+d} minutes", _offset_suffix(offset), *span, *outcomes)
+        # Named, not ?1..?4 beside plain ?: Python 3.12 warns about numbered placeholders
+        # bound from a sequence, and 3.14 refuses them.
+        params = {
+            "modifier": f"{offset:+d} minutes",
+            "suffix": _offset_suffix(offset),
+            "low": span[0],
+            "high": span[1],
+            **{f"o{i}": outcome for i, outcome in enumerate(outcomes)},
+        }
         for text, at in store.stream(sql, params):
             yield at, text
 

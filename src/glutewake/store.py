@@ -556,7 +556,7 @@ class Store:
 
         return queries.offset_runs(self, low, high)
 
-    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+    def stream(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Iterator[Any]:
         """The rows of a query one at a time: memory stays flat however many there are."""
         cursor = self._guard(lambda: self._conn.execute(sql, params), writing=False)
         while True:
