@@ -211,12 +211,54 @@ def notifications(desktop: Desktop) -> Notifications:
 # --- a tiny service on the private bus ---
 
 
-class FakeDBusService:
-    """Owns `name` on the bus and answers `interface.method` at `paths` with `value()`.
+class BusServer:
+    """A D-Bus service of a test's own: owns `names` on the bus at `address` and answers
+    each method call with `answer(message)`, in a thread with its own jeepney connection.
+    Use as a context manager."""
 
-    Runs in a thread with its own jeepney connection; any other call gets an
-    UnknownMethod error, as a real service would. Use as a context manager.
-    """
+    def __init__(self, address: str, names: tuple[str, ...]) -> None:
+        self.address, self.names = address, names
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Any:
+        from jeepney import DBus
+        from jeepney.io.blocking import open_dbus_connection
+
+        self._connection = open_dbus_connection(self.address)
+        for name in self.names:
+            reply = self._connection.send_and_get_reply(DBus().RequestName(name), timeout=2)
+            assert reply.body[0] == 1, f"could not own {name}: {reply.body}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        self._connection.close()
+
+    def answer(self, message: Any) -> Any:
+        raise NotImplementedError
+
+    def _serve(self) -> None:
+        from jeepney import MessageType
+
+        while not self._stop.is_set():
+            try:
+                message = self._connection.receive(timeout=0.05)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if message.header.message_type == MessageType.method_call:
+                self._connection.send(self.answer(message))
+
+
+class FakeDBusService(BusServer):
+    """Owns `name` on the bus and answers `interface.method` at `paths` with `value()`;
+    any other call gets an UnknownMethod error, as a real service would."""
 
     def __init__(
         self,
@@ -228,64 +270,32 @@ class FakeDBusService:
         signature: str,
         value: Callable[[], Any],
     ) -> None:
-        self.address = address
-        self.name = name
+        super().__init__(address, (name,))
         self.paths = paths
         self.interface = interface
         self.method = method
         self.signature = signature
         self.value = value
         self.calls = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def __enter__(self) -> FakeDBusService:
-        from jeepney import DBus
-        from jeepney.io.blocking import open_dbus_connection
-
-        self._connection = open_dbus_connection(self.address)
-        reply = self._connection.send_and_get_reply(DBus().RequestName(self.name), timeout=2)
-        assert reply.body[0] == 1, f"could not own {self.name}: {reply.body}"
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        self._connection.close()
-
-    def _serve(self) -> None:
-        from jeepney import MessageType, new_error, new_method_return
+    def answer(self, message: Any) -> Any:
+        from jeepney import new_error, new_method_return
         from jeepney.low_level import HeaderFields
 
-        while not self._stop.is_set():
-            try:
-                message = self._connection.receive(timeout=0.05)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            if message.header.message_type != MessageType.method_call:
-                continue
-            fields = message.header.fields
-            matches = (
-                fields.get(HeaderFields.path) in self.paths
-                and fields.get(HeaderFields.interface) in (self.interface, None)
-                and fields.get(HeaderFields.member) == self.method
-            )
-            if matches:
-                self.calls += 1
-                reply = new_method_return(message, self.signature, (self.value(),))
-            else:
-                reply = new_error(
-                    message,
-                    "org.freedesktop.DBus.Error.UnknownMethod",
-                    "s",
-                    (f"no {fields.get(HeaderFields.member)} here",),
-                )
-            self._connection.send(reply)
+        fields = message.header.fields
+        if (
+            fields.get(HeaderFields.path) in self.paths
+            and fields.get(HeaderFields.interface) in (self.interface, None)
+            and fields.get(HeaderFields.member) == self.method
+        ):
+            self.calls += 1
+            return new_method_return(message, self.signature, (self.value(),))
+        return new_error(
+            message,
+            "org.freedesktop.DBus.Error.UnknownMethod",
+            "s",
+            (f"no {fields.get(HeaderFields.member)} here",),
+        )
 
 
 # --- windows, for the full-screen detector (Xvfb has no window manager) ---

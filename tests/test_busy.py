@@ -6,14 +6,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from desktop import Desktop, _start_bus, make_window, set_active, set_fullscreen, stop_processes
+from desktop import (
+    BusServer,
+    Desktop,
+    _start_bus,
+    make_window,
+    set_active,
+    set_fullscreen,
+    stop_processes,
+)
 from glutewake.busy import (
     CameraDetector,
     DndDetector,
@@ -197,7 +204,7 @@ def test_dnd_without_a_session_bus_is_unknown():
     assert finding.answer == "unknown" and "no session bus" in finding.reason
 
 
-class FakeServer:
+class FakeServer(BusServer):
     """A notification server of our own on a private bus: GetServerInformation names it;
     `properties` answer org.freedesktop.DBus.Properties.Get; `methods` any other call."""
 
@@ -209,53 +216,22 @@ class FakeServer:
         methods: dict[str, Callable[[tuple[Any, ...]], tuple[str, tuple[Any, ...]]]] | None = None,
         names: tuple[str, ...] = ("org.freedesktop.Notifications",),
     ) -> None:
-        self.address, self.server, self.properties = address, server, properties
+        super().__init__(address, names)
+        self.server, self.properties = server, properties
         self.methods = methods or {}
-        self.names = names
-        self._stop = threading.Event()
 
-    def __enter__(self) -> FakeServer:
-        from jeepney import DBus
-        from jeepney.io.blocking import open_dbus_connection
-
-        self._connection = open_dbus_connection(self.address)
-        for name in self.names:
-            reply = self._connection.send_and_get_reply(DBus().RequestName(name), timeout=2)
-            assert reply.body[0] == 1
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self._connection.close()
-
-    def _serve(self) -> None:
-        from jeepney import MessageType, new_error, new_method_return
+    def answer(self, message: Any) -> Any:
+        from jeepney import new_error, new_method_return
         from jeepney.low_level import HeaderFields
 
-        while not self._stop.is_set():
-            try:
-                message = self._connection.receive(timeout=0.05)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            if message.header.message_type != MessageType.method_call:
-                continue
-            member = message.header.fields.get(HeaderFields.member)
-            if member == "GetServerInformation":
-                reply = new_method_return(message, "ssss", (self.server, "test", "1", "1.2"))
-            elif member == "Get" and tuple(message.body) in self.properties:
-                reply = new_method_return(message, "v", (self.properties[tuple(message.body)](),))
-            elif member in self.methods:
-                reply = new_method_return(message, *self.methods[member](tuple(message.body)))
-            else:
-                reply = new_error(
-                    message, "org.freedesktop.DBus.Error.UnknownProperty", "s", ("no",)
-                )
-            self._connection.send(reply)
+        member = message.header.fields.get(HeaderFields.member)
+        if member == "GetServerInformation":
+            return new_method_return(message, "ssss", (self.server, "test", "1", "1.2"))
+        if member == "Get" and tuple(message.body) in self.properties:
+            return new_method_return(message, "v", (self.properties[tuple(message.body)](),))
+        if member in self.methods:
+            return new_method_return(message, *self.methods[member](tuple(message.body)))
+        return new_error(message, "org.freedesktop.DBus.Error.UnknownProperty", "s", ("no",))
 
 
 @pytest.fixture

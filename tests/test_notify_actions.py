@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from desktop import NOTIFICATIONS, Desktop, Notifications, stop_processes, wait_for_name
+from desktop import NOTIFICATIONS, BusServer, Desktop, Notifications, stop_processes, wait_for_name
 from glutewake.catalog import load_bundled
 from glutewake.channel import Channel
 from glutewake.freedesktop import FreedesktopNotifier
@@ -197,58 +196,30 @@ def test_a_key_in_the_terminal_closes_the_notification(
 # --- a server without buttons, and others, on the private bus ---------------------------
 
 
-class TinyServer:
+class TinyServer(BusServer):
     """org.freedesktop.Notifications with the capabilities and name a test gives it."""
 
     def __init__(self, address: str, name: str, capabilities: list[str]) -> None:
-        self.address, self.name, self.capabilities = address, name, capabilities
+        super().__init__(address, (NOTIFICATIONS,))
+        self.name, self.capabilities = name, capabilities
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self._next_id = 7
-        self._stop = threading.Event()
 
-    def __enter__(self) -> TinyServer:
-        from jeepney import DBus
-        from jeepney.io.blocking import open_dbus_connection
-
-        self._connection = open_dbus_connection(self.address)
-        reply = self._connection.send_and_get_reply(DBus().RequestName(NOTIFICATIONS), timeout=2)
-        assert reply.body[0] == 1
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self._connection.close()
-
-    def _serve(self) -> None:
-        from jeepney import MessageType, new_method_return
+    def answer(self, message: Any) -> Any:
+        from jeepney import new_method_return
         from jeepney.low_level import HeaderFields
 
-        while not self._stop.is_set():
-            try:
-                message = self._connection.receive(timeout=0.05)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            if message.header.message_type != MessageType.method_call:
-                continue
-            member = message.header.fields.get(HeaderFields.member)
-            self.calls.append((member, message.body))
-            if member == "GetCapabilities":
-                reply = new_method_return(message, "as", (self.capabilities,))
-            elif member == "GetServerInformation":
-                reply = new_method_return(message, "ssss", (self.name, "tests", "1.0", "1.2"))
-            elif member == "Notify":
-                replaces = message.body[1]
-                notification = replaces or self._next_id
-                self._next_id += 1
-                reply = new_method_return(message, "u", (notification,))
-            else:
-                reply = new_method_return(message)
-            self._connection.send(reply)
+        member = message.header.fields.get(HeaderFields.member)
+        self.calls.append((member, message.body))
+        if member == "GetCapabilities":
+            return new_method_return(message, "as", (self.capabilities,))
+        if member == "GetServerInformation":
+            return new_method_return(message, "ssss", (self.name, "tests", "1.0", "1.2"))
+        if member == "Notify":
+            notification = message.body[1] or self._next_id
+            self._next_id += 1
+            return new_method_return(message, "u", (notification,))
+        return new_method_return(message)
 
     def notifies(self) -> list[tuple[Any, ...]]:
         return [body for member, body in self.calls if member == "Notify"]
