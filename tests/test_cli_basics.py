@@ -4,7 +4,7 @@ import click
 import pytest
 
 from glutewake import __version__
-from glutewake.cli import COMMANDS, main
+from glutewake.cli import COMMANDS, LazyGroup, main
 
 
 def test_version(cli):
@@ -73,3 +73,23 @@ def test_a_typo_of_a_command_names_the_closest(cli):
     assert result.stderr.strip() == (
         "Error: No such command 'resme'. (Did you mean 'resume'?) See 'main --help'."
     )
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        (LazyGroup, "get_command"),  # importing the command's module
+        (click.Command, "parse_args"),  # parsing its arguments
+        (click.Command, "invoke"),  # running it
+    ],
+)
+def test_ctrl_c_in_any_command_exits_130_quietly(cli, monkeypatch, target):
+    """Ctrl-C before a command's own handling (or in one with none): no "Aborted!"; the
+    shell has shown ^C, and 130 is what it reports for a program SIGINT ended."""
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(*target, interrupted)
+    result = cli("status")
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "")

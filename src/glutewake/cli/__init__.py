@@ -103,6 +103,8 @@ class LazyGroup(Group):
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
             raise one_line_usage(exc) from None
+        except KeyboardInterrupt:
+            raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         # The one place a domain error becomes a one-line message and exit code 1, and a
@@ -111,6 +113,11 @@ class LazyGroup(Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             raise one_line_usage(exc) from None
+        except KeyboardInterrupt:
+            # Ctrl-C before a command's own handling (or in one that has none, such as a
+            # long export): the shell has shown ^C; click's "Aborted!" would say nothing
+            # more. 130 is what a shell reports for a program SIGINT ended.
+            raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
         except GlutewakeError as exc:
             # One line whatever it names: a path with a newline or an escape sequence in
             # it is shown escaped.
@@ -129,6 +136,7 @@ class LazyGroup(Group):
 
 
 SIGPIPE_EXIT = 128 + 13
+INTERRUPTED_EXIT = 128 + 2
 
 
 def _hold_standard_fds() -> None:
