@@ -25,7 +25,14 @@ from pathlib import Path
 from glutewake.store import Store
 
 OUTCOMES = ("done", "done", "done", "skipped", "missed", "natural")
-NAMES = ("Glute bridge", "Hip flexor stretch", "Clamshell", "Walk", "Standing glute squeeze")
+NAMES = (
+    "Glute bridge",
+    "Hip flexor stretch",
+    "Clamshell",
+    "Walk",
+    "Standing glute squeeze",
+    "Half-kneeling stretch, arms up",  # a comma: CSV quotes it
+)
 
 
 def make(db: Path, breaks: int) -> None:
@@ -38,21 +45,28 @@ def make(db: Path, breaks: int) -> None:
 
     def rows() -> Iterator[tuple[object, ...]]:
         for number in range(breaks):
-            at = start + timedelta(minutes=9 * number, seconds=rng.randrange(60))
-            text = at.isoformat(timespec="microseconds")
+            at = start + timedelta(
+                minutes=9 * number,
+                seconds=rng.randrange(60),
+                microseconds=rng.randrange(1_000_000),
+            )
             outcome = OUTCOMES[number % len(OUTCOMES)]
+            snoozes = number % 3
             done = outcome == "done"
-            answered = None if outcome == "missed" else text
+            # As the loop records them: due before any snooze, answered when the break
+            # began (a done break is logged when it ends), nothing for a missed one.
+            due = at - timedelta(seconds=snoozes * 300 + rng.randrange(30, 600))
+            answered = None if outcome == "missed" else at - timedelta(seconds=120 if done else 0)
             yield (
                 outcome,
-                text,
-                text,
-                answered,
+                at.isoformat(timespec="microseconds"),
+                due.isoformat(timespec="microseconds"),
+                answered.isoformat(timespec="microseconds") if answered else None,
                 1800 + number % 1800,
                 "glute-bridge",
                 NAMES[number % len(NAMES)],
                 "glutes",
-                number % 3,
+                snoozes,
                 600 if outcome == "natural" else None,
                 "terminal" if answered else None,
                 120 if done else None,

@@ -3,16 +3,26 @@ time zone, across clock changes, with any text in the log."""
 
 from __future__ import annotations
 
+import io
+import os
 import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from glutewake import report
-from glutewake.export import export_breaks
+from glutewake import export, report
+from glutewake.export import export_breaks, export_pieces, write_export
 from glutewake.output import to_csv, to_json
 from glutewake.store import BreakRecord, Store, WarmupRecord
+from glutewake.vocab import OUTCOMES
 from storetools import local_zone
 
 NAMES = [
@@ -59,10 +69,10 @@ def seed(store: Store, count: int = 3000) -> None:
 
 
 def streamed(store: Store, period: report.Period, fmt: str) -> str:
-    rows = list(export_breaks(store, period, fmt=fmt))
-    if fmt == "json":
-        return "[\n" + ",\n".join(rows) + "\n]" if rows else "[]"
-    return ",".join(report.BREAK_FIELDS) + "\n" + "".join(rows)
+    out = io.StringIO()
+    write_export(out, export_breaks(store, period, fmt=fmt), fmt)
+    text = out.getvalue()
+    return text.removesuffix("\n") if fmt == "json" else text  # to_json ends with no newline
 
 
 @pytest.mark.parametrize(
@@ -92,8 +102,181 @@ def test_streamed_export_is_the_same_text(tmp_path: Path, zone: str) -> None:
 
 
 def streamed_period(store: Store, period: report.Period, kept: tuple[str, ...]) -> str:
-    lines = export_breaks(store, period, outcomes=kept, fmt="csv")
-    return ",".join(report.BREAK_FIELDS) + "\n" + "".join(lines)
+    out = io.StringIO()
+    write_export(out, export_breaks(store, period, outcomes=kept, fmt="csv"), "csv")
+    return out.getvalue()
+
+
+# The export forks its workers from a process with one thread; pytest-xdist's worker
+# process has more, which Python 3.12+ warns about.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pieces_made_side_by_side_are_the_same_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """Small pieces, cut at warm-ups and clock changes, made here or by worker processes."""
+    monkeypatch.setattr(export, "CHUNK", 37)
+    with local_zone("Europe/Berlin"), Store.open(tmp_path / "g.db") as store:
+        seed(store, 1500)
+        period = report.Period(
+            datetime(2022, 12, 1, tzinfo=timezone.utc), datetime(2024, 2, 1, tzinfo=timezone.utc)
+        )
+        rows = report.break_rows(store, period)
+        for fmt, expected in (("csv", to_csv(rows, report.BREAK_FIELDS)), ("json", to_json(rows))):
+            out = io.StringIO()
+            spooled = 0
+
+            def counted(pieces: Iterator[export.Piece]) -> Iterator[export.Piece]:
+                nonlocal spooled
+                for piece in pieces:
+                    spooled += isinstance(piece, export.Spooled)
+                    yield piece
+
+            write_export(out, counted(export_pieces(store, period, fmt=fmt, workers=workers)), fmt)
+            # Made by worker processes (Linux), or all here.
+            assert bool(spooled) == (workers > 1 and sys.platform == "linux")
+            assert out.getvalue().removesuffix("\n" if fmt == "json" else "") == expected
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_more_breaks_at_one_instant_than_a_piece_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export, "CHUNK", 5)
+    at = datetime(2024, 5, 1, 12, tzinfo=timezone.utc)
+    with Store.open(tmp_path / "g.db") as store, store.batch():
+        for number in range(23):
+            store.add_break(BreakRecord("done", at + timedelta(seconds=number // 12), at, at, 60))
+    with Store.open(tmp_path / "g.db", create=False) as store:
+        period = report.Period(at - timedelta(days=1), at + timedelta(days=1))
+        lines = b"".join(export_breaks(store, period, fmt="csv", workers=2)).decode()
+        assert (
+            lines == to_csv(report.break_rows(store, period), report.BREAK_FIELDS).split("\n", 1)[1]
+        )
+        assert len(lines.splitlines()) == 23
+
+
+def test_pieces_go_out_as_utf8_bytes_or_through_the_text_layer(tmp_path: Path) -> None:
+    """UTF-8 output takes the bytes as they are; any other encoding gets them as text."""
+    with Store.open(tmp_path / "g.db") as store:
+        seed(store, 40)
+        period = report.Period(
+            datetime(2022, 12, 1, tzinfo=timezone.utc), datetime(2024, 2, 1, tzinfo=timezone.utc)
+        )
+        expected = to_csv(report.break_rows(store, period, outcomes=OUTCOMES), report.BREAK_FIELDS)
+        for encoding in ("utf-8", "latin-1"):
+            raw = io.BytesIO()
+            out = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+            write_export(out, export_breaks(store, period, outcomes=OUTCOMES, fmt="csv"), "csv")
+            out.flush()
+            assert raw.getvalue() == expected.encode(encoding, errors="replace")
+
+
+def big_log(path: Path, count: int) -> None:
+    """`count` breaks, a minute apart, written in one statement (seconds, not minutes)."""
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    start = datetime.now(timezone.utc) - timedelta(minutes=count + 5)
+    with conn:
+        conn.executemany(
+            "INSERT INTO breaks (outcome, at, due_at, seated_s, exercise_name) "
+            "VALUES ('done', ?, ?, 1800, 'Glute bridge')",
+            (
+                ((start + timedelta(minutes=n)).isoformat(timespec="microseconds"),) * 2
+                for n in range(count)
+            ),
+        )
+    conn.close()
+
+
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def gone(pids: list[int], within: float = 5.0) -> bool:
+    """Whether every one of `pids` has ended (a zombie waiting for init counts as ended)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            with suppress(OSError):
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    alive.append(pid)
+        if not alive:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def export_running(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, list[int]]]:
+    """`glutewake log --format json` of a log long enough for worker processes, its
+    output a pipe read no further than its first bytes: (process, read end, workers)."""
+    if sys.platform != "linux":
+        pytest.skip("worker processes are Linux only")
+    data_dir.mkdir()
+    big_log(data_dir / "glutewake.db", 4 * export.CHUNK)
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glutewake", "log", "--since", "10d", "--format", "json"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a shell gives a job
+    )
+    os.close(write_end)
+    first = b""
+    while len(first) < 10:
+        first += os.read(read_end, 10 - len(first))
+    assert first == b"[\n  {\n    "
+    # Its pipe is full now and stays so: the workers made what they could and wait.
+    deadline = time.monotonic() + 10
+    while len(workers := children(process.pid)) < export._worker_count():
+        assert time.monotonic() < deadline, "no worker processes started"
+        time.sleep(0.05)
+    try:
+        yield process, read_end, workers
+    finally:
+        with suppress(OSError):
+            os.close(read_end)
+        with suppress(ProcessLookupError):
+            process.kill()
+        process.wait()
+
+
+def test_a_reader_that_stops_early_ends_the_workers_quietly(export_running) -> None:
+    """`log --format json | head`: exit 141 with nothing said, and no worker left behind."""
+    process, read_end, workers = export_running
+    os.close(read_end)
+    assert process.wait(timeout=30) == 141
+    assert process.stderr is not None and process.stderr.read() == b""
+    assert gone(workers)
+
+
+def test_ctrl_c_ends_an_export_and_its_workers_quietly(export_running) -> None:
+    """Ctrl-C reaches the whole group: the export exits 130, no "Aborted!", no traceback."""
+    process, _read_end, workers = export_running
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(timeout=30) == 130
+    assert process.stderr is not None and process.stderr.read() == b""
+    assert gone(workers)
+
+
+def test_workers_end_with_an_export_killed_outright(export_running) -> None:
+    """They find their task pipe closed and leave: nothing of the export runs on."""
+    process, _read_end, workers = export_running
+    process.kill()  # SIGKILL to the parent alone: nothing of it runs any more
+    process.wait(timeout=30)
+    assert gone(workers)
 
 
 def test_the_log_command_streams_an_empty_period(cli, data_dir: Path) -> None:

@@ -147,22 +147,11 @@ def _export(store: Store | None, period: report.Period, wanted: tuple[str, ...],
     """CSV or JSON written as the rows are read: a whole history in flat memory."""
     import sys
 
-    out = sys.stdout
-    from glutewake.export import export_breaks
+    from glutewake.export import export_pieces, write_export
 
-    rows = export_breaks(store, period, outcomes=wanted, fmt=fmt) if store else iter(())
-    if fmt == "csv":
-        out.write(",".join(report.BREAK_FIELDS) + "\n")
-        out.writelines(rows)
-    else:
-        first = next(rows, None)
-        if first is None:
-            out.write("[]\n")
-        else:
-            out.write("[\n" + first)
-            out.writelines(",\n" + text for text in rows)
-            out.write("\n]\n")
-    out.flush()
+    pieces = export_pieces(store, period, outcomes=wanted, fmt=fmt) if store else iter(())
+    write_export(sys.stdout, pieces, fmt)
+    sys.stdout.flush()
 
 
 def _show_breaks(rows: list[report.BreakRow], fmt: str, period: report.Period) -> None:
