@@ -93,3 +93,23 @@ def test_ctrl_c_in_any_command_exits_130_quietly(cli, monkeypatch, target):
     monkeypatch.setattr(*target, interrupted)
     result = cli("status")
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "")
+
+
+def test_ctrl_c_while_the_command_loads_exits_130_quietly(monkeypatch, capsys):
+    """The entry point's own imports: SystemExit(130), not a traceback through them."""
+    import sys
+
+    from glutewake.__main__ import main as entry
+
+    class Interrupting:
+        def find_spec(self, name, *_args):
+            if name == "glutewake.cli":
+                raise KeyboardInterrupt
+            return None
+
+    monkeypatch.delitem(sys.modules, "glutewake.cli")
+    monkeypatch.setattr(sys, "meta_path", [Interrupting(), *sys.meta_path])
+    with pytest.raises(SystemExit) as ended:
+        entry()
+    assert ended.value.code == 130
+    assert capsys.readouterr() == ("", "")
