@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from glutewake import export, report
-from glutewake.export import export_breaks, export_pieces, write_export
+from glutewake.export import export_pieces, write_export
 from glutewake.output import to_csv, to_json
 from glutewake.store import BreakRecord, Store, WarmupRecord
 from glutewake.vocab import OUTCOMES
@@ -70,7 +70,7 @@ def seed(store: Store, count: int = 3000) -> None:
 
 def streamed(store: Store, period: report.Period, fmt: str) -> str:
     out = io.StringIO()
-    write_export(out, export_breaks(store, period, fmt=fmt), fmt)
+    write_export(out, export_pieces(store, period, fmt=fmt), fmt)
     text = out.getvalue()
     return text.removesuffix("\n") if fmt == "json" else text  # to_json ends with no newline
 
@@ -103,7 +103,7 @@ def test_streamed_export_is_the_same_text(tmp_path: Path, zone: str) -> None:
 
 def streamed_period(store: Store, period: report.Period, kept: tuple[str, ...]) -> str:
     out = io.StringIO()
-    write_export(out, export_breaks(store, period, outcomes=kept, fmt="csv"), "csv")
+    write_export(out, export_pieces(store, period, outcomes=kept, fmt="csv"), "csv")
     return out.getvalue()
 
 
@@ -149,11 +149,10 @@ def test_more_breaks_at_one_instant_than_a_piece_holds(
             store.add_break(BreakRecord("done", at + timedelta(seconds=number // 12), at, at, 60))
     with Store.open(tmp_path / "g.db", create=False) as store:
         period = report.Period(at - timedelta(days=1), at + timedelta(days=1))
-        lines = b"".join(export_breaks(store, period, fmt="csv", workers=2)).decode()
-        assert (
-            lines == to_csv(report.break_rows(store, period), report.BREAK_FIELDS).split("\n", 1)[1]
-        )
-        assert len(lines.splitlines()) == 23
+        out = io.StringIO()
+        write_export(out, export_pieces(store, period, fmt="csv", workers=2), "csv")
+        assert out.getvalue() == to_csv(report.break_rows(store, period), report.BREAK_FIELDS)
+        assert len(out.getvalue().splitlines()) == 1 + 23
 
 
 def test_pieces_go_out_as_utf8_bytes_or_through_the_text_layer(tmp_path: Path) -> None:
@@ -167,7 +166,7 @@ def test_pieces_go_out_as_utf8_bytes_or_through_the_text_layer(tmp_path: Path) -
         for encoding in ("utf-8", "latin-1"):
             raw = io.BytesIO()
             out = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
-            write_export(out, export_breaks(store, period, outcomes=OUTCOMES, fmt="csv"), "csv")
+            write_export(out, export_pieces(store, period, outcomes=OUTCOMES, fmt="csv"), "csv")
             out.flush()
             assert raw.getvalue() == expected.encode(encoding, errors="replace")
 

@@ -151,20 +151,6 @@ def export_pieces(
     return _run(store, period, jobs, _worker_count() if workers is None else workers)
 
 
-def export_breaks(
-    store: Store,
-    period: Period,
-    *,
-    outcomes: Sequence[str] = (*OUTCOMES, WARMUP),
-    fmt: str,
-    workers: int | None = None,
-) -> Iterator[bytes]:
-    """export_pieces, every piece as bytes."""
-    pieces = export_pieces(store, period, outcomes=outcomes, fmt=fmt, workers=workers)
-    for piece in pieces:
-        yield piece if isinstance(piece, bytes) else piece.read()
-
-
 # A piece to make: a warm-up's text as it is, or (low, high, offset, outcomes, fmt).
 _Job: TypeAlias = "bytes | tuple[str, str, int | None, tuple[str, ...], str]"
 
