@@ -55,7 +55,7 @@ COMMAND_RUNS, COMMAND_RUNS_QUICK = 11, 5
 # A break due at once that stays due; snoozes enough for every round.
 COMMANDS = (
     '[timer]\nsit = "1s"\nsnooze = "1h"\nmax_snoozes = 100\nrespond_within = "1h"\n'
-    "[notify]\nbell = false\n[idle]\nbackend = \"off\"\n"  # away would hold the break
+    '[notify]\nbell = false\n[idle]\nbackend = "off"\n'  # away would hold the break
 )
 # Every busy detector on, whatever the defaults become: they must cost nothing at rest.
 QUIET_ALL = '[quiet]\nwhen = ["dnd", "fullscreen", "camera", "microphone"]\nmax_hold = "30m"\n'

@@ -266,12 +266,8 @@ def test_a_whole_history_summary_has_the_streaks_a_later_period_sees(berlin):
         store.add_break(brk("abandoned", utc(2024, 4, 2, 9)))
         store.add_event(EventRecord("sit", utc(2024, 4, 3, 9), seconds=600))
         now = utc(2024, 4, 4, 12)
-        whole = summarize(
-            store, report.choose_period(now, since="2024-03-01"), goal=1, now=now
-        )
-        later = summarize(
-            store, report.choose_period(now, since="2024-04-03"), goal=1, now=now
-        )
+        whole = summarize(store, report.choose_period(now, since="2024-03-01"), goal=1, now=now)
+        later = summarize(store, report.choose_period(now, since="2024-04-03"), goal=1, now=now)
         end = report.local_midnight(date(2024, 4, 5))
         in_period = store.day_totals(report.local_midnight(date(2024, 3, 1)), end)
         assert [(t.day, t.breaks, t.done) for t in in_period if t.breaks] == store.done_per_day(end)
@@ -431,9 +427,7 @@ def test_a_missed_break_does_not_end_the_stretch_nor_count_twice(berlin):
         store.add_break(left._replace(carried_s=2400))
         store.end_session(session, ended_at=utc(2024, 5, 6, 10), seated_s=0)
         now = utc(2024, 5, 6, 12)
-        (day,) = summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
-            "days"
-        ]
+        (day,) = summarize(store, report.choose_period(now, today=True), goal=1, now=now)["days"]
     assert (day["done"], day["missed"], day["due"]) == (1, 2, 3)  # abandoned is not due
     assert day["seated_s"] == 3600 + 3600  # 8:00-9:00 and 9:00-10:00, each once
     assert day["longest_s"] == 3600
@@ -445,9 +439,7 @@ def test_the_stretch_a_stop_closes_after_a_miss_counts_once(berlin):
         store.add_break(brk("missed", utc(2024, 5, 6, 8, 30), seated_s=1800, session_id=session))
         store.end_session(session, ended_at=utc(2024, 5, 6, 9, 15), seated_s=4500, carried_s=1800)
         now = utc(2024, 5, 6, 12)
-        (day,) = summarize(store, report.choose_period(now, today=True), goal=1, now=now)[
-            "days"
-        ]
+        (day,) = summarize(store, report.choose_period(now, today=True), goal=1, now=now)["days"]
     assert (day["seated_s"], day["longest_s"]) == (4500, 4500)
 
 

@@ -94,8 +94,7 @@ COUNT_REP_S = 3
 def guided_seconds(exercise: Exercise) -> int:
     """How long the guided exercise runs, start to end (switching sides included)."""
     return sum(
-        s.seconds if s.seconds is not None else (s.reps or 1) * COUNT_REP_S
-        for s in plan(exercise)
+        s.seconds if s.seconds is not None else (s.reps or 1) * COUNT_REP_S for s in plan(exercise)
     )
 
 

@@ -102,9 +102,7 @@ def gather(store: Store | None, period: report.Period, *, goal: int, now: dateti
     return Report(period, now, goal, summary, year, hours, first)
 
 
-def _year_within(
-    summary: Summary, year: report.Period, first: date
-) -> Summary | None:
+def _year_within(summary: Summary, year: report.Period, first: date) -> Summary | None:
     """The calendar's year cut from a summary that covers it (a long period), or None.
 
     The same days and streaks summarize() would give for the year (streaks always look

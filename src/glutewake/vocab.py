@@ -33,7 +33,16 @@ NoticeKind = Literal[
 ]
 # What other terminals send the running loop.
 CommandName = Literal[
-    "done", "skip", "snooze", "now", "pause", "resume", "stand", "sit", "warmup", "warmup_start",
+    "done",
+    "skip",
+    "snooze",
+    "now",
+    "pause",
+    "resume",
+    "stand",
+    "sit",
+    "warmup",
+    "warmup_start",
     "stop",
 ]
 
