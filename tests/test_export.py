@@ -278,6 +278,19 @@ def test_workers_end_with_an_export_killed_outright(export_running) -> None:
     assert gone(workers)
 
 
+def test_a_worker_that_dies_ends_the_export_with_one_line(export_running) -> None:
+    """The OOM killer takes a worker: its pieces fail, one line says so, exit 1; no hang."""
+    process, read_end, workers = export_running
+    os.kill(workers[0], signal.SIGKILL)
+    while os.read(read_end, 1 << 16):  # the rest of what was made, then the end
+        pass
+    assert process.wait(timeout=30) == 1
+    assert process.stderr is not None
+    err = process.stderr.read().decode()
+    assert err.count("\n") == 1 and "a worker process ended unexpectedly" in err, err
+    assert gone(workers)
+
+
 def test_the_log_command_streams_an_empty_period(cli, data_dir: Path) -> None:
     data_dir.mkdir()
     with Store.open(data_dir / "glutewake.db") as store:

@@ -14,14 +14,13 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO, TypeAlias
+from typing import Any, BinaryIO, NamedTuple, TextIO, TypeAlias
 
+from glutewake.errors import StoreError
+from glutewake.i18n import _
 from glutewake.report import BREAK_FIELDS, WARMUP, Period, break_row, warmup_row
 from glutewake.store import Store, to_text
 from glutewake.vocab import OUTCOMES
-
-if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult
 
 # Breaks per piece: under 1 MB of CSV, 2.5 MB of JSON held at once, and few enough
 # queries that their set-up does not count.
@@ -296,11 +295,16 @@ def _side_by_side(path: str, jobs: Iterator[_Job], workers: int) -> Iterator[Pie
     the text crosses no pipe, only its size does."""
     import multiprocessing
     from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     free = deque(os.memfd_create("glutewake-export") for _ in range(2 * workers + 1))
     slots = list(free)
-    pool = multiprocessing.get_context("fork").Pool(workers, _start_worker, (path,))
-    ahead: deque[bytes | tuple[int, AsyncResult[int]]] = deque()
+    # An executor, not multiprocessing.Pool: a worker that dies (OOM killer, a signal)
+    # fails its pieces here rather than leaving them waited for for ever.
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(workers, context, _start_worker, (path, os.getpid()))
+    ahead: deque[bytes | tuple[int, Future[int]]] = deque()
 
     def oldest() -> Iterator[Piece]:
         item = ahead.popleft()
@@ -308,7 +312,7 @@ def _side_by_side(path: str, jobs: Iterator[_Job], workers: int) -> Iterator[Pie
             yield item
             return
         fd, made = item
-        yield Spooled(fd, made.get())
+        yield Spooled(fd, made.result())
         free.append(fd)  # asked for the next piece: done with this one
 
     try:
@@ -319,33 +323,53 @@ def _side_by_side(path: str, jobs: Iterator[_Job], workers: int) -> Iterator[Pie
             while not free:
                 yield from oldest()
             fd = free.popleft()
-            ahead.append((fd, pool.apply_async(_made, (fd, *job))))
+            ahead.append((fd, pool.submit(_made, fd, *job)))
         while ahead:
             yield from oldest()
-    except BaseException:
-        pool.terminate()  # Ctrl-C, a closed pipe, an error: no piece is wanted any more
-        raise
-    else:
-        pool.close()
+    except BrokenProcessPool:
+        raise StoreError(
+            _("{path}: the export stopped: a worker process ended unexpectedly").format(path=path)
+        ) from None
     finally:
-        pool.join()
+        # Ctrl-C, a closed pipe, an error: no piece is wanted any more. Workers finish
+        # the piece in hand (a fraction of a second) and leave.
+        pool.shutdown(wait=True, cancel_futures=True)
         for fd in slots:
             os.close(fd)
 
 
-def _start_worker(path: str) -> None:
+def _start_worker(path: str, parent: int) -> None:
     import signal
 
     # Ctrl-C reaches the whole process group: the parent answers it, once. A SIGTERM
-    # from Pool.terminate ends a worker whatever the parent had set.
+    # ends a worker whatever the parent had set.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A worker's errors go to the parent with its piece, never to the user's terminal.
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
+    _end_with(parent)
     global _worker
     try:
         # Its own connection: one carried across fork() is never used.
         _worker = Store.open(path, create=False)
     except Exception as exc:  # raised again with the first piece, in the parent
         _worker = exc
+
+
+def _end_with(parent: int) -> None:
+    """A parent killed outright (SIGKILL, a signal it does not catch) takes its workers
+    with it: they wait on a task queue whose other end they hold too, so no EOF would
+    ever tell them."""
+    import ctypes
+    import signal
+
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # gone before that took effect
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _made(
