@@ -167,6 +167,24 @@ def test_commands_with_unwritable_output_say_so_in_one_line(args: tuple[str, ...
     ]
 
 
+@pytest.mark.parametrize("option", ["--help", "-h", "--version"])
+def test_top_level_help_and_version_to_dev_full_say_so_in_one_line(option: str) -> None:
+    """They print while the arguments are parsed, before any command runs."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            glutewake_argv(option),
+            env=child_env(),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=20,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: cannot write the output (No space left on device)"
+    ]
+
+
 def test_the_loop_runs_with_stdin_and_stdout_closed(tmp_path: Path, data_dir: Path) -> None:
     def close_both() -> None:
         os.close(0)

@@ -105,6 +105,9 @@ class LazyGroup(Group):
             raise one_line_usage(exc) from None
         except KeyboardInterrupt:
             raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
+        except OSError as exc:
+            # --help and --version print while the arguments are parsed, before invoke.
+            raise _output_failed(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         # The one place a domain error becomes a one-line message and exit code 1, and a
@@ -123,20 +126,25 @@ class LazyGroup(Group):
             # it is shown escaped.
             raise click.ClickException(one_line(str(exc))) from None
         except OSError as exc:
-            if not _stdout_broken(exc):
-                raise
-            if exc.errno == errno.EPIPE:
-                # The reader has what it wanted (`| head`): nothing went wrong, so nothing
-                # is said; 141 is what a shell reports for a program its SIGPIPE ended.
-                ctx.exit(SIGPIPE_EXIT)
-            # /dev/full, a full disk under a redirect, a closed pipe or terminal.
-            raise click.ClickException(
-                _("cannot write the output ({why})").format(why=exc.strerror or exc)
-            ) from None
+            raise _output_failed(exc) from None
 
 
 SIGPIPE_EXIT = 128 + 13
 INTERRUPTED_EXIT = 128 + 2
+
+
+def _output_failed(exc: OSError) -> click.ClickException | click.exceptions.Exit:
+    """What a failed write of output ends in; any other OSError goes on as it is."""
+    if not _stdout_broken(exc):
+        raise exc
+    if exc.errno == errno.EPIPE:
+        # The reader has what it wanted (`| head`): nothing went wrong, so nothing is
+        # said; 141 is what a shell reports for a program its SIGPIPE ended.
+        return click.exceptions.Exit(SIGPIPE_EXIT)
+    # /dev/full, a full disk under a redirect, a closed pipe or terminal.
+    return click.ClickException(
+        _("cannot write the output ({why})").format(why=exc.strerror or exc)
+    )
 
 
 def _hold_standard_fds() -> None:
