@@ -72,6 +72,19 @@ def test_toml_python_cannot_parse_names_the_file(tmp_path: Path) -> None:
     assert "int_max_str_digits" not in line and "Exceeds" not in line
 
 
+def test_tables_nested_deep_by_dotted_keys_name_the_file(tmp_path: Path) -> None:
+    """tomllib reads [a.a.a…] without recursing; what reads the tables after it must not."""
+    dotted = tmp_path / "dotted.toml"
+    dotted.write_text("[" + "a." * 5000 + 'b]\nname = "x"\n')
+    line = one_line_error(check(dotted), str(dotted))
+    assert "unknown section [a]" in line
+    escape = tmp_path / "escape.toml"
+    escape.write_text('[exercises]\ncustom = [{name = "Evil\\u001b[2J"}]\n')
+    assert "exercises.custom[1].name: control character" in one_line_error(
+        check(escape), str(escape)
+    )
+
+
 def test_a_byte_order_mark_is_accepted(cli, config_file: Path) -> None:
     config_file.write_bytes(b'\xef\xbb\xbf[timer]\nsit = "30m"\n')
     result = cli("config", "show", "--format", "json")

@@ -89,24 +89,37 @@ def category_label(category: str) -> str:
 
 
 def _reject_control_characters(doc: Mapping[str, Any], path: Path) -> None:
-    """Text from the config reaches terminals and notifications: no escape sequences."""
-    from glutewake.text import CONTROL
+    """Text from the config reaches terminals and notifications: no escape sequences.
 
-    def walk(value: Any, where: str) -> None:
+    Walked with a stack, not recursion: dotted keys ([a.a.a…]) nest tables thousands
+    deep without tomllib recursing. A key's place is built only when it is named."""
+    from glutewake.text import CONTROL, clip
+
+    Where = tuple[Any, str]  # (the parent's place, this step) or () at the top
+    stack: list[tuple[Any, Where | tuple[()]]] = [(doc, ())]
+    while stack:
+        value, where = stack.pop()
         if isinstance(value, str):
             found = CONTROL.search(value)
             if found:
                 raise ConfigError(
                     _("{path}: {key}: control character {char} not allowed in text").format(
-                        path=path, key=where, char=repr(found.group())
+                        path=path, key=clip(_place(where)), char=repr(found.group())
                     )
                 )
         elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(key, where)
-                walk(item, f"{where}.{key}" if where else key)
+            for key, item in reversed(value.items()):
+                stack.append((item, (where, f".{key}" if where else key)))
+                stack.append((key, where))
         elif isinstance(value, list):
-            for number, item in enumerate(value, 1):
-                walk(item, f"{where}[{number}]")
+            for number, item in reversed(list(enumerate(value, 1))):
+                stack.append((item, (where, f"[{number}]")))
 
-    walk(doc, "")
+
+def _place(where: Any) -> str:
+    """ "exercises.custom[1].name" from its chain of steps."""
+    steps: list[str] = []
+    while where:
+        where, step = where
+        steps.append(step)
+    return "".join(reversed(steps))
