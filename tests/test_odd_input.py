@@ -133,6 +133,10 @@ def test_escape_sequences_from_an_older_log_are_shown_inert(cli, data_dir: Path)
     assert result.exit_code == 0, result.output
     assert "Bridge\\x1b[2J" in result.output
     assert not any(c in result.output for c in "\x1b\x07\x9b")
+    result = cli("log", "--today", "--summary")  # the top exercises name it too
+    assert result.exit_code == 0, result.output
+    assert "Bridge\\x1b[2J" in result.output
+    assert not any(c in result.output for c in "\x1b\x07\x9b")
     due = LoopState(1, 1, T, "due", T, T, 60, True, None, "x", evil, 0, 2)
     text = view(due, T).text()
     assert "Bridge\\x1b[2J" in text and "\x1b" not in text

@@ -38,6 +38,7 @@ from glutewake.report import (
     no_paint,
 )
 from glutewake.store import Store
+from glutewake.text import one_line
 
 if TYPE_CHECKING:
     from glutewake.queries import DayTotals, ExerciseCount
@@ -365,8 +366,10 @@ def _totals_lines(totals: Totals, goal: int) -> list[str]:
     compliance = totals["compliance"]
     percent = "-" if compliance is None else format_percent(compliance)
     names = exercise_names(language())
+    # Names from the log, perhaps written by an older version: no escapes reach a terminal.
     top = " · ".join(
-        f"{names.get(t['id']) or t['name'] or t['id']} {t['done']}" for t in totals["top_exercises"]
+        f"{one_line(names.get(t['id']) or t['name'] or t['id'])} {t['done']}"
+        for t in totals["top_exercises"]
     )
     balance = totals["balance"]
     rows = [
