@@ -8,6 +8,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from running import child_env, glutewake_argv, run_cli, wait_until
 
 
@@ -60,9 +62,19 @@ def test_a_log_moved_aside_keeps_what_was_recorded(
     assert outcomes(aside)[0] == "skipped"
 
 
-def test_one_loop_per_log_across_data_folders(tmp_path: Path, config_file: Path) -> None:
+@pytest.mark.parametrize("through_link", [False, True])
+def test_one_loop_per_log_across_data_folders(
+    tmp_path: Path, config_file: Path, through_link: bool
+) -> None:
     shared = tmp_path / "shared.db"
     config_file.write_text(f'[log]\ndatabase = "{shared}"\n[idle]\nbackend = "off"\n')
+    other = tmp_path / "other.toml"
+    named = shared
+    if through_link:  # the other config names a symbolic link to the same log (dotfiles)
+        named = tmp_path / "dotfiles" / "glutewake.db"
+        named.parent.mkdir()
+        named.symlink_to(shared)
+    other.write_text(f'[log]\ndatabase = "{named}"\n[idle]\nbackend = "off"\n')
     first = subprocess.Popen(
         glutewake_argv("start", "--no-desktop"),
         env=child_env(GLUTEWAKE_HOME=str(tmp_path / "one")),
@@ -77,16 +89,17 @@ def test_one_loop_per_log_across_data_folders(tmp_path: Path, config_file: Path)
         )
         second = subprocess.run(
             glutewake_argv("start", "--no-desktop"),
-            env=child_env(GLUTEWAKE_HOME=str(tmp_path / "two")),
+            env=child_env(GLUTEWAKE_HOME=str(tmp_path / "two"), GLUTEWAKE_CONFIG=str(other)),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=20,
         )
         assert second.returncode == 1
-        assert "already running" in second.stderr and str(shared) in second.stderr
+        assert "already running" in second.stderr and str(named) in second.stderr
         # And a command through the other data folder drives nothing.
-        assert run_cli("now", GLUTEWAKE_HOME=str(tmp_path / "two")).returncode == 1
+        two = {"GLUTEWAKE_HOME": str(tmp_path / "two"), "GLUTEWAKE_CONFIG": str(other)}
+        assert run_cli("now", **two).returncode == 1
         first.send_signal(signal.SIGTERM)
         assert first.wait(timeout=10) == 0
     finally:

@@ -51,9 +51,11 @@ def run(
             since = local_at(time.time())
             lock = LoopLock(lock_path)
             lock.acquire(pid, since, db_path)
-            # One loop per log too: two data folders whose configs name the same log.
+            # One loop per log too: two data folders whose configs name the same log,
+            # perhaps one through a symbolic link (dotfiles): the lock sits by the file.
+            real = db_path.resolve()
             log_lock = LoopLock(
-                db_path.with_name(db_path.name + ".lock"),
+                real.with_name(real.name + ".lock"),
                 what=_("log {path}").format(path=db_path),
             )
             try:
