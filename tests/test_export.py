@@ -22,6 +22,7 @@ from glutewake import export, report
 from glutewake.export import export_pieces, write_export
 from glutewake.output import to_csv, to_json
 from glutewake.store import BreakRecord, Store, WarmupRecord
+from glutewake.text import CONTROL
 from glutewake.vocab import OUTCOMES
 from storetools import local_zone
 
@@ -169,6 +170,28 @@ def test_pieces_go_out_as_utf8_bytes_or_through_the_text_layer(tmp_path: Path) -
             write_export(out, export_pieces(store, period, outcomes=OUTCOMES, fmt="csv"), "csv")
             out.flush()
             assert raw.getvalue() == expected.encode(encoding, errors="replace")
+
+
+def test_a_terminal_gets_no_control_characters_from_the_log(tmp_path: Path) -> None:
+    """CSV to a file keeps the log's text as it is; to a terminal, escape sequences that an
+    older version let into the log are shown escaped, never acted on."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    with Store.open(tmp_path / "g.db") as store:
+        at = datetime(2024, 5, 1, 12, tzinfo=timezone.utc)
+        store.add_break(BreakRecord("done", at, at, at, 60, "x", "esc\x1b]0;owned\x07 \x9b2J"))
+        period = report.Period(at - timedelta(days=1), at + timedelta(days=1))
+        for out, fmt in ((io.StringIO(), "csv"), (Terminal(), "csv"), (Terminal(), "json")):
+            write_export(out, export_pieces(store, period, fmt=fmt), fmt)
+            text = out.getvalue()
+            if isinstance(out, Terminal):
+                assert not CONTROL.search(text), text
+                assert "esc" in text and "owned" in text
+            else:
+                assert "esc\x1b]0;owned\x07 \x9b2J" in text
 
 
 def big_log(path: Path, count: int) -> None:

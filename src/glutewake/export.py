@@ -20,6 +20,7 @@ from glutewake.errors import StoreError
 from glutewake.i18n import _
 from glutewake.report import BREAK_FIELDS, WARMUP, Period, break_row, warmup_row
 from glutewake.store import Store, to_text
+from glutewake.text import printable
 from glutewake.vocab import OUTCOMES
 
 # Breaks per piece: under 1 MB of CSV, 2.5 MB of JSON held at once, and few enough
@@ -207,13 +208,15 @@ def write_export(out: TextIO, pieces: Iterable[Piece], fmt: str) -> None:
 
 class _Sink:
     """Where pieces go: the bytes under a UTF-8 `out` (a spooled piece straight from its
-    memory file, by sendfile), else `out` itself as text."""
+    memory file, by sendfile), else `out` itself as text; on a terminal, with control
+    characters escaped (a log written by an older version may hold them)."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         raw = getattr(out, "buffer", None)
         utf8 = raw is not None and codecs.lookup(out.encoding or "ascii").name == "utf-8"
-        self.raw: BinaryIO | None = raw if utf8 else None
+        self.terminal = _is_terminal(out)
+        self.raw: BinaryIO | None = raw if utf8 and not self.terminal else None
         self.fd: int | None = None
         if self.raw is not None:
             out.flush()
@@ -224,6 +227,8 @@ class _Sink:
         if isinstance(piece, bytes):
             if self.raw is not None:
                 self.raw.write(piece)
+            elif self.terminal:
+                self.out.write(printable(piece.decode()))
             else:
                 self.out.write(piece.decode())
             return
@@ -245,6 +250,13 @@ class _Sink:
                     return False
                 raise
         return True
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 _NO_SENDFILE = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ESPIPE, errno.EBADF}
