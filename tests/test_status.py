@@ -141,3 +141,17 @@ def test_a_time_minutes_away_has_seconds_and_the_day_only_on_another_day() -> No
     late = now.replace(hour=23, minute=59, second=35)
     tomorrow = clock_at(late + timedelta(minutes=1), late, seconds=True)
     assert tomorrow.endswith(" 00:00:35") and tomorrow.split()[0] not in ("", "00:00:35")
+
+
+def test_a_break_a_day_or_more_away_says_the_day() -> None:
+    """`snooze 30h`: "back at Wed 15:00", not "back in 30h00m"; under a day, as before."""
+    far = T + timedelta(hours=30)
+    day = f"{far.astimezone():%a %H:%M}"
+    snoozed = view(state("snoozed", next_in=30 * 3600), T)
+    assert snoozed.text() == f"snoozed Glute bridge: back at {day} · seated 10m"
+    assert view(state("seated", next_in=30 * 3600), T).text() == f"seated 10m · break at {day}"
+    assert view(state("seated", next_in=23 * 3600), T).text() == "seated 10m · break in 23h00m"
+
+    from glutewake.cli.control import _answer_line
+
+    assert _answer_line(snoozed).startswith(f"snoozed: back at {day}; take it now")

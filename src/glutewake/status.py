@@ -14,6 +14,8 @@ from glutewake.durations import format_clock, format_short
 from glutewake.i18n import N_, _, format_day, weekday
 from glutewake.text import one_line
 
+DAY_S = 86_400
+
 if TYPE_CHECKING:
     from glutewake.channel import LoopState
 
@@ -59,6 +61,10 @@ class StatusView(NamedTuple):
         if self.state == "seated" and self.next_at is None:
             # held while away
             return _("seated {seated} · break due when you are back").format(seated=seated)
+        if self.state == "seated" and self._far():
+            return _("seated {seated} · break at {time}").format(
+                seated=seated, time=self._at(self.next_at, True)
+            )
         if self.state == "seated":
             return _("seated {seated} · break in {left}").format(seated=seated, left=left)
         if self.state == "due" and not self.snoozes_left:
@@ -69,6 +75,10 @@ class StatusView(NamedTuple):
             # Held while away: it comes back when they do, not "in 0s".
             return _("snoozed {name}: back when you are · seated {seated}").format(
                 name=name, seated=seated
+            )
+        if self.state == "snoozed" and self._far():
+            return _("snoozed {name}: back at {time} · seated {seated}").format(
+                name=name, time=self._at(self.next_at, True), seated=seated
             )
         if self.state == "snoozed":
             return _("snoozed {name}: back in {left} · seated {seated}").format(
@@ -103,6 +113,10 @@ class StatusView(NamedTuple):
                 return _("off schedule until {time}").format(time=self._at(self.next_at, True))
             return _("off schedule until the schedule opens")
         return self.state
+
+    def _far(self) -> bool:
+        """A day or more away: "at Thu 14:00" reads better than "in 30h00m"."""
+        return self.next_at is not None and (self.next_in_s or 0) >= DAY_S
 
     def _at(self, when: datetime | None, with_day: bool = False) -> str:
         return clock_at(when, self.now, with_day)

@@ -13,7 +13,7 @@ from glutewake.cli.params import DURATION
 from glutewake.durations import format_short
 from glutewake.i18n import N_, _
 from glutewake.output import format_option, to_json
-from glutewake.status import NOT_RUNNING
+from glutewake.status import DAY_S, NOT_RUNNING, clock_at
 
 if TYPE_CHECKING:
     from glutewake.status import StatusView
@@ -98,6 +98,10 @@ def _answer_line(current: StatusView) -> str:
             return _(
                 "snoozed: back when you are; take it now: glutewake done | skip it: glutewake skip"
             )
+        if (current.next_in_s or 0) >= DAY_S:
+            return _(
+                "snoozed: back at {time}; take it now: glutewake done | skip it: glutewake skip"
+            ).format(time=clock_at(current.next_at, current.now, with_day=True))
         return _(
             "snoozed: back in {left}; take it now: glutewake done | skip it: glutewake skip"
         ).format(left=format_short(current.next_in_s or 0))
