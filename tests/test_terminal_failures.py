@@ -167,6 +167,22 @@ def test_commands_with_unwritable_output_say_so_in_one_line(args: tuple[str, ...
     ]
 
 
+@pytest.mark.parametrize("args", [("--help",), ("log", "-h"), ("--version",)])
+def test_help_and_version_with_stdout_closed_say_so_in_one_line(args: tuple[str, ...]) -> None:
+    closed = subprocess.run(
+        glutewake_argv(*args),
+        env=child_env(),
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=20,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert closed.returncode == 1
+    assert closed.stderr.strip().splitlines() == [
+        "Error: standard output is closed; nothing can be shown"
+    ]
+
+
 @pytest.mark.parametrize("option", ["--help", "-h", "--version"])
 def test_top_level_help_and_version_to_dev_full_say_so_in_one_line(option: str) -> None:
     """They print while the arguments are parsed, before any command runs."""

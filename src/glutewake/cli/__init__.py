@@ -99,6 +99,10 @@ class LazyGroup(Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
+        if sys.stdout is None and not HELP_AND_VERSION.isdisjoint(args):
+            # Started with stdout closed (`>&-`): help would be printed to nowhere, while
+            # the arguments are parsed, before main() below can say so.
+            raise click.ClickException(_(STDOUT_CLOSED))
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
@@ -130,6 +134,8 @@ class LazyGroup(Group):
 
 
 SIGPIPE_EXIT = 128 + 13
+STDOUT_CLOSED = N_("standard output is closed; nothing can be shown")
+HELP_AND_VERSION = frozenset({"--help", "-h", "--version"})
 INTERRUPTED_EXIT = 128 + 2
 
 
@@ -198,5 +204,5 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     if sys.stdout is None and ctx.invoked_subcommand != "start":
         # Started with stdout closed (`>&-`): whatever it would say is lost. The loop
         # alone can go on without it (notifications, the log).
-        raise click.ClickException(_("standard output is closed; nothing can be shown"))
+        raise click.ClickException(_(STDOUT_CLOSED))
     ctx.obj = App(paths=resolve(config_path, os.environ))
