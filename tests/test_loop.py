@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -313,3 +314,28 @@ def test_an_edited_config_reaches_the_running_loop(tmp_path: Path) -> None:
     # Due at 200 s of sitting, not at 100.
     due = [line for line in text.splitlines() if "break due" in line]
     assert len(due) == 1 and loop.tracker.timer.sit == 200
+
+
+@pytest.mark.skipif(not hasattr(time, "CLOCK_BOOTTIME"), reason="CLOCK_BOOTTIME is Linux only")
+def test_the_real_loop_tells_suspends_by_the_clock_that_counts_them(tmp_path: Path) -> None:
+    """With the system's clocks, a wall-clock step (NTP, a manual set) is not a suspend:
+    the loop reads CLOCK_BOOTTIME beside them. Injected clocks get none unless given."""
+    from glutewake.catalog import build_catalog
+    from glutewake.loop import Loop
+    from scripted import SHORT
+
+    with Store.open(tmp_path / "g.db") as store:
+        real = Loop(
+            settings=settings(),
+            catalog=build_catalog(SHORT),
+            store=store,
+            notifier=None,
+            idle=None,
+            ui=ScriptedUI(Clock(), {}, until=0),
+            pid=4242,
+        )
+        assert real.boot is not None
+        before = time.clock_gettime(time.CLOCK_BOOTTIME)
+        assert before <= real.boot() <= time.clock_gettime(time.CLOCK_BOOTTIME)
+        clock = Clock()
+        assert make_loop(store, ScriptedUI(clock, {}, until=0), clock).boot is None
