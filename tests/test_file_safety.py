@@ -55,7 +55,9 @@ def shared_folder(tmp_path: Path) -> Path:
     return shared
 
 
-@pytest.mark.parametrize("name", ["glutewake.lock", "glutewake.db", "glutewake.db-wal"])
+@pytest.mark.parametrize(
+    "name", ["glutewake.lock", "glutewake.db", "glutewake.db-wal", "glutewake.db-shm"]
+)
 def test_a_planted_symlink_is_never_followed(tmp_path: Path, name: str) -> None:
     shared = shared_folder(tmp_path)
     victim = tmp_path / "victim"
@@ -72,6 +74,7 @@ def test_a_planted_symlink_is_never_followed(tmp_path: Path, name: str) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "symbolic link" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    assert f"{shared / name}:" in result.stderr  # the link itself is named
     assert victim.read_text() == "precious\n"
     assert mode(victim) == 0o644 or not ROOT
 

@@ -631,17 +631,20 @@ def _create_private(file: Path) -> None:
     path or at its -wal/-shm companions: SQLite would follow them."""
     from glutewake.files import UnreadableFile, check_ours, open_private, private_dir
 
+    checked = file  # the one a refusal names: the log, or its -wal or -shm
     try:
         private_dir(file.parent)
         for path in (file, *(file.with_name(file.name + end) for end in ("-wal", "-shm"))):
+            checked = path
             check_ours(path)
         if file.exists():
             return
+        checked = file
         os.close(open_private(file))
     except UnreadableFile as exc:
         raise StoreError(
             _("{path}: {reason}; glutewake will not write the log there").format(
-                path=file, reason=exc.reason
+                path=checked, reason=exc.reason
             )
         ) from None
     except OSError as exc:
