@@ -280,3 +280,18 @@ def test_a_warm_up_elsewhere_holds_the_break_that_would_fall_due(tmp_path: Path)
     assert seen[0][2] == "warm-up under way: the sitting clock waits until it ends"
     assert seen[1][0] == "seated" and seen[1][1] < 30  # restarted at the warm-up's end
     assert breaks == []
+
+
+def test_the_greeting_offers_snooze_only_when_it_is_allowed(tmp_path: Path) -> None:
+    """[timer] max_snoozes = 0: neither the keys (a terminal) nor the commands (no
+    terminal) the greeting lists offer snooze; with snoozes allowed both do."""
+    offers = {True: "s = snooze", False: "done | snooze | skip"}
+    for max_snoozes in (0, 2):
+        for interactive in (True, False):
+            clock = Clock()
+            ui = (InteractiveUI if interactive else ScriptedUI)(clock, {}, until=5)
+            with Store.open(tmp_path / f"{max_snoozes}-{interactive}.db") as store:
+                make_loop(store, ui, clock, settings(max_snoozes=max_snoozes)).run()
+            greeting = "".join(ui.text.splitlines()[:3])
+            assert "glutewake done" in greeting or "Enter = start" in greeting, greeting
+            assert (offers[interactive] in greeting) == (max_snoozes > 0), greeting

@@ -200,18 +200,27 @@ def greet(loop: Loop) -> None:
         )
     )
     desktop = loop.notifier is not None and loop.notifier.available
+    # max_snoozes = 0: snoozing is not offered, so it is not mentioned either.
+    can_snooze = timer.max_snoozes > 0
     if loop.ui.interactive:
         how = (
             _("it comes as a desktop notification and here; keys: {keys}")
             if desktop
             else _("it comes here; keys: {keys}")
         )
-        loop.ui.say(how.format(keys=keys_list(format_duration(timer.snooze))))
-    else:
+        keys = keys_list(format_duration(timer.snooze), can_snooze=can_snooze)
+        loop.ui.say(how.format(keys=keys))
+    elif can_snooze:
         loop.ui.say(
             _("it comes as a desktop notification; answer with glutewake done | snooze | skip")
             if desktop
             else _("it comes as a line here; answer with glutewake done | snooze | skip")
+        )
+    else:
+        loop.ui.say(
+            _("it comes as a desktop notification; answer with glutewake done | skip")
+            if desktop
+            else _("it comes as a line here; answer with glutewake done | skip")
         )
     # Ctrl-C reaches only a loop in the foreground of its terminal (not `start &`).
     stop = _("Ctrl-C to stop") if loop.ui.interactive else _("glutewake stop to stop")

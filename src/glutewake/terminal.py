@@ -44,10 +44,14 @@ def keys_help(snooze: str, *, can_snooze: bool = True) -> str:
     )
 
 
-def keys_list(snooze: str) -> str:
+def keys_list(snooze: str, *, can_snooze: bool = True) -> str:
     """The keys in words, for the greeting ("Enter = start, s = snooze 5m, ..."); unlike
     keys_help, not the line a due break shows."""
-    return ", ".join(f"{_(key.label)} = {_(key.text).format(snooze=snooze)}" for key in ANSWER_KEYS)
+    return ", ".join(
+        f"{_(key.label)} = {_(key.text).format(snooze=snooze)}"
+        for key in ANSWER_KEYS
+        if can_snooze or key.answer != "snooze"
+    )
 
 
 def fit(text: str, width: int) -> str:
