@@ -16,7 +16,16 @@ from glutewake.player import NEXT, Player, planned_seconds
 from glutewake.store import Store, WarmupRecord
 from glutewake.summary import summarize, summary_text
 from glutewake.tracker import BreakLogged, EventLogged, Notice, Now, Tracker
-from glutewake.warmup import NEXT_S, WARMUP_IDS, pool, routine, segments
+from glutewake.warmup import (
+    MAX_MINUTES,
+    MIN_MINUTES,
+    MIN_REPS,
+    NEXT_S,
+    WARMUP_IDS,
+    pool,
+    routine,
+    segments,
+)
 from helpers import require_programs
 from running import child_env, glutewake_argv, headless_loop, run_cli, wait_for_text
 from terminal import Tmux
@@ -47,6 +56,14 @@ def test_the_routine_is_easy_glute_activation_where_you_can_do_it():
 def test_minutes_fit_the_routine_within_ten_percent(minutes: int, spaces: tuple[str, ...]):
     total = planned_seconds(segments(routine(CATALOG, spaces, minutes)))
     assert abs(total - minutes * 60) <= minutes * 6, (minutes, spaces, total)
+
+
+@pytest.mark.parametrize("spaces", [OFFICE, EVERYWHERE, ("floor",), ("desk",)])
+def test_no_routine_asks_for_a_rep_or_two(spaces: tuple[str, ...]):
+    """A short warm-up leaves out a long hold on each side rather than "1 rep per side"."""
+    for minutes in range(MIN_MINUTES, MAX_MINUTES + 1):
+        for exercise in routine(CATALOG, spaces, minutes):
+            assert exercise.reps is None or exercise.reps >= MIN_REPS, (minutes, exercise)
 
 
 def test_segments_say_next_between_exercises():

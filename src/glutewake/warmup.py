@@ -38,6 +38,7 @@ MIN_MINUTES, MAX_MINUTES = 2, 30
 NEXT_S = 10  # to get into place for the next exercise
 MAX_DURATION = 300  # seconds of one timed exercise in a warm-up
 MIN_EXERCISES, MAX_EXERCISES = 3, 6
+MIN_REPS = 3  # fewer wake nothing, and "1 rep per side" reads as a mistake
 
 
 class WarmupError(GlutewakeError):
@@ -67,11 +68,21 @@ def routine(catalog: Catalog, spaces: Sequence[str], minutes: int) -> list[Exerc
             ).format(spaces=", ".join(spaces))
         )
     # About one exercise a minute, so each gets enough reps to wake the muscle.
-    count = max(MIN_EXERCISES, min(MAX_EXERCISES, minutes))
-    chosen = available[:count]
-    target = minutes * 60 - NEXT_S * (len(chosen) - 1)
-    share = target / len(chosen)
+    count = min(len(available), max(MIN_EXERCISES, min(MAX_EXERCISES, minutes)))
+    target = minutes * 60 - NEXT_S * (count - 1)
+    share = target / count
+    # One that cannot do MIN_REPS in its share (a long hold on each side, in 2 minutes)
+    # makes way for the next that can; the routine keeps its order.
+    fits = [e for e in available if _least_seconds(e) <= share * 1.2]
+    chosen = (fits + [e for e in available if e not in fits])[:count]
+    chosen.sort(key=available.index)
     return [fit(exercise, share) for exercise in chosen]
+
+
+def _least_seconds(exercise: Exercise) -> float:
+    if exercise.reps is None:
+        return 0.0
+    return planned_seconds(plan(replace(exercise, reps=min(exercise.reps, MIN_REPS))))
 
 
 def fit(exercise: Exercise, seconds: float) -> Exercise:
@@ -79,7 +90,8 @@ def fit(exercise: Exercise, seconds: float) -> Exercise:
     if exercise.reps is not None:
         if exercise.hold is None and exercise.tempo is None and exercise.duration is None:
             return exercise  # counted up until Enter: nothing to scale by
-        options = [replace(exercise, reps=reps) for reps in range(1, MAX_REPS + 1)]
+        least = min(exercise.reps, MIN_REPS)  # never "1 rep per side"
+        options = [replace(exercise, reps=reps) for reps in range(least, MAX_REPS + 1)]
     elif exercise.duration is not None:
         options = [replace(exercise, duration=d) for d in range(5, MAX_DURATION + 1, 5)]
     else:
