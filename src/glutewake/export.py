@@ -343,8 +343,12 @@ def _side_by_side(path: str, jobs: Iterator[_Job], workers: int) -> Iterator[Pie
             _("{path}: the export stopped: a worker process ended unexpectedly").format(path=path)
         ) from None
     finally:
-        # Ctrl-C, a closed pipe, an error: no piece is wanted any more. Workers finish
-        # the piece in hand (a fraction of a second) and leave.
+        # Done, or no piece is wanted any more (Ctrl-C, a closed pipe, an error): end the
+        # workers rather than ask them to leave. A worker killed while it waited for a
+        # task (the OOM killer) leaves the task queue's lock taken, and a sibling asked
+        # through that queue would be waited for for ever.
+        for worker in multiprocessing.active_children():
+            worker.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
         for fd in slots:
             os.close(fd)
