@@ -3,13 +3,19 @@ one loop per log even when two data folders name the same file."""
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sqlite3
 import subprocess
+import sys
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from glutewake.lock import LoopLock, holds
 from running import child_env, glutewake_argv, run_cli, wait_until
 
 
@@ -50,16 +56,58 @@ def test_a_log_moved_aside_keeps_what_was_recorded(
         wait_until(lambda: "was moved" in out.read_text(), 15, "the loop to notice")
         wait_until(lambda: out.read_text().count("break due") >= 3, 20, "more reminders")
         assert proc.poll() is None
-        proc.send_signal(signal.SIGTERM)
+        # `status` says the loop runs and what to do, in every format, never "not running".
+        status = run_cli("status")
+        assert status.returncode == 1
+        assert status.stdout.startswith(f"glutewake is running (pid {proc.pid}), but its log ")
+        assert str(log) in status.stdout and "glutewake stop" in status.stdout
+        assert len(status.stdout.strip().splitlines()) == 1 and status.stderr == ""
+        short = run_cli("status", "--format", "short")
+        assert (short.returncode, short.stdout) == (1, "⚠ log moved\n")
+        as_json = run_cli("status", "--format", "json")
+        assert as_json.returncode == 1
+        fields = json.loads(as_json.stdout)
+        assert fields["running"] is True and fields["state"] == "log_moved"
+        assert (fields["pid"], fields["log"]) == (proc.pid, str(log))
+        # And `stop` ends it, cleanly, though it cannot read a command any more.
+        stop = run_cli("stop")
+        assert (stop.returncode, stop.stdout) == (0, f"glutewake stopped (pid {proc.pid})\n")
+        assert run_cli("status").returncode == 3  # `stop` waited until it had let go
         assert proc.wait(timeout=10) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
     text = out.read_text()
     assert text.count("was moved") == 1, text
-    assert "Traceback" not in text
+    assert "Traceback" not in text and "session:" in text
     assert not log.exists()  # nothing new was written where the log was
     assert outcomes(aside)[0] == "skipped"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="no /proc to ask")
+def test_stop_signals_no_process_that_does_not_hold_the_lock(data_dir: Path) -> None:
+    # A lock record naming another pid (a new loop that has just taken the lock still
+    # shows the record of the one before it, whose pid may be reused): never signalled.
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    lock_path = data_dir / "glutewake.lock"
+    lock = LoopLock(lock_path)
+    try:
+        lock.acquire(bystander.pid, datetime.now(timezone.utc), data_dir / "glutewake.db")
+        lock.note_log((1, 1))  # a log that is not at its path any more
+        assert holds(os.getpid(), lock_path) is True
+        assert holds(bystander.pid, lock_path) is False
+        stop = run_cli("stop")
+        time.sleep(0.2)
+        assert bystander.poll() is None
+        assert stop.returncode == 1
+        assert stop.stderr == (
+            f"Error: {lock_path} names pid {bystander.pid}, which does not hold the lock; "
+            "nothing was stopped (try again, or see `glutewake status`)\n"
+        )
+    finally:
+        lock.release()
+        bystander.kill()
+        bystander.wait()
 
 
 @pytest.mark.parametrize("through_link", [False, True])

@@ -41,6 +41,21 @@ COMMAND_POLL_S = 1.9
 KEEP_ANSWERED_S = 3600
 
 
+class LogMoved(LoopError):
+    """The loop runs, but its log was moved, replaced or deleted: it records nothing
+    more, and nothing can be sent to it through the log; `glutewake stop` still ends it."""
+
+    def __init__(self, holder: Holder) -> None:
+        self.holder = holder
+        super().__init__(
+            _(
+                "glutewake is running (pid {pid}), but its log {path} was moved, replaced or "
+                "deleted, so nothing more is recorded: end it with `glutewake stop`, then "
+                "`glutewake start` again for a new log"
+            ).format(pid=holder.pid, path=holder.db)
+        )
+
+
 class LoopState(NamedTuple):
     pid: int
     session_id: int
@@ -288,9 +303,14 @@ def ring(path: Path) -> None:
 
 
 def status(lock_path: Path, now: datetime) -> StatusView | None:
-    """The running loop's status, or None when no loop runs (or it was killed)."""
+    """The running loop's status, or None when no loop runs (or it was killed).
+
+    LogMoved when the loop runs but its log is no longer where it opened it."""
     holder = running(lock_path)
-    return _status(holder, now) if holder is not None else None
+    if holder is None:
+        return None
+    _check_same_log(holder)
+    return _status(holder, now)
 
 
 def _status(holder: Holder, now: datetime) -> StatusView | None:
@@ -318,7 +338,8 @@ def send(
     LoopError when no loop runs, when the loop would not act on it (with its reason),
     or when it did not answer in time.
     """
-    holder, result = _deliver(lock_path, name, arg, clock, wait_s)
+    holder = _running(lock_path)
+    result = _deliver(lock_path, holder, name, arg, clock, wait_s)
     current = _status(holder, clock())
     if current is None:
         raise LoopError(_(NOT_RUNNING))
@@ -327,19 +348,24 @@ def send(
     return current
 
 
+def _running(lock_path: Path) -> Holder:
+    holder = running(lock_path)
+    if holder is None:
+        raise LoopError(_(NOT_RUNNING))
+    return holder
+
+
 def _deliver(
     lock_path: Path,
+    holder: Holder,
     name: CommandName,
     arg: str | None,
     clock: Callable[[], datetime],
     wait_s: float,
-) -> tuple[Holder, str]:
-    """Write the command, ring the loop, wait for its answer: (the loop, its answer)."""
+) -> str:
+    """Write the command, ring the loop, wait for its answer."""
     from glutewake.store import Store
 
-    holder = running(lock_path)
-    if holder is None:
-        raise LoopError(_(NOT_RUNNING))
     _check_same_log(holder)
     with Store.open(holder.db, existing=True) as store:
         channel = Channel(store)
@@ -355,15 +381,21 @@ def _deliver(
                     ).format(pid=holder.pid, seconds=wait_s)
                 )
             time.sleep(0.02)
-    return holder, result
+    return result
 
 
 def stop(lock_path: Path, clock: Callable[[], datetime], wait_s: float = 10.0) -> int:
     """Ask the running loop to stop and wait until it has; return its pid.
 
+    A loop whose log was moved aside cannot read the command: it gets SIGTERM instead,
+    which it takes as Ctrl-C (a clean stop), once it is known to hold the lock.
     LoopError when no loop runs or it did not stop in time.
     """
-    holder, _result = _deliver(lock_path, "stop", None, clock, wait_s)
+    holder = _running(lock_path)
+    if log_moved(holder):
+        _terminate(lock_path, holder)
+    else:
+        _deliver(lock_path, holder, "stop", None, clock, wait_s)
     deadline = time.monotonic() + wait_s
     while running(lock_path) is not None:
         if time.monotonic() > deadline:
@@ -376,25 +408,45 @@ def stop(lock_path: Path, clock: Callable[[], datetime], wait_s: float = 10.0) -
     return holder.pid
 
 
-def _check_same_log(holder: Holder) -> None:
-    """A command goes only into the file the loop opened: after the log was moved aside
-    (or replaced), writing at its old path would start a new log under the loop's feet."""
-    import os
+def _terminate(lock_path: Path, holder: Holder) -> None:
+    """SIGTERM to the loop the lock names, never to a process that merely took its pid."""
+    import signal
 
-    if holder.identity is None:
-        return  # an older loop, or one still opening its log
-    try:
-        info = os.stat(holder.db)
-        same = (info.st_dev, info.st_ino) == holder.identity
-    except OSError:
-        same = False
-    if not same:
+    from glutewake.lock import holds
+
+    # (Windows refuses to move or delete a file that is open: no loop there gets here.)
+    if holds(holder.pid, lock_path) is False:
         raise LoopError(
             _(
-                "{path}: not the log the running loop (pid {pid}) opened: it was moved, "
-                "replaced or deleted; restart glutewake start to use a new log"
-            ).format(path=holder.db, pid=holder.pid)
+                "{path} names pid {pid}, which does not hold the lock; nothing was stopped "
+                "(try again, or see `glutewake status`)"
+            ).format(path=lock_path, pid=holder.pid)
         )
+    try:
+        os.kill(holder.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass  # it ended on its own meanwhile
+    except OSError as exc:
+        raise LoopError(
+            _("cannot stop the loop (pid {pid}): {why}").format(pid=holder.pid, why=exc.strerror)
+        ) from None
+
+
+def log_moved(holder: Holder) -> bool:
+    """Whether the loop's log path no longer names the file it opened: moved aside,
+    replaced or deleted. A command written there would start a new log under its feet."""
+    if holder.identity is None:
+        return False  # an older loop, or one still opening its log
+    try:
+        info = os.stat(holder.db)
+    except OSError:
+        return True
+    return (info.st_dev, info.st_ino) != holder.identity
+
+
+def _check_same_log(holder: Holder) -> None:
+    if log_moved(holder):
+        raise LogMoved(holder)
 
 
 def utc_now() -> datetime:

@@ -119,6 +119,33 @@ def running(path: Path) -> Holder | None:
     return read_holder(path)
 
 
+def holds(pid: int, path: Path) -> bool | None:
+    """Whether process `pid` holds the exclusive lock on the file at `path`, as /proc
+    tells (one of its open files is that file, with a FLOCK WRITE lock on it); None
+    where there is no /proc to ask. A lock file names its holder's pid, but for a moment
+    while a new loop starts it still names the one before, whose pid may be reused."""
+    proc = Path("/proc")
+    if not (proc / "self" / "fdinfo").is_dir():
+        return None
+    fds = proc / str(pid) / "fd"
+    try:
+        target = os.stat(path)
+        names = os.listdir(fds)
+    except OSError:
+        return False  # gone, or another user's process: not our loop
+    for name in names:
+        try:
+            info = os.stat(fds / name)
+            if (info.st_dev, info.st_ino) != (target.st_dev, target.st_ino):
+                continue
+            lines = (proc / str(pid) / "fdinfo" / name).read_text().splitlines()
+        except OSError:
+            continue
+        if any(line.startswith("lock:") and "FLOCK" in line and "WRITE" in line for line in lines):
+            return True
+    return False
+
+
 def read_holder(path: Path) -> Holder | None:
     from glutewake.files import read_regular
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from glutewake.vocab import CommandName
 
 EXIT_NOT_RUNNING = 3
+# The loop runs but its log was moved aside: nothing is recorded, and it needs a restart.
+EXIT_LOG_MOVED = 1
 
 
 @command()
@@ -29,7 +31,8 @@ EXIT_NOT_RUNNING = 3
 def status(ctx: click.Context, app: App, fmt: str) -> None:
     """What the running loop is doing: seated for, next break in, paused, standing.
 
-    Exit code 3 when no loop runs.
+    Exit code 3 when no loop runs; 1 when it runs but its log was moved aside (it
+    records nothing more until restarted).
 
     \b
     Examples:
@@ -37,7 +40,12 @@ def status(ctx: click.Context, app: App, fmt: str) -> None:
       glutewake status --format short  # in tmux: #(glutewake status --format short)
       glutewake status --format json
     """
-    current = channel.status(app.paths.lock_file, channel.utc_now())
+    try:
+        current = channel.status(app.paths.lock_file, channel.utc_now())
+    except channel.LogMoved as moved:
+        click.echo(_moved(moved, fmt))
+        ctx.exit(EXIT_LOG_MOVED)
+        return
     if current is None:
         click.echo(to_json({"running": False, "state": None}) if fmt == "json" else _(NOT_RUNNING))
         ctx.exit(EXIT_NOT_RUNNING)
@@ -45,6 +53,22 @@ def status(ctx: click.Context, app: App, fmt: str) -> None:
         click.echo(to_json(current.as_dict()))
     else:
         click.echo(current.short() if fmt == "short" else current.text())
+
+
+def _moved(moved: channel.LogMoved, fmt: str) -> str:
+    if fmt == "json":
+        holder = moved.holder
+        return to_json(
+            {
+                "running": True,
+                "state": "log_moved",
+                "pid": holder.pid,
+                "started_at": holder.since.isoformat(),
+                "log": str(holder.db),
+                "text": str(moved),
+            }
+        )
+    return _("⚠ log moved") if fmt == "short" else str(moved)
 
 
 @command()
