@@ -48,6 +48,46 @@ def test_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
         assert proc.wait(timeout=10) == 0
 
 
+def config_init_under_umask_0(config: Path, *args: str) -> None:
+    result = subprocess.run(
+        glutewake_argv("--config", str(config), "config", "init", *args),
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=20,
+        preexec_fn=lambda: os.umask(0),
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_config_init_makes_private_folders_whatever_the_umask(tmp_path: Path) -> None:
+    config = tmp_path / "new" / "er" / "config.toml"
+    config_init_under_umask_0(config)
+    assert mode(tmp_path / "new") == 0o700
+    assert mode(tmp_path / "new" / "er") == 0o700
+    assert mode(config) == 0o644
+
+
+def test_config_init_force_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("# mine\n")
+    config.chmod(0o600)
+    config_init_under_umask_0(config, "--force")
+    assert "[timer]" in config.read_text()
+    assert mode(config) == 0o600
+    # Through a dotfile symlink: the target keeps its mode, the link stays a link.
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = dotfiles / "glutewake.toml"
+    real.write_text("# mine\n")
+    real.chmod(0o640)
+    link = tmp_path / "linked.toml"
+    link.symlink_to(real)
+    config_init_under_umask_0(link, "--force")
+    assert link.is_symlink() and "[timer]" in real.read_text()
+    assert mode(real) == 0o640
+
+
 def shared_folder(tmp_path: Path) -> Path:
     shared = tmp_path / "shared"
     shared.mkdir()

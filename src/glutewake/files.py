@@ -140,10 +140,23 @@ def atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never half.
 
     A symlink at `path` (dotfiles) is written through: its target is replaced, the link
-    stays a link."""
+    stays a link. A new file gets `mode`; a file replaced keeps its own (a config made
+    0600 stays 0600). Missing folders are made 0700 whatever the umask, as the data
+    folder is."""
     if path.is_symlink():
         path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = path.parent
+    if not folder.is_dir():
+        private_dir(folder)
+        if not folder.is_dir():  # a file stands there: mkdir's own error, as callers expect
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(folder))
+    try:
+        info = os.stat(path)
+    except OSError:
+        pass  # new (or unreachable: os.replace says why)
+    else:
+        if stat.S_ISREG(info.st_mode):
+            mode = stat.S_IMODE(info.st_mode) & 0o777
     import tempfile  # only writers pay for it: `status` reads
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
