@@ -73,9 +73,11 @@ def test_toml_python_cannot_parse_names_the_file(tmp_path: Path) -> None:
 
 
 def test_tables_nested_deep_by_dotted_keys_name_the_file(tmp_path: Path) -> None:
-    """tomllib reads [a.a.a…] without recursing; what reads the tables after it must not."""
+    """Keys of 32 parts in inline tables 100 deep: tables 3,200 deep, past Python's
+    recursion limit; what reads the tables after tomllib must not recurse."""
     dotted = tmp_path / "dotted.toml"
-    dotted.write_text("[" + "a." * 5000 + 'b]\nname = "x"\n')
+    key = ".".join(["a"] * 32)
+    dotted.write_text(f"{key} = {{" * 100 + "b = 1" + "}" * 100 + "\n")
     line = one_line_error(check(dotted), str(dotted))
     assert "unknown section [a]" in line
     escape = tmp_path / "escape.toml"
@@ -83,6 +85,30 @@ def test_tables_nested_deep_by_dotted_keys_name_the_file(tmp_path: Path) -> None
     assert "exercises.custom[1].name: control character" in one_line_error(
         check(escape), str(escape)
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[{key}]\n",  # a table's name
+        "[[{key}]]\n",  # an array of tables
+        "{key} = 1\n",  # a dotted key
+        "[timer]\nx = {{ {key} = 1 }}\n",  # a key in an inline table
+        '[ "{key}" . {key} ]\n',  # quoted parts and spaces count as well
+    ],
+)
+def test_keys_of_too_many_parts_are_refused_before_parsing(tmp_path: Path, body: str) -> None:
+    """tomllib's time grows with the square of a key's parts: 100,000 (200 KB) take 14 s,
+    a megabyte most of an hour. More than 32 parts are refused, fast."""
+    deep = tmp_path / "deep.toml"
+    deep.write_text(body.format(key=".".join(["a"] * 100_000)))
+    started = time.monotonic()
+    line = one_line_error(check(deep), str(deep))
+    assert time.monotonic() - started < 5.0
+    assert "more than 32 dotted parts" in line
+    # 32 parts are read; the config then says what is wrong with it, as ever.
+    deep.write_text(body.format(key=".".join(["a"] * 31)))
+    assert "dotted parts" not in one_line_error(check(deep), str(deep))
 
 
 def test_a_byte_order_mark_is_accepted(cli, config_file: Path) -> None:

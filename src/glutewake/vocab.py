@@ -6,10 +6,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from glutewake.errors import ConfigError
 from glutewake.i18n import N_, _
+
+if TYPE_CHECKING:
+    import re
 
 # The loop's states (tracker.py describes each).
 State = Literal["seated", "due", "snoozed", "break", "away", "paused", "standing", "off_schedule"]
@@ -63,6 +66,7 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
         import tomli as tomllib
     # A byte-order mark is what some Windows editors put first; TOML itself forbids it.
     text = text.removeprefix("\ufeff")
+    _reject_deep_keys(text, path)
     try:
         doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -80,6 +84,43 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
         ) from None
     _reject_control_characters(doc, path)
     return doc
+
+
+# tomllib builds a key part by part (a tuple grown by one each time) and, for a dotted
+# key, every prefix of it: time grows with the square of the parts in one key. 100,000
+# parts ([a.a.a…], 200 KB) take 14 s; a megabyte would take most of an hour. No config
+# needs more than [exercises.custom]; keys of 32 parts cost tomllib nothing special.
+MAX_KEY_PARTS = 32
+_deep_key: re.Pattern[str] | None = None
+
+
+def _reject_deep_keys(text: str, path: Path) -> None:
+    """Refuse, before tomllib sees it, a key ([table] name, dotted key, inline-table key)
+    of more than MAX_KEY_PARTS parts.
+
+    A key lies on one line, so only lines with that many dots are looked at (a config
+    has none). There a key starts the line, or follows "[", "[[", or "{" or "," in an
+    inline table; strings are not told apart (32 dotted words in a row would be an odd
+    text). Linear: the scan starts only at those places, and each part is one token."""
+    if text.count(".") < MAX_KEY_PARTS:
+        return
+    lines = [line for line in text.split("\n") if line.count(".") >= MAX_KEY_PARTS]
+    if not lines:
+        return
+    global _deep_key
+    if _deep_key is None:
+        import re
+
+        part = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+        _deep_key = re.compile(
+            rf"(?:^|[\[{{,])[ \t]*(?:{part}[ \t]*\.[ \t]*){{{MAX_KEY_PARTS}}}", re.MULTILINE
+        )
+    if _deep_key.search("\n".join(lines)):
+        raise ConfigError(
+            _("{path}: TOML nested too deeply: a key with more than {limit} dotted parts").format(
+                path=path, limit=MAX_KEY_PARTS
+            )
+        )
 
 
 def category_label(category: str) -> str:
