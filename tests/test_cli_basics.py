@@ -68,6 +68,33 @@ def test_a_usage_error_is_one_line_with_a_pointer_to_help(cli, args, names, help
     assert lines[0].endswith(f" See 'main{help_of} --help'.")
 
 
+HUGE = "x" * 120_000
+
+
+@pytest.mark.parametrize(
+    ("args", "names", "expects"),
+    [
+        ((HUGE,), "No such command 'xxx", "xxx'."),
+        (("--" + HUGE,), "No such option '--xxx", "xxx'."),
+        (("log", "--format", HUGE), "'--format'", "is not one of 'table', 'json', 'csv'."),
+        (("log", "--limit", HUGE), "'--limit'", "is not a valid integer range."),
+        (("exercises", "list", "--space", HUGE), "'--space'", "'desk', 'standing', 'floor'."),
+        (("completion", HUGE), "{bash|zsh|fish}", "is not one of 'bash', 'zsh', 'fish'."),
+        (("log", "--today", HUGE, HUGE), "extra arguments", "xxx)"),
+        # A value of many short words: the line is cut, not only each word.
+        (("log", "--format", "a " * 60_000), "'--format'", "is not one of 'table', 'json', 'csv'."),
+    ],
+)
+def test_a_usage_error_is_short_whatever_the_value(cli, args, names, expects):
+    result = cli(*args)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 500, lines[0][:500]
+    message = lines[0].partition(" See '")[0]
+    assert names in message and message.endswith(expects), message
+    assert "…" in message
+
+
 def test_a_typo_of_a_command_names_the_closest(cli):
     result = cli("resme")
     assert result.stderr.strip() == (

@@ -34,6 +34,14 @@ def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def cut_middle(text: str, limit: int, tail: int) -> str:
+    """At most `limit` characters of `text`: its start, "…" and its last `tail` (a closing
+    quote, what a message expects after the value)."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - tail - 1] + "…" + text[len(text) - tail :]
+
+
 def shown(value: str) -> str:
     """A value echoed in a message: quoted, on one line, and cut if long."""
     return repr(one_line(shorten(value)))

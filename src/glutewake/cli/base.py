@@ -19,6 +19,7 @@ import click
 
 from glutewake import i18n
 from glutewake.i18n import N_, _
+from glutewake.text import cut_middle
 
 
 def choose_language(args: Sequence[str], env: Mapping[str, str]) -> str:
@@ -162,6 +163,12 @@ class TranslatedHelp(click.Command):
         return [_(USAGE_WORDS[piece]) if piece in USAGE_WORDS else piece for piece in pieces]
 
 
+# Longer than any word or line a usage error has of its own (values glutewake echoes are
+# already cut to 60 characters; the longest message is about 240).
+WORD_LIMIT = 80
+LINE_LIMIT = 400
+
+
 class OneLineUsageError(click.UsageError):
     """A usage error in one line, as the README promises: what is wrong, then where help is.
 
@@ -178,7 +185,11 @@ class OneLineUsageError(click.UsageError):
         super().__init__(message, original.ctx)
 
     def show(self, file: Any = None) -> None:
-        message = " ".join(self.format_message().split())
+        # click echoes the value it refuses in full ('xxx…' is not one of …): a long word is
+        # cut in its middle, and so is the line if a value of many words made it long, so
+        # the option's name and what it expects stay and the line stays short.
+        words = [cut_middle(word, WORD_LIMIT, 12) for word in self.format_message().split()]
+        message = cut_middle(" ".join(words), LINE_LIMIT, 160)
         if message and message[-1] not in ".?!)":
             message += "."
         line = _("Error: {message}").format(message=message)
