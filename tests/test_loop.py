@@ -339,3 +339,33 @@ def test_the_real_loop_tells_suspends_by_the_clock_that_counts_them(tmp_path: Pa
         assert before <= real.boot() <= time.clock_gettime(time.CLOCK_BOOTTIME)
         clock = Clock()
         assert make_loop(store, ScriptedUI(clock, {}, until=0), clock).boot is None
+
+
+def test_a_reload_that_shortens_natural_break_plans_the_idle_reads_again(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    from glutewake.config import load
+
+    path = tmp_path / "config.toml"
+    path.write_text('[timer]\nsit = "1h"\nnatural_break = "3m"\n')
+
+    def shorten() -> None:
+        path.write_text('[timer]\nsit = "1h"\nnatural_break = "40s"\n')
+        os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)  # a later edit
+
+    def reading(t: float) -> float:  # typing, away from 60 to 130 (70 s), typing again
+        if 60 <= t < 130:
+            return t - 60
+        return t % 7 if t < 60 else (t - 130) % 7
+
+    clock = Clock()
+    ui = ScriptedUI(clock, {50.0: shorten}, until=300)
+    with Store.open(tmp_path / "g.db") as store:
+        loop = make_loop(store, ui, clock, load(path))
+        loop.config = (path, lambda: load(path))
+        loop.idle = CountingIdle(clock, reading)
+        loop.run()
+        assert [o for o, _ in all_breaks(store)] == ["natural"]
+    assert "config reloaded: [timer] natural_break 3m → 40s" in ui.text

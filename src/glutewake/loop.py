@@ -317,6 +317,9 @@ class Loop:
         if self.tracker.carried_s == 0:  # no miss in this stretch: the next break is `sit` in
             self.tracker.due_s = float(new.timer.sit)
         self._idle_every = max(1.0, min(5.0, new.timer.natural_break / 3))
+        # The next idle read was planned with the old natural_break: read now and plan
+        # again, or an absence shorter than the old plan goes unnoticed.
+        self._next_idle_poll = now.mono
         if catalog is not None:
             self.picker.catalog = catalog
         self.picker.fit_s = new.timer.break_
