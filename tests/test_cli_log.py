@@ -284,6 +284,25 @@ def test_periods_end_today_and_start_at_a_local_midnight(cli, around_now, option
     assert shown(cli("log", *options, "--format", "json")) == expected
 
 
+@pytest.mark.parametrize(
+    ("options", "first", "after"),
+    [
+        (("--since", "yesterday", "--until", "today"), 1, 0),
+        (("--until", "yesterday"), 8, 1),  # the 7 days before yesterday
+        (("--since", "7d", "--until", "3d"), 6, 2),
+    ],
+)
+def test_until_takes_the_words_since_takes(cli, around_now, options, first, after):
+    # A word or a span ends the period where the same --since would start it: from the
+    # local midnight `first` days ago up to the one `after` days ago.
+    today = datetime.now(timezone.utc).astimezone().date()
+    since = local_midnight(today - timedelta(days=first))
+    until = local_midnight(today - timedelta(days=after))
+    expected = {name for name, at in around_now.items() if since <= at < until}
+    assert expected  # yesterday's break at least
+    assert shown(cli("log", *options, "--format", "json")) == expected
+
+
 def test_the_default_is_the_last_seven_days(cli, around_now):
     names = shown(cli("log", "--format", "json"))
     assert "six days ago" in names and "seven days ago" not in names
@@ -384,7 +403,9 @@ def test_a_relative_log_database_setting_is_used(cli, config_file, berlin):
         (("--until", "9999-12-31"), "Invalid value for '--until': expected a date like"),
         (("--until", "0001-01-01"), "Invalid value for '--until': expected a date like"),
         (("--since", "2099-01-01"), "Invalid value for '--since': expected a time before now"),
-        (("--until", "3d"), "Invalid value for '--until': expected a date like 2024-03-31"),
+        (("--until", "next week"), "Invalid value for '--until': expected a date like 2024-03-31"),
+        (("--until", "0d"), "Invalid value for '--until': expected from 1d to 36600d, got '0d'"),
+        (("--since", "today", "--until", "today"), "expected a time after the period's start"),
         (("--until", "2024-13-01"), "Invalid value for '--until'"),
         (
             ("--since", "2024-04-02", "--until", "2024-04-01"),

@@ -63,6 +63,11 @@ NOW = utc(2024, 4, 3, 10, 0)  # Wednesday 12:00 CEST
         ({"until": "2024-03-31"}, (2024, 3, 25), (2024, 4, 1)),
         ({"until": "2024-04-01T00:30"}, (2024, 3, 26), (2024, 4, 1, 0, 30)),
         ({"week": True, "until": "2024-04-02"}, (2024, 4, 1), (2024, 4, 3)),
+        # Words and spans end where the same --since would start.
+        ({"since": "yesterday", "until": "today"}, (2024, 4, 2), (2024, 4, 3)),
+        ({"until": "Yesterday"}, (2024, 3, 26), (2024, 4, 2)),
+        ({"since": "2w", "until": "1w"}, (2024, 3, 21), (2024, 3, 28)),
+        ({"week": True, "until": "1d"}, (2024, 4, 1), (2024, 4, 3)),
     ],
 )
 def test_periods(berlin, options, start, end):
@@ -79,7 +84,8 @@ def test_periods(berlin, options, start, end):
         ({"since": "3m"}, "--since", "or 3d / 2w; got '3m'"),
         ({"since": "2024-02-30"}, "--since", "got '2024-02-30'"),
         ({"since": "2024-05-01"}, "--since", "expected a time before now, got '2024-05-01'"),
-        ({"until": "3d"}, "--until", "expected a date like 2024-03-31 or a date and time"),
+        ({"until": "the day after"}, "--until", "expected a date like 2024-03-31, a date and"),
+        ({"until": "0w"}, "--until", "expected from 1d to 36600d, got '0w'"),
         ({"until": ""}, "--until", "got ''"),
         (
             {"since": "2024-04-02", "until": "2024-04-01"},

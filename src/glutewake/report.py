@@ -148,10 +148,9 @@ class Period(NamedTuple):
 
 
 _SPAN = re.compile(r"(\d+)\s*([dw])", re.IGNORECASE)
-_SINCE_EXPECTED = N_(
+_WHEN_EXPECTED = N_(
     "a date like 2024-03-31, a date and time like 2024-03-31T14:00, today, yesterday, or 3d / 2w"
 )
-_UNTIL_EXPECTED = N_("a date like 2024-03-31 or a date and time like 2024-03-31T14:00")
 _DAY_WORDS = {"today": 0, "yesterday": 1}
 
 
@@ -164,37 +163,47 @@ def parse_since(text: str, now: datetime) -> datetime:
 
     "3d" is today and the two days before it, so the default period is "7d".
     """
+    start = _day_start(text, now)
+    if start is not None:
+        return start
+    moment = _parse_iso(text)
+    if moment is None:
+        raise ValueError(_expected(text))
+    return moment if isinstance(moment, datetime) else local_midnight(moment)
+
+
+def parse_until(text: str, now: datetime) -> datetime:
+    """End of a period (exclusive): a date includes that whole day; a word or a span ends
+    where the same --since would start ("--since yesterday --until today" is yesterday)."""
+    start = _day_start(text, now)
+    if start is not None:
+        return start
+    moment = _parse_iso(text)
+    if moment is None:
+        raise ValueError(_expected(text))
+    if isinstance(moment, datetime):
+        return moment
+    return local_midnight(moment + timedelta(days=1))
+
+
+def _day_start(text: str, now: datetime) -> datetime | None:
+    """The local midnight "today", "yesterday", "3d" or "2w" names; None for anything else."""
     word = text.strip().lower()
     if word in _DAY_WORDS:
         return local_midnight(local_day(now) - timedelta(days=_DAY_WORDS[word]))
     span = _SPAN.fullmatch(text.strip())
-    if span:
-        count = int(span.group(1)) * (7 if span.group(2).lower() == "w" else 1)
-        if not 1 <= count <= _MAX_DAYS:
-            raise ValueError(
-                _("expected from 1d to {days}d, got {text!r}").format(
-                    days=_MAX_DAYS, text=clip(text)
-                )
-            )
-        return local_midnight(local_day(now) - timedelta(days=count - 1))
-    moment = _parse_iso(text)
-    if moment is None:
+    if span is None:
+        return None
+    count = int(span.group(1)) * (7 if span.group(2).lower() == "w" else 1)
+    if not 1 <= count <= _MAX_DAYS:
         raise ValueError(
-            _("expected {what}; got {text!r}").format(what=_(_SINCE_EXPECTED), text=clip(text))
+            _("expected from 1d to {days}d, got {text!r}").format(days=_MAX_DAYS, text=clip(text))
         )
-    return moment if isinstance(moment, datetime) else local_midnight(moment)
+    return local_midnight(local_day(now) - timedelta(days=count - 1))
 
 
-def parse_until(text: str) -> datetime:
-    """End of a period (exclusive): a date includes that whole day."""
-    moment = _parse_iso(text)
-    if moment is None:
-        raise ValueError(
-            _("expected {what}; got {text!r}").format(what=_(_UNTIL_EXPECTED), text=clip(text))
-        )
-    if isinstance(moment, datetime):
-        return moment
-    return local_midnight(moment + timedelta(days=1))
+def _expected(text: str) -> str:
+    return _("expected {what}; got {text!r}").format(what=_(_WHEN_EXPECTED), text=clip(text))
 
 
 def _parse_iso(text: str) -> date | datetime | None:
@@ -235,7 +244,7 @@ def choose_period(
     end = local_midnight(day + timedelta(days=1))
     if until is not None:
         try:
-            end = parse_until(until)
+            end = parse_until(until, now)
         except ValueError as exc:
             raise OptionError("--until", str(exc)) from None
     if today:

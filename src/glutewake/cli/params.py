@@ -34,8 +34,12 @@ class Duration(click.ParamType):  # type: ignore[type-arg]
 DURATION = Duration()
 
 SINCE_HELP = N_(
-    "From a date (2024-03-31), a local time (2024-03-31T14:00) or the last N days or "
-    'weeks ("3d", "2w"; today counts as one).'
+    "From a date (2024-03-31), a local time (2024-03-31T14:00), today, yesterday, or the "
+    'last N days or weeks ("3d", "2w"; today counts as one).'
+)
+UNTIL_HELP = N_(
+    "Up to and including a date, or up to a local time. today, yesterday, 3d and 2w end "
+    "where they would start a period: --since yesterday --until today is yesterday."
 )
 
 
@@ -45,9 +49,7 @@ def period_options(since_help: str = SINCE_HELP, *, today: bool = True) -> Calla
         click.option("--week", is_flag=True, help=N_("This week, from Monday.")),
         click.option("--month", is_flag=True, help=N_("This month, from the 1st.")),
         click.option("--since", metavar="WHEN", help=since_help),
-        click.option(
-            "--until", metavar="WHEN", help=N_("Up to and including a date, or up to a local time.")
-        ),
+        click.option("--until", metavar="WHEN", help=UNTIL_HELP),
     ]
     if today:
         options.insert(0, click.option("--today", is_flag=True, help=N_("Only today.")))

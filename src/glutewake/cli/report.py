@@ -20,8 +20,8 @@ from glutewake.output import message
 @command()
 @period_options(
     N_(
-        "From a date (2024-03-31), a local time (2024-03-31T14:00) or the last N days or "
-        'weeks ("3d", "2w"; today counts as one). Default: 4w.'
+        "From a date (2024-03-31), a local time (2024-03-31T14:00), today, yesterday, or the "
+        'last N days or weeks ("3d", "2w"; today counts as one). Default: 4w.'
     ),
     today=False,
 )
