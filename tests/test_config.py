@@ -110,6 +110,13 @@ BAD = [
     ("[timers]\n", "unknown section [timers] (did you mean 'timer'?)"),
     ("[shedule]\n", "unknown section [shedule] (did you mean 'schedule'?)"),
     ('[timer]\nsitt = "45m"\n', "unknown key [timer] sitt (did you mean 'sit'?)"),
+    ('sit = "1m"\n', "key sit belongs under [timer]; move it below a [timer] line"),
+    (
+        'database = "x.db"\n[timer]\n',
+        "key database belongs under [log]; move it below a [log] line",
+    ),
+    ('sitt = "1m"\n', "unknown key sitt (did you mean 'sit'?); keys go under a section, one of"),
+    ("foo = 1\n", "unknown key foo; keys go under a section, one of timer, schedule,"),
     ('[timer]\nfoo = "45m"\n', "unknown key [timer] foo; expected one of sit, break"),
     (
         "[timer]\nsit = 45\n",

@@ -277,6 +277,8 @@ def from_mapping(doc: Mapping[str, Any], path: Path) -> Settings:
     """Validate a parsed TOML document; `path` names the file in messages."""
     sections: dict[str, Any] = {}
     for name, table in doc.items():
+        if name not in _SCHEMA and not isinstance(table, dict):
+            raise ConfigError(_top_level_key(name, path))
         if name not in _SCHEMA:
             hint = did_you_mean(name, _SCHEMA)
             raise ConfigError(
@@ -294,6 +296,19 @@ def from_mapping(doc: Mapping[str, Any], path: Path) -> Settings:
     settings = Settings(**sections, source=path)
     _check_consistency(settings, path)
     return settings
+
+
+def _top_level_key(name: str, path: Path) -> str:
+    """What to say about `name = value` above every section header."""
+    for section, (_cls, keys) in _SCHEMA.items():
+        if name in keys:
+            return _(
+                "{path}: key {key} belongs under [{section}]; move it below a [{section}] line"
+            ).format(path=path, key=name, section=section)
+    every_key = [key for _cls, keys in _SCHEMA.values() for key in keys]
+    return _("{path}: unknown key {key}{hint}; keys go under a section, one of {choices}").format(
+        path=path, key=clip(name), hint=did_you_mean(name, every_key), choices=", ".join(_SCHEMA)
+    )
 
 
 def _section(name: str, table: Mapping[str, Any], path: Path) -> Any:
