@@ -349,6 +349,9 @@ def test_get_and_unknown_id_suggests_the_closest():
         ("clamshel", ["clamshell"]),
         ("hipflexor", ["hip-flexor-stretch", "hip-flexor-reach"]),
         ("qqqq", []),
+        ("flexor-reach", ["hip-flexor-reach", "hip-flexor-stretch"]),
+        ("eeze", []),  # inside "squeeze", but not where a word of an id begins
+        ("ab", []),  # too short to be a slip of any longer id
     ],
 )
 def test_closest(word: str, expected: list[str]):

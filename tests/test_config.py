@@ -312,6 +312,15 @@ def test_quiet_defaults_and_values(config_file):
             'when = ["calls"]',
             "[quiet] when: expected any of dnd, fullscreen, camera, microphone, got 'calls'",
         ),
+        (  # "phone" is inside "microphone", not a slip of it: no suggestion
+            'when = ["dnd", "phone"]',
+            "[quiet] when: expected any of dnd, fullscreen, camera, microphone, got 'phone'\n",
+        ),
+        (
+            'when = ["mic"]',
+            "[quiet] when: expected any of dnd, fullscreen, camera, microphone, "
+            "got 'mic' (did you mean 'microphone'?)",
+        ),
         ('when = "dnd"', "[quiet] when: expected a list of strings, got a string"),
         ('max_hold = "soon"', "[quiet] max_hold: expected a duration"),
         ("max_hold = 30", "[quiet] max_hold: expected a duration"),
@@ -326,7 +335,7 @@ def test_quiet_bad_values(config_file, body, message):
     config_file.write_text(f"[quiet]\n{body}\n")
     with pytest.raises(ConfigError) as err:
         cfg.load(config_file)
-    assert f"{config_file}: {message}" in str(err.value)
+    assert f"{config_file}: {message}" in str(err.value) + "\n"
 
 
 def test_config_path_all_names_config_data_and_log(cli, config_file, data_dir) -> None:

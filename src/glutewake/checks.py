@@ -42,12 +42,20 @@ def closest(word: str, choices: Sequence[str], limit: int = 3) -> list[str]:
 def _likeness(word: str, choice: str) -> float:
     import difflib  # only when something is wrong: start-up stays cheap
 
-    # People remember one word of a name ("bridge"), so compare with each word too.
-    if word and word in choice:
+    parts = re.split("[-_]", choice)
+    # People remember one word of a name ("bridge", "hold") or its start ("mic"): the word
+    # where a part of the choice begins. Inside a part it is another word ("phone").
+    if word and re.search(rf"(?:^|[-_]){re.escape(word)}", choice):
         return 1.0 if word == choice else 0.9
-    whole = difflib.SequenceMatcher(None, word, choice).ratio()
-    parts = [difflib.SequenceMatcher(None, word, part).ratio() for part in re.split("[-_]", choice)]
-    return max(whole, 0.9 * max(parts))
+
+    def ratio(target: str) -> float:
+        # A slip changes a letter or two; a target far longer or shorter than the word
+        # (by more than half its length) shares letters with it, not a spelling.
+        if 2 * abs(len(target) - len(word)) > len(word):
+            return 0.0
+        return difflib.SequenceMatcher(None, word, target).ratio()
+
+    return max(ratio(choice), 0.9 * max(ratio(part) for part in parts))
 
 
 def one_of(choices: tuple[str, ...]) -> Check:
