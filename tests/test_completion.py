@@ -64,7 +64,7 @@ def test_script_is_valid_shell_syntax(cli, shell, tmp_path):
 def test_unknown_shell_is_a_usage_error(cli):
     result = cli("completion", "tcsh")
     assert result.exit_code == 2
-    assert "Invalid value for '{bash|zsh|fish}': 'tcsh' is not one of 'bash', 'zsh', 'fish'." in (
+    assert "Invalid value for 'SHELL': 'tcsh' is not one of 'bash', 'zsh', 'fish'." in (
         result.stderr
     )
 
@@ -72,7 +72,7 @@ def test_unknown_shell_is_a_usage_error(cli):
 def test_missing_shell_is_a_usage_error(cli):
     result = cli("completion")
     assert result.exit_code == 2
-    assert "Missing argument '{bash|zsh|fish}'." in result.stderr
+    assert "Missing argument 'SHELL'. Choose from: bash, zsh, fish." in result.stderr
 
 
 def completions(args: list[str], incomplete: str) -> list[str]:

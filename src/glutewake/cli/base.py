@@ -81,6 +81,7 @@ METAVARS = {
     "WHEN": N_("WHEN"),
     "OUTCOME": N_("OUTCOME"),
     "DURATION": N_("DURATION"),
+    "SHELL": N_("SHELL"),
 }
 
 
@@ -155,6 +156,16 @@ class TranslatedHelp(click.Command):
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _translated_params(self.get_params(ctx), ctx):
             super().format_options(ctx, formatter)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            # click's parser raises some ("Option '--sit' requires an argument.") without
+            # the context, which names the command whose --help to point to.
+            if exc.ctx is None:
+                exc.ctx = ctx
+            raise
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         # "[OPTIONS]", "COMMAND [ARGS]...": click's usage words, not run through gettext.

@@ -14,7 +14,7 @@ COMPLETE_VAR = "_GLUTEWAKE_COMPLETE"
 
 
 @command()
-@click.argument("shell", type=click.Choice(SHELLS))
+@click.argument("shell", type=click.Choice(SHELLS), metavar="SHELL")
 @click.pass_context
 def completion(ctx: click.Context, shell: str) -> None:
     """Print the tab-completion script for bash, zsh or fish.
