@@ -143,3 +143,12 @@ def test_ctrl_c_while_the_command_loads_exits_130_quietly(monkeypatch, capsys):
         entry()
     assert ended.value.code == 130
     assert capsys.readouterr() == ("", "")
+
+
+def test_now_says_it_makes_the_break_due_not_that_it_starts_it(cli):
+    # `now` prompts the break; `done` (or Enter) is what starts it.
+    result = cli("now", "--help")
+    assert result.exit_code == 0
+    assert "Make a break due now" in result.stdout
+    assert "glutewake done starts it" in " ".join(result.stdout.split())
+    assert "Start a break" not in result.stdout

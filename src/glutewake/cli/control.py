@@ -182,11 +182,15 @@ def skip(app: App) -> None:
 @command()
 @pass_app
 def now(app: App) -> None:
-    """Start a break now instead of waiting for it.
+    """Make a break due now, without waiting for the sitting clock.
+
+    Its exercise is shown as when a break falls due, and you answer it the same way:
+    Enter or glutewake done starts it, or snooze or skip it.
 
     \b
     Example:
       glutewake now
+      glutewake done   # and the break starts
     """
     _send(app, "now")
 
