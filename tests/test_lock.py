@@ -90,6 +90,10 @@ def test_config_check_says_what_the_running_loop_takes_of_an_edit(
     try:
         config_file.write_text('[timer]\nsit = "20m"\n')
         edited = cli("config", "check")
+        # Saved a minute ago: the loop, which looks every half a minute, has read it.
+        a_minute_ago = datetime.now(timezone.utc).timestamp() - 60
+        os.utime(config_file, (a_minute_ago, a_minute_ago))
+        taken = cli("config", "check")
         os.utime(config_file, (SINCE.timestamp() - 60, SINCE.timestamp() - 60))
         untouched = cli("config", "check")
     finally:
@@ -98,4 +102,7 @@ def test_config_check_says_what_the_running_loop_takes_of_an_edit(
     assert edited.stdout == f"ok: {config_file}\n"
     assert "note: the running loop (pid 4242, started " in edited.stderr
     assert "takes this change within half a minute, except [idle]" in edited.stderr
+    assert (taken.exit_code, taken.stdout) == (0, f"ok: {config_file}\n")
+    assert "within half a minute" not in taken.stderr
+    assert "has taken this change by now (it looks every half a minute), except" in taken.stderr
     assert untouched.stderr == ""  # read before the loop started: nothing to say

@@ -64,6 +64,8 @@ IDLE_REOPEN_S = 60.0
 # when it wakes anyway (every second on a terminal, at least every MAX_SLEEP_S without
 # one): no wake-up of its own, which the wake-up budget would see (bench/README.md).
 CONFIG_CHECK_S = 2.0
+# So an edit saved longer ago than this has been read by a running loop (`config check`).
+CONFIG_TAKEN_WITHIN_S = MAX_SLEEP_S + CONFIG_CHECK_S
 # Sections a running loop cannot take over: opened once at start.
 _RESTART_SECTIONS = ("idle", "quiet", "log", "ui")
 # The longest a `glutewake warmup` holds the sitting clock (its own plan says less).

@@ -125,11 +125,26 @@ def _warn_if_the_loop_runs_older_settings(app: App, source: Path) -> None:
         changed = source.stat().st_mtime
     except OSError:
         return
-    if changed > holder.since.timestamp():
-        message(
-            _(
-                "note: the running loop (pid {pid}, started {since}) takes this change within "
-                "half a minute, except [idle], [quiet], [log] and [ui]: for those, glutewake "
-                "stop, then glutewake start"
-            ).format(pid=holder.pid, since=f"{holder.since.astimezone():%H:%M}")
+    if changed <= holder.since.timestamp():
+        return
+    import time
+
+    from glutewake.loop import CONFIG_TAKEN_WITHIN_S
+
+    # The loop looks at the file whenever it wakes, at least every half a minute: an
+    # edit older than that it has read already (what it said then is in its terminal).
+    taken = time.time() - changed > CONFIG_TAKEN_WITHIN_S
+    text = (
+        N_(
+            "note: the running loop (pid {pid}, started {since}) has taken this change by now "
+            "(it looks every half a minute), except [idle], [quiet], [log] and [ui]: for "
+            "those, glutewake stop, then glutewake start"
         )
+        if taken
+        else N_(
+            "note: the running loop (pid {pid}, started {since}) takes this change within "
+            "half a minute, except [idle], [quiet], [log] and [ui]: for those, glutewake "
+            "stop, then glutewake start"
+        )
+    )
+    message(_(text).format(pid=holder.pid, since=f"{holder.since.astimezone():%H:%M}"))
