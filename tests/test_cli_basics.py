@@ -82,7 +82,7 @@ HUGE = "x" * 120_000
         (("log", "--format", HUGE), "'--format'", "is not one of 'table', 'json', 'csv'."),
         (("log", "--limit", HUGE), "'--limit'", "is not a valid integer range."),
         (("exercises", "list", "--space", HUGE), "'--space'", "'desk', 'standing', 'floor'."),
-        (("completion", HUGE), "{bash|zsh|fish}", "is not one of 'bash', 'zsh', 'fish'."),
+        (("completion", HUGE), "'SHELL'", "is not one of 'bash', 'zsh', 'fish'."),
         (("log", "--today", HUGE, HUGE), "extra arguments", "xxx)"),
         # A value of many short words: the line is cut, not only each word.
         (("log", "--format", "a " * 60_000), "'--format'", "is not one of 'table', 'json', 'csv'."),
