@@ -282,6 +282,47 @@ def test_a_warm_up_elsewhere_holds_the_break_that_would_fall_due(tmp_path: Path)
     assert breaks == []
 
 
+def test_standing_or_pausing_at_a_due_break_says_it_waits_and_it_comes_back(
+    tmp_path: Path,
+) -> None:
+    # Trial finding 4: `now`, then `stand`: the break vanished without a word and came
+    # back only when the clock got to `sit`. Now it waits, named, until `sit` or `resume`.
+    path = tmp_path / "g.db"
+    clock = Clock()
+    with Store.open(path) as store:
+        remote = Remote(path, clock)
+        script: Script = {
+            10.0: remote.send("now"),
+            12.0: remote.send("stand"),
+            14.0: remote.look(),
+            20.0: remote.send("sit"),
+            22.0: remote.send("pause"),
+            24.0: remote.look(),
+            30.0: remote.send("resume"),
+            32.0: remote.send("warmup_start", "300"),
+            34.0: remote.look(),
+            36.0: remote.send("warmup", "4:0"),  # Ctrl-C after 4 s: not a break
+            38.0: remote.send("skip"),
+        }
+        ui = ScriptedUI(clock, script, until=60)
+        make_loop(store, ui, clock, settings()).run()
+        answers = remote.answers()
+        seen = remote.seen
+        breaks = outcomes(store)
+        remote.store.close()
+    name = "Short glutes"
+    assert f"break put off until you sit: {name}" in ui.text
+    assert f"break put off until the pause ends: {name}" in ui.text
+    assert f"break put off until the warm-up ends: {name}" in ui.text
+    assert "warm-up stopped early: not a break; the sitting clock goes on where it was" in (ui.text)
+    assert ui.text.count(f"break due again: {name}") == 3  # after sit, resume, the warm-up
+    assert seen[0][2].endswith(f"· {name} put off until you sit")
+    assert seen[1][2] == f"paused until glutewake resume · {name} put off until the pause ends"
+    assert seen[2][2].endswith(f"{name} put off until then")
+    assert answers[-2] == ("warmup", "it stopped before its end and before [timer] break")
+    assert breaks == [("skipped", 0)]  # the one break, recorded once, as answered
+
+
 def test_the_greeting_offers_snooze_only_when_it_is_allowed(tmp_path: Path) -> None:
     """[timer] max_snoozes = 0: neither the keys (a terminal) nor the commands (no
     terminal) the greeting lists offer snooze; with snoozes allowed both do."""

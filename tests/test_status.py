@@ -24,7 +24,9 @@ def state(
 ) -> LoopState:
     next_at = T + timedelta(seconds=next_in) if next_in is not None else None
     row = LoopState(4242, 1, T, name, T, T, seated, running, next_at, "glute-bridge")
-    return row._replace(exercise_name="Glute bridge", snoozes=1, max_snoozes=2, **extra)
+    return row._replace(
+        **{"exercise_name": "Glute bridge", "snoozes": 1, "max_snoozes": 2, **extra}
+    )
 
 
 def test_seated_figures_run_on_from_the_row() -> None:
@@ -47,10 +49,24 @@ def test_a_break_held_while_away() -> None:
 
 
 def test_a_pause_says_how_long_it_has_lasted() -> None:
-    endless = view(state("paused", running=False, next_in=None), T + timedelta(minutes=42))
+    endless = view(paused(next_in=None), T + timedelta(minutes=42))
     assert endless.text() == "paused for 42m · until glutewake resume"
-    timed = view(state("paused", running=False, next_in=3600), T + timedelta(minutes=5))
+    timed = view(paused(next_in=3600), T + timedelta(minutes=5))
     assert timed.text().startswith("paused for 5m · until ")
+
+
+def paused(next_in: int | None) -> LoopState:
+    """A pause with no break put off (the loop names an exercise only for one)."""
+    return state("paused", running=False, next_in=next_in, exercise_id=None, exercise_name=None)
+
+
+def test_a_break_put_off_by_a_pause_or_standing_is_named() -> None:
+    endless = view(state("paused", running=False, next_in=None), T + timedelta(minutes=42))
+    assert endless.text() == (
+        "paused for 42m · until glutewake resume · Glute bridge put off until the pause ends"
+    )
+    standing = view(state("standing", running=False), T).text()
+    assert standing.endswith(" · Glute bridge put off until you sit")
 
 
 def test_a_snoozed_break_held_while_away_is_never_back_in_0s() -> None:
@@ -112,7 +128,7 @@ def test_full_screen_hold() -> None:
 
 
 def test_a_pause_just_begun_says_until_when_not_for_0s() -> None:
-    timed = view(state("paused", running=False, next_in=3600), T).text()
+    timed = view(paused(next_in=3600), T).text()
     until = f"{(T + timedelta(hours=1)).astimezone():%H:%M}"
     assert timed == f"paused · until {until}"
 

@@ -557,6 +557,10 @@ COMMANDS = {
     "resume": ("resume", ()),
     "stand": ("stand", ()),
     "sit": ("sit", ()),
+    # `glutewake warmup` elsewhere: begun, then over in full or stopped early.
+    "warmup_start": ("warmup_started", (300,)),
+    "warmup_full": ("warmup_done", (200, True)),
+    "warmup_short": ("warmup_done", (5, False)),
 }
 STEP = st.one_of(
     st.tuples(
@@ -579,6 +583,9 @@ STEP = st.one_of(
                 "resume",
                 "stand",
                 "sit",
+                "warmup_start",
+                "warmup_full",
+                "warmup_short",
             ]
         )
     ),
@@ -607,6 +614,7 @@ _RESETS = (
     "natural",
     "abandoned",
     "notice:break_over",
+    "notice:warmup",  # a warm-up in full is a break
     "event:schedule_open",
 )
 
@@ -911,3 +919,60 @@ def test_a_wall_clock_step_is_not_a_suspend_where_a_boot_clock_exists():
     rig.t = 42
     rec = only(rig.tracker.tick(now()), BreakLogged)
     assert (rec.outcome, rec.away_s) == ("natural", 900)
+
+
+# --- a break on screen put off by standing or a pause (trial finding 4) -------------------
+
+
+def test_standing_at_a_due_break_puts_it_off_until_you_sit_and_says_so():
+    rig = Rig()
+    rig.at(10)
+    rig.tracker.break_now(rig.now)  # `glutewake now`: due before the clock says so
+    rig.t = 15
+    actions = rig.tracker.stand(rig.now)
+    assert actions == [EventLogged("stand", WALL0 + 15), Notice("put_off_standing", "x")]
+    assert rig.tracker.snapshot().exercise == Ex("ex0")  # status names the break waiting
+    assert rig.tracker.answer("done", rig.now) == [
+        Notice("refused", "the break is put off until you sit")
+    ]
+    assert rig.at(500) == []  # nothing is recorded while it waits
+    rig.t = 520
+    actions = rig.tracker.sit(rig.now)
+    # Back at once, not when the clock gets to `sit`, and still the same break.
+    assert kinds(actions) == ["event:sit", "prompt-again"]
+    assert only(actions, Prompt).exercise == Ex("ex0") and rig.state == "due"
+    rec = only(rig.tracker.answer("skip", rig.now), BreakLogged)
+    assert (rec.outcome, rec.at, rec.seated_s) == ("skipped", WALL0 + 10, 15)
+
+
+def test_a_pause_puts_a_snoozed_break_off_until_it_ends():
+    rig = Rig()
+    rig.at(100)
+    rig.tracker.answer("snooze", rig.now)
+    rig.t = 110
+    actions = rig.tracker.pause(rig.now, 300)
+    assert kinds(actions) == ["event:pause", "notice:put_off_paused"]
+    assert rig.tracker.snoozes_left() == 1
+    assert kinds(rig.at(410)) == ["event:resume", "prompt-again"]
+    rig.t = 420
+    rig.tracker.stand(rig.now)
+    rig.t = 430
+    rig.tracker.pause(rig.now)  # standing ends; the break now waits for the pause
+    assert rig.tracker.answer("skip", rig.now) == [
+        Notice("refused", "the break is put off until the pause ends")
+    ]
+    # Still open when the loop stops: abandoned, with its snooze, not lost.
+    rec = only(rig.tracker.stop(rig.now), BreakLogged)
+    assert (rec.outcome, rec.snoozes, rec.prompted) == ("abandoned", 1, True)
+
+
+def test_standing_or_a_pause_with_no_break_on_screen_says_nothing_of_one():
+    rig = Rig()
+    rig.at(60)
+    rig.tracker.upcoming()  # chosen early for a heads-up, never shown
+    assert kinds(rig.tracker.stand(rig.now)) == ["event:stand"]
+    assert rig.tracker.snapshot().exercise is None
+    assert kinds(rig.tracker.sit(rig.now)) == ["event:sit"]
+    assert kinds(rig.tracker.pause(rig.now)) == ["event:pause"]
+    assert kinds(rig.tracker.resume(rig.now)) == ["event:resume"]
+    assert rig.tracker.next_mono() == 100

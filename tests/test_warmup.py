@@ -15,7 +15,7 @@ from glutewake.errors import GlutewakeError
 from glutewake.player import NEXT, Player, planned_seconds
 from glutewake.store import Store, WarmupRecord
 from glutewake.summary import summarize, summary_text
-from glutewake.tracker import BreakLogged, EventLogged, Notice, Now, Tracker
+from glutewake.tracker import BreakLogged, EventLogged, Notice, Now, Prompt, Tracker
 from glutewake.warmup import (
     MAX_MINUTES,
     MIN_MINUTES,
@@ -159,6 +159,70 @@ def test_a_warm_up_resolves_a_due_break_as_done_and_restarts_the_sitting_clock()
     assert tracker.warmup_done(Now(480, 1480), 200, True) == [
         Notice("refused", "paused: resume first")
     ]
+
+
+def _tracker() -> Tracker:
+    return Tracker(_timer(), lambda not_id: _Ex(), Now(0, 1000))  # type: ignore[arg-type,return-value]
+
+
+def test_a_warm_up_stopped_early_is_not_a_break():
+    """Ctrl-C or Enter before the end, and before [timer] break (20 s here): nothing is
+    resolved and the sitting clock goes on where it was, not from 0."""
+    tracker = _tracker()
+    tracker.tick(Now(60, 1060))
+    tracker.warmup_started(Now(60, 1060), 300)
+    actions = tracker.warmup_done(Now(75, 1075), 15, False)
+    assert not [a for a in actions if isinstance(a, BreakLogged)]
+    assert actions[-1] == Notice(
+        "warmup_short", "it stopped before its end and before [timer] break"
+    )
+    assert tracker.snapshot().state == "seated" and tracker.snapshot().seated_s == 60
+    assert tracker.next_mono() == 115  # the break comes when it would have
+    # One that ran at least [timer] break counts, even cut short.
+    tracker.warmup_started(Now(80, 1080), 300)
+    actions = tracker.warmup_done(Now(110, 1110), 30, False)
+    assert actions[-1] == Notice("warmup") and tracker.snapshot().seated_s == 0
+
+
+def test_a_warm_up_stopped_early_leaves_a_due_break_due():
+    tracker = _tracker()
+    tracker.tick(Now(100, 1100))
+    assert tracker.state == "due"
+    tracker.warmup_started(Now(105, 1105), 300)
+    actions = tracker.warmup_done(Now(110, 1110), 5, False)
+    assert not [a for a in actions if isinstance(a, BreakLogged)]
+    (prompt,) = [a for a in actions if isinstance(a, Prompt)]
+    assert prompt.again and tracker.snapshot().state == "due"
+    assert tracker.snapshot().seated_s == 105  # the warm-up's 5 s were not sitting
+
+
+def test_a_warm_up_logs_no_break_that_was_not_due():
+    """Trial finding 1: `now`, `stand`, `sit`, `now`, `pause 5m`, `resume`, then a 5 s
+    warm-up: main logged "done" for the break it no longer showed. A break on screen
+    now waits while standing or paused and comes back after; a warm-up in full resolves
+    it, one stopped early leaves it due, and with none due no break is logged."""
+    tracker = _tracker()
+    tracker.tick(Now(10, 1010))
+    tracker.break_now(Now(10, 1010))
+    tracker.stand(Now(12, 1012))
+    tracker.sit(Now(20, 1020))
+    assert tracker.snapshot().state == "due"
+    tracker.pause(Now(30, 1030), 300)
+    tracker.resume(Now(40, 1040))
+    assert tracker.snapshot().state == "due"
+    tracker.warmup_started(Now(50, 1050), 300)
+    actions = tracker.warmup_done(Now(55, 1055), 5, False)
+    assert not [a for a in actions if isinstance(a, BreakLogged)]
+    assert tracker.snapshot().state == "due"
+    tracker.warmup_started(Now(60, 1060), 300)
+    actions = tracker.warmup_done(Now(200, 1200), 120, True)
+    (record,) = [a for a in actions if isinstance(a, BreakLogged)]
+    assert (record.outcome, record.at, record.break_s) == ("done", 1010, 120)
+    # Nothing due now: a full warm-up restarts the clock and logs no break.
+    tracker.tick(Now(230, 1230))
+    tracker.warmup_started(Now(230, 1230), 300)
+    assert tracker.warmup_done(Now(400, 1400), 170, True)[-1] == Notice("warmup")
+    assert tracker.snapshot().seated_s == 0
 
 
 # --- for real ----------------------------------------------------------------------------

@@ -395,7 +395,13 @@ class Loop:
         for command in commands:
             actions = self._command(command, self._now())
             self._carry_out(actions)
-            refused = [a.detail for a in actions if isinstance(a, Notice) and a.kind == "refused"]
+            # A warm-up stopped early is done with, but not what its sender asked for: a
+            # break. Its answer says why, as a refusal does.
+            refused = [
+                a.detail
+                for a in actions
+                if isinstance(a, Notice) and a.kind in ("refused", "warmup_short")
+            ]
             # The notification and the state first: a sender that sees "ok" then finds
             # the notification answered and reads the state it led to.
             notesync.sync_note(self, self._now())

@@ -31,6 +31,9 @@ NOTICES: dict[NoticeKind, str] = {
     "schedule_closed": N_("outside working hours: no reminders until the schedule opens"),
     "schedule_open": N_("working hours: the sitting clock starts now"),
     "warmup": N_("warm-up done: it counts as a break; the sitting clock starts again"),
+    "warmup_short": N_(
+        "warm-up stopped early: not a break; the sitting clock goes on where it was"
+    ),
     "pause_replaced": N_("the pause under way is replaced by the new one"),
     "warmup_started": N_(
         "a warm-up began (glutewake warmup): the sitting clock waits until it ends"
@@ -162,9 +165,21 @@ def record_break(loop: Loop, record: BreakLogged) -> None:
         )
 
 
+# A break on screen that waits: the notice names it (its detail).
+PUT_OFF: dict[NoticeKind, str] = {
+    "put_off_standing": N_("break put off until you sit: {name}"),
+    "put_off_paused": N_("break put off until the pause ends: {name}"),
+    "put_off_warmup": N_(
+        "break put off until the warm-up ends: {name} (done if the warm-up runs its course)"
+    ),
+}
+
+
 def notice(loop: Loop, notice: Notice) -> None:
     if notice.kind == "refused":
         loop.ui.say(_("not now: {why}").format(why=_(notice.detail)))
+    elif notice.kind in PUT_OFF:
+        loop.ui.say(_(PUT_OFF[notice.kind]).format(name=notice.detail))
     else:
         loop.ui.say(_(NOTICES[notice.kind]) if notice.kind in NOTICES else notice.kind)
     if notice.kind == "break_over":

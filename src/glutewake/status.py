@@ -17,6 +17,8 @@ from glutewake.text import one_line
 DAY_S = 86_400
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from glutewake.channel import LoopState
 
 # What a held break waits for (busy.py's detectors), as the status line says it.
@@ -86,22 +88,24 @@ class StatusView(NamedTuple):
             )
         if self.state == "break":
             return _("on a break: {name} · back to sitting in {left}").format(name=name, left=left)
+        if self.state == "paused" and self.held == "warmup" and self.exercise_name:
+            return _(
+                "warm-up under way: the sitting clock waits until it ends; "
+                "{name} put off until then"
+            ).format(name=name)
         if self.state == "paused" and self.held == "warmup":
             return _("warm-up under way: the sitting clock waits until it ends")
+        if self.state == "paused" and self.exercise_name:
+            # A break was on screen: it waits, and says so.
+            return _("{pause} · {name} put off until the pause ends").format(
+                pause=self._paused(dur), name=name
+            )
         if self.state == "paused":
-            # How long so far: a pause with no end is easy to forget.
-            lasted = (self.now - self.since).total_seconds() if self.now else 0.0
-            # Just begun (the reply to `glutewake pause`): "for 0s" says nothing.
-            paused = dur(lasted) if lasted >= 60 else None
-            if self.next_at and paused:
-                return _("paused for {paused} · until {time}").format(
-                    paused=paused, time=self._at(self.next_at)
-                )
-            if self.next_at:
-                return _("paused · until {time}").format(time=self._at(self.next_at))
-            if paused:
-                return _("paused for {paused} · until glutewake resume").format(paused=paused)
-            return _("paused until glutewake resume")
+            return self._paused(dur)
+        if self.state == "standing" and self.exercise_name:
+            return _("standing since {time} · {name} put off until you sit").format(
+                time=self._at(self.since), name=name
+            )
         if self.state == "standing":
             return _("standing since {time} · seated {seated} so far").format(
                 time=self._at(self.since), seated=seated
@@ -113,6 +117,22 @@ class StatusView(NamedTuple):
                 return _("off schedule until {time}").format(time=self._at(self.next_at, True))
             return _("off schedule until the schedule opens")
         return self.state
+
+    def _paused(self, dur: Callable[[float], str]) -> str:
+        """ "paused for 42m · until 14:00", and the like."""
+        # How long so far: a pause with no end is easy to forget.
+        lasted = (self.now - self.since).total_seconds() if self.now else 0.0
+        # Just begun (the reply to `glutewake pause`): "for 0s" says nothing.
+        paused = dur(lasted) if lasted >= 60 else None
+        if self.next_at and paused:
+            return _("paused for {paused} · until {time}").format(
+                paused=paused, time=self._at(self.next_at)
+            )
+        if self.next_at:
+            return _("paused · until {time}").format(time=self._at(self.next_at))
+        if paused:
+            return _("paused for {paused} · until glutewake resume").format(paused=paused)
+        return _("paused until glutewake resume")
 
     def _far(self) -> bool:
         """A day or more away: "at Thu 14:00" reads better than "in 30h00m"."""

@@ -316,28 +316,45 @@ class Tracker:
 
     def warmup_started(self, now: Now, limit_s: int) -> list[Action]:
         """`glutewake warmup` began elsewhere: hold the sitting clock (a pause for the
-        warm-up, a break due stays due) until it ends, or at most `limit_s` (a warm-up
-        that was killed never says it ended)."""
+        warm-up; a break due is put off until it ends) until it ends, or at most
+        `limit_s` (a warm-up that was killed never says it ended)."""
         actions = self._catch_up(now)
         if self.state in ("paused", "off_schedule", "break"):
             return [*actions, Notice("refused", _REFUSE_NOW.get(self.state, self.state))]
         paused = self.pause(now, limit_s)
         detail = f"warm-up, at most {limit_s}s"
         paused = [
-            replace(a, detail=detail) if isinstance(a, EventLogged) and a.kind == "pause" else a
+            replace(a, detail=detail)
+            if isinstance(a, EventLogged) and a.kind == "pause"
+            else replace(a, kind="put_off_warmup")
+            if isinstance(a, Notice) and a.kind == "put_off_paused"
+            else a
             for a in paused
         ]
         self.pause_reason = "warmup"
         return [*actions, *paused, Notice("warmup_started")]
 
     def warmup_done(self, now: Now, seconds: int, completed: bool) -> list[Action]:
-        """`glutewake warmup` just ended elsewhere: it counts as a done break, so a break
-        on screen is recorded as done and the sitting clock starts again."""
+        """`glutewake warmup` just ended elsewhere.
+
+        One that ran to its end, or at least `break` long, is a break taken: a break due
+        (on screen, snoozed or put off) is recorded as done, and the sitting clock starts
+        again. One stopped sooner is no break: nothing is recorded, the sitting clock goes
+        on where it was (it waited while the warm-up ran), and a break due comes back.
+        """
         actions = self._catch_up(now)
         if self.state == "paused" and self.pause_reason == "warmup":
-            actions += self._resume(now, detail="warm-up over")
+            actions += self._resume(now, detail="warm-up over", bring_back=False)
         if self.state not in ("seated", "due", "snoozed"):
             return [*actions, Notice("refused", _REFUSE_NOW.get(self.state, self.state))]
+        if not completed and seconds < self.timer.break_:
+            actions.append(
+                Notice("warmup_short", N_("it stopped before its end and before [timer] break"))
+            )
+            if self._put_off():
+                actions += self._due(now, None)
+            return actions
+        actions += self._end_busy_hold(now)
         pending = self.pending
         if pending is not None and pending.prompted:
             record = self._log(pending, "done", now, via="command")
@@ -386,7 +403,7 @@ class Tracker:
         self.paused_at_mono = now.mono
         self._enter("paused", now)
         detail = f"for {seconds}s" if seconds else "until resume"
-        return [*actions, EventLogged("pause", now.wall, detail=detail)]
+        return [*actions, EventLogged("pause", now.wall, detail=detail), *self._put_off_notice()]
 
     def resume(self, now: Now) -> list[Action]:
         actions = self._catch_up(now)
@@ -401,13 +418,13 @@ class Tracker:
         actions += self._end_busy_hold(now)
         self.stood_at_mono = now.mono
         self._enter("standing", now)
-        return [*actions, EventLogged("stand", now.wall)]
+        return [*actions, EventLogged("stand", now.wall), *self._put_off_notice()]
 
     def sit(self, now: Now) -> list[Action]:
         actions = self._catch_up(now)
         if self.state != "standing":
             return [*actions, Notice("refused", N_("not standing"))]
-        return actions + self._leave_posture(now) + self._back_to_sitting(now)
+        return actions + self._leave_posture(now) + self._back_to_sitting(now, bring_back=True)
 
     def idle_lost(self, now: Now) -> list[Action]:
         """Idle time can no longer be read: stop waiting for a reading that will not come."""
@@ -458,7 +475,13 @@ class Tracker:
                 if self._guided()
                 else self.next_mono()
             ),
-            exercise=pending.exercise if pending else self.on_break,
+            # Paused or standing, a break chosen early for a heads-up is not shown: only
+            # one put off from the screen.
+            exercise=(
+                pending.exercise
+                if pending and (pending.prompted or self.state not in ("paused", "standing"))
+                else self.on_break
+            ),
             snoozes=pending.snoozes if pending else 0,
             held=(
                 self.busy_hold.reason
@@ -478,6 +501,8 @@ class Tracker:
             return self.busy_hold.next_check  # ask again whether they are still busy
         if self.held and self.state in ("seated", "snoozed"):
             return None  # waiting for an idle reading that says they are back
+        if self.state == "seated" and self._put_off():
+            return self._last.mono  # put off, and back from the pause or the standing
         if self.state == "seated":
             return self._last.mono + max(0.0, self.due_s - self.seated_s)
         if self.state == "due" and self.pending is not None:
@@ -637,7 +662,7 @@ class Tracker:
     def _deadlines(self, now: Now, idle_s: float | None) -> list[Action]:
         state, pending = self.state, self.pending
         expired = self.deadline is not None and now.mono >= self.deadline
-        if state == "seated" and self.seated_s >= self.due_s:
+        if state == "seated" and (self.seated_s >= self.due_s or self._put_off()):
             if self.pending is None:
                 self.pending = _Pending(self.choose(None), due_wall=now.wall)
             elif self.pending.early:
@@ -673,7 +698,14 @@ class Tracker:
         return []
 
     def _why_not_due(self) -> str:
+        if self._put_off():
+            return _PUT_OFF_UNTIL.get(self.state, N_("no break is due"))
         return N_("already snoozed") if self.state == "snoozed" else N_("no break is due")
+
+    def _put_off(self) -> bool:
+        """A break that was on screen waits while the user stands or pauses (or, seated,
+        for its prompt to come back)."""
+        return self.pending is not None and self.pending.prompted and self.state in _PUT_OFF
 
     def _due(self, now: Now, idle_s: float | None) -> list[Action]:
         """A break is due now: hold it while the user is busy or away, else prompt."""
@@ -761,19 +793,32 @@ class Tracker:
         self._enter("snoozed", now)
         return []
 
-    def _resume(self, now: Now, detail: str | None) -> list[Action]:
+    def _resume(self, now: Now, detail: str | None, bring_back: bool = True) -> list[Action]:
         self.pause_reason = None
         seconds = round(now.mono - self.paused_at_mono)
         actions: list[Action] = [EventLogged("resume", now.wall, seconds, detail)]
-        return actions + self._back_to_sitting(now)
+        return actions + self._back_to_sitting(now, bring_back=bring_back)
 
-    def _back_to_sitting(self, now: Now, reset: bool = False) -> list[Action]:
+    def _back_to_sitting(
+        self, now: Now, reset: bool = False, bring_back: bool = False
+    ) -> list[Action]:
         if reset:
             self._restart_clock()
         self.deadline = None
         self._enter("seated", now)
-        # A break that was due before the pause or stand comes back at the next tick.
+        # A break put off by the pause or the standing is due again now, whether the
+        # clock or `now` made it due; one due but never shown comes at the next tick.
+        if bring_back and self._put_off():
+            return self._due(now, None)
         return []
+
+    def _put_off_notice(self) -> list[Action]:
+        """Say that the break on screen waits, rather than let it vanish."""
+        if not self._put_off():
+            return []
+        assert self.pending is not None
+        kind: NoticeKind = "put_off_standing" if self.state == "standing" else "put_off_paused"
+        return [Notice(kind, self.pending.exercise.name)]
 
     def _leave_posture(self, now: Now) -> list[Action]:
         if self.state != "standing":
@@ -863,6 +908,12 @@ class Tracker:
 # Idle readings and our clock may disagree by a poll's worth; more than this is input.
 _BACK_SLACK_S = 2.0
 _CLOCK_RUNS = frozenset({"seated", "due", "snoozed"})
+# Where a break shown before waits, put off, rather than being on screen or snoozed.
+_PUT_OFF = frozenset({"seated", "paused", "standing"})
+_PUT_OFF_UNTIL = {
+    "standing": N_("the break is put off until you sit"),
+    "paused": N_("the break is put off until the pause ends"),
+}
 _NATURAL_BREAK_STATES = frozenset({"seated", "due", "snoozed", "paused", "standing"})
 # Why a command is refused: English here (the tracker is pure and the answer travels
 # through the log), marked so the terminal that shows it translates it.

@@ -33,6 +33,10 @@ NoticeKind = Literal[
     "warmup",
     "pause_replaced",
     "warmup_started",
+    "warmup_short",
+    "put_off_standing",
+    "put_off_paused",
+    "put_off_warmup",
 ]
 # What other terminals send the running loop.
 CommandName = Literal[

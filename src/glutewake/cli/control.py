@@ -129,6 +129,12 @@ def _answer_line(current: StatusView) -> str:
         return _(
             "snoozed: back in {left}; take it now: glutewake done | skip it: glutewake skip"
         ).format(left=format_short(current.next_in_s or 0))
+    if state == "standing":
+        return _("put off until you sit: glutewake sit brings it back")
+    if state == "paused" and current.held == "warmup":
+        return _("put off until the warm-up ends: done if the warm-up runs its course")
+    if state == "paused":
+        return _("put off until the pause ends: glutewake resume brings it back")
     return _("next break; take it now with: glutewake now")
 
 

@@ -50,7 +50,8 @@ def warmup(
 
     This terminal counts each exercise down (sides, holds, reps) and says when to move
     on to the next; Enter ends it early. It is logged as a warm-up (`glutewake log`),
-    and a running `glutewake start` counts it as a break taken.
+    and a running `glutewake start` counts it as a break taken when it runs to its end
+    or at least [timer] break; stopped sooner, it is not a break.
 
     \b
     Examples:
