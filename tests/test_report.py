@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import cast
 
 import pytest
 
@@ -165,6 +166,18 @@ def test_the_table_shows_how_long_a_natural_break_lasted(store):
     (row,) = report.break_rows(store, period)
     shown = report.break_display(row)
     assert (shown["exercise"], shown["category"], shown["snoozes"]) == ("(away 15m)", None, "")
+
+
+def test_the_table_says_when_a_break_was_stopped_early():
+    base = {"outcome": "done", "exercise": "Glute bridge", "exercise_id": "glute-bridge"}
+    row = {**dict.fromkeys(report.BREAK_FIELDS), **base, "date": "2024-03-30"}
+
+    def shown(break_s: int | None, completed: bool | None) -> str:
+        taken = cast(report.BreakRow, {**row, "break_s": break_s, "completed": completed})
+        return str(report.break_display(taken)["outcome"])
+
+    assert shown(5, False) == "done (5s, stopped early)"
+    assert shown(180, True) == shown(None, None) == "done"
 
 
 # --- the summary ----------------------------------------------------------------------

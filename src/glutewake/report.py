@@ -401,6 +401,11 @@ def break_display(row: BreakRow) -> dict[str, Any]:
     shown["date"] = format_date(date.fromisoformat(row["date"]))
     label = OUTCOME_LABELS.get(row["outcome"])
     shown["outcome"] = _(label) if label else row["outcome"]
+    if row["outcome"] == "done" and row["completed"] is False and row["break_s"] is not None:
+        # Taken, but cut short: the table says so, as JSON/CSV do with completed false.
+        shown["outcome"] = _("done ({taken}, stopped early)").format(
+            taken=format_short(row["break_s"])
+        )
     shown["category"] = category_label(row["category"]) if row["category"] else None
     shown["snoozes"] = row["snoozes"] or ""
     return shown
