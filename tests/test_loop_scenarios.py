@@ -336,3 +336,15 @@ def test_the_greeting_offers_snooze_only_when_it_is_allowed(tmp_path: Path) -> N
             greeting = "".join(ui.text.splitlines()[:3])
             assert "glutewake done" in greeting or "Enter = start" in greeting, greeting
             assert (offers[interactive] in greeting) == (max_snoozes > 0), greeting
+
+
+def test_the_greeting_gives_the_first_break_to_the_second_when_it_is_minutes_away(
+    tmp_path: Path,
+) -> None:
+    for sit, shown in ((100, "%H:%M:%S"), (1800, "%H:%M")):
+        clock = Clock()
+        ui = ScriptedUI(clock, {}, until=5)
+        with Store.open(tmp_path / f"{sit}.db") as store:
+            make_loop(store, ui, clock, settings(sit=sit)).run()
+        first = f"{datetime.fromtimestamp(T0 + sit).astimezone():{shown}}"
+        assert ui.text.splitlines()[0].endswith(f"the first at {first}"), ui.text

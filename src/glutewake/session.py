@@ -14,7 +14,7 @@ from glutewake import notesync
 from glutewake.catalog import log_name
 from glutewake.durations import format_duration
 from glutewake.i18n import N_, _
-from glutewake.status import held_for, local_at, utc_at
+from glutewake.status import clock_at, held_for, local_at, utc_at
 from glutewake.store import BreakRecord
 from glutewake.terminal import keys_help, keys_list
 
@@ -211,7 +211,8 @@ def greet(loop: Loop) -> None:
             sit=format_duration(timer.sit),
             length=format_duration(timer.break_),
             shortest=format_duration(shortest or 0),
-            at=f"{first:%H:%M}",
+            # Seconds for a first break minutes away: "at 02:00" for 02:00:58 misleads.
+            at=clock_at(first, local_at(loop.wall()), seconds=timer.sit < 600),
         )
     )
     desktop = loop.notifier is not None and loop.notifier.available
