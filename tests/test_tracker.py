@@ -897,7 +897,25 @@ def test_a_snoozed_break_can_be_taken_skipped_or_swapped():
     assert kinds(rig.tracker.answer("another", rig.now)) == ["prompt-again"]
     assert rig.state == "due"
     rig.tracker.answer("snooze", rig.now)
-    assert rig.tracker.answer("snooze", rig.now) == [Notice("refused", "already snoozed")]
+    assert rig.tracker.snoozes_left() == 0
+
+
+def test_a_snooze_while_snoozed_replaces_it_from_now_and_spends_none():
+    """`glutewake snooze 30s` while snoozed: back in 30 s, not "already snoozed"."""
+    rig = Rig(TIMER._replace(max_snoozes=2))
+    rig.at(100)
+    assert rig.tracker.snooze(rig.now, 600) == []
+    rig.t = 160
+    assert rig.tracker.snooze(rig.now, 30) == [Notice("snooze_replaced")]
+    assert (rig.state, rig.tracker.snoozes_left()) == ("snoozed", 1)
+    assert rig.tracker.next_mono() == 190
+    rig.at(190)
+    assert rig.state == "due"
+    rig = Rig(TIMER._replace(max_snoozes=1))
+    rig.at(100)
+    rig.tracker.snooze(rig.now)
+    assert rig.tracker.snooze(rig.now) == [Notice("snooze_replaced")]  # none spent
+    assert rig.tracker.snooze(rig.now, 5) == [Notice("snooze_replaced")]
 
 
 def test_a_wall_clock_step_is_not_a_suspend_where_a_boot_clock_exists():

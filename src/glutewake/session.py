@@ -35,6 +35,7 @@ NOTICES: dict[NoticeKind, str] = {
         "warm-up stopped early: not a break; the sitting clock goes on where it was"
     ),
     "pause_replaced": N_("the pause under way is replaced by the new one"),
+    "snooze_replaced": N_("the snooze under way is replaced by the new one"),
     "warmup_started": N_(
         "a warm-up began (glutewake warmup): the sitting clock waits until it ends"
     ),

@@ -365,6 +365,11 @@ class Tracker:
 
     def snooze(self, now: Now, seconds: int | None = None) -> list[Action]:
         actions = self._catch_up(now)
+        if self.state == "snoozed" and self.pending is not None and self.deadline is not None:
+            # A new snooze replaces the one under way (from now), as a new pause does:
+            # "snooze 10m" while snoozed means "back in ten minutes", and spends none.
+            self.deadline = now.mono + (seconds or self.timer.snooze)
+            return [*actions, Notice("snooze_replaced")]
         if self.state != "due" or self.pending is None:
             return [*actions, Notice("refused", self._why_not_due())]
         return actions + self._snooze(self.pending, now, seconds)

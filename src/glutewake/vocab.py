@@ -32,6 +32,7 @@ NoticeKind = Literal[
     "schedule_open",
     "warmup",
     "pause_replaced",
+    "snooze_replaced",
     "warmup_started",
     "warmup_short",
     "put_off_standing",
