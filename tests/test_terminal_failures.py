@@ -138,67 +138,40 @@ def test_output_to_dev_full_keeps_reminding(tmp_path: Path, config_file: Path, d
     assert_clean_stop(data_dir, errors)
 
 
-@pytest.mark.parametrize("args", [("config", "path"), ("status",), ("exercises", "list")])
-def test_commands_with_unwritable_output_say_so_in_one_line(args: tuple[str, ...]) -> None:
+FULL = ["Error: cannot write the output (No space left on device)"]
+CLOSED = ["Error: standard output is closed; nothing can be shown"]
+
+
+def run_with_stdout(args: tuple[str, ...], stdout: str) -> tuple[int, list[str]]:
+    """glutewake ARGS with stdout on /dev/full or closed: (exit code, stderr lines)."""
     with open("/dev/full", "w") as full:
         result = subprocess.run(
             glutewake_argv(*args),
             env=child_env(),
-            stdout=full,
+            stdout=full if stdout == "full" else None,
             stderr=subprocess.PIPE,
             text=True,
             timeout=20,
+            preexec_fn=(lambda: os.close(1)) if stdout == "closed" else None,
         )
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "Error: cannot write the output (No space left on device)"
-    ]
-    closed = subprocess.run(
-        glutewake_argv(*args),
-        env=child_env(),
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=20,
-        preexec_fn=lambda: os.close(1),
-    )
-    assert closed.returncode == 1
-    assert closed.stderr.strip().splitlines() == [
-        "Error: standard output is closed; nothing can be shown"
-    ]
+    return result.returncode, result.stderr.strip().splitlines()
+
+
+@pytest.mark.parametrize("args", [("config", "path"), ("status",), ("exercises", "list")])
+def test_commands_with_unwritable_output_say_so_in_one_line(args: tuple[str, ...]) -> None:
+    assert run_with_stdout(args, "full") == (1, FULL)
+    assert run_with_stdout(args, "closed") == (1, CLOSED)
 
 
 @pytest.mark.parametrize("args", [("--help",), ("log", "-h"), ("--version",)])
 def test_help_and_version_with_stdout_closed_say_so_in_one_line(args: tuple[str, ...]) -> None:
-    closed = subprocess.run(
-        glutewake_argv(*args),
-        env=child_env(),
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=20,
-        preexec_fn=lambda: os.close(1),
-    )
-    assert closed.returncode == 1
-    assert closed.stderr.strip().splitlines() == [
-        "Error: standard output is closed; nothing can be shown"
-    ]
+    assert run_with_stdout(args, "closed") == (1, CLOSED)
 
 
 @pytest.mark.parametrize("option", ["--help", "-h", "--version"])
 def test_top_level_help_and_version_to_dev_full_say_so_in_one_line(option: str) -> None:
     """They print while the arguments are parsed, before any command runs."""
-    with open("/dev/full", "w") as full:
-        result = subprocess.run(
-            glutewake_argv(option),
-            env=child_env(),
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=20,
-        )
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "Error: cannot write the output (No space left on device)"
-    ]
+    assert run_with_stdout((option,), "full") == (1, FULL)
 
 
 def test_the_loop_runs_with_stdin_and_stdout_closed(tmp_path: Path, data_dir: Path) -> None:
