@@ -335,6 +335,48 @@ def test_a_single_break_today_draws_without_a_trend(cli, data_dir, tmp_path, ber
     assert sum(int(c["data-skipped"]) for c in page.with_data("skip-hours", "skipped")) == 1
 
 
+# --- a new log: a day or two of breaks -------------------------------------------------
+
+
+FIRST_DAY = date(2024, 11, 30)  # a Saturday
+FOUR_WEEKS = ("--since", "2024-11-03", "--until", FIRST_DAY.isoformat())
+
+
+@pytest.fixture
+def first_day(data_dir: Path, berlin: None) -> None:
+    """A new user's log: a handful of breaks on one day, one of them skipped."""
+    data_dir.mkdir(parents=True)
+    with Store.open(data_dir / "glutewake.db") as store:
+        for hour, outcome in ((9, "done"), (10, "skipped"), (13, "done")):
+            at = datetime(2024, 11, 30, hour, 10).astimezone()
+            store.add_break(brk(outcome, at, seated_s=45 * 60))
+
+
+def _bottom_ticks(page: Page, section: str) -> list[str]:
+    return [
+        e.text
+        for e in page.find(section, **{"class": "tick", "text-anchor": "middle"})
+        if e.tag == "text"
+    ]
+
+
+def test_a_first_day_is_a_narrow_bar_at_its_place_on_the_axis(cli, first_day, tmp_path):
+    _text, page = page_of(cli, tmp_path, *FOUR_WEEKS)
+    assert [c["data-date"] for c in page.with_data("per-day", "date")] == ["2024-11-30"]
+    bars = [e.attrs for e in page.find("per-day") if e.tag == "rect"]
+    assert len(bars) == 2  # done and skipped
+    # The axis is the period's four weeks (36 to 908 of 960): the bar is in the last place.
+    assert all(float(bar["width"]) <= 31 for bar in bars)
+    assert all(float(bar["x"]) >= 36 + 872 * 27 / 28 for bar in bars)
+    ticks = _bottom_ticks(page, "per-day")
+    assert len(ticks) == 14 and ticks[-1] == "30"
+    # A period of that one day: one place on the axis, a bar of at most 40, in the middle.
+    _text, page = page_of(cli, tmp_path, "--since", "2024-11-30", "--until", "2024-11-30")
+    bars = [e.attrs for e in page.find("per-day") if e.tag == "rect"]
+    assert all(float(bar["width"]) == 40 for bar in bars)
+    assert all(float(bar["x"]) + 20 == pytest.approx(36 + 872 / 2, abs=0.1) for bar in bars)
+
+
 # --- local days and hours ---------------------------------------------------------------
 
 
@@ -527,7 +569,11 @@ def test_day_ticks_name_the_month_where_it_changes():
     assert report_html.day_ticks(days) == expected
     many = [date(2024, 1, 1) + timedelta(days=n) for n in range(60)]
     ticks = report_html.day_ticks(many)
-    assert len([t for t in ticks if t]) <= 14 and ticks[0] == "Jan 1"
+    assert len([t for t in ticks if t]) <= 14 and ticks[-1] == "29"
+    assert [t for t in ticks if t][:2] == ["Jan 5", "10"]
+    # The newest day is named: where a new log's few days end the axis.
+    four_weeks = [date(2026, 11, 3) + timedelta(days=n) for n in range(28)]
+    assert report_html.day_ticks(four_weeks)[-1] == "30"
 
 
 def test_a_long_period_draws_its_last_days(cli, seeded, tmp_path):

@@ -135,7 +135,7 @@ class Column(NamedTuple):
     tick: str  # the label under the column ("" for none: the caller spaces them)
     values: Sequence[tuple[str, float]]  # (css class, value), bottom first
     line: float | None  # the value of the line at this column, on the right axis
-    title: str
+    title: str  # "": a place on the axis with nothing to show (no mark at all)
     data: Data
 
 
@@ -156,7 +156,10 @@ def stacked_columns(
     line_format: Callable[[float], str] = num,
     width: float = 960,
     height: float = 300,
+    bar_max: float = 40,
 ) -> str:
+    """One column per place on the axis, evenly spaced; a column is at most `bar_max`
+    wide however few there are, so one day is a bar, not a wall."""
     left, _, top_pad, _ = margins = (36.0, 52.0, 14.0, 34.0)  # left, right, top, bottom
     svg, plot_w, plot_h = _canvas(width, height, label, margins)
     highest = max([sum(v for _, v in c.values) for c in columns] + [goal or 0, 1])
@@ -178,17 +181,18 @@ def stacked_columns(
         for tick in ticks(line_top):
             svg.text(left + plot_w + 6, y_line(tick) + 4, line_format(tick), "tick line-tick")
     step = plot_w / max(len(columns), 1)
-    bar_w = max(step * 0.72, 1.0)
+    bar_w = min(max(step * 0.72, 1.0), bar_max)
     runs: list[list[tuple[float, float]]] = [[]]
     for index, column in enumerate(columns):
         x = left + index * step + (step - bar_w) / 2
-        svg.open_group("column", title=column.title, data=column.data)
-        stacked = 0.0
-        for cls, value in column.values:
-            if value > 0:
-                svg.rect(x, y(stacked + value), bar_w, value * plot_h / top, cls)
-            stacked += value
-        svg.close_group()
+        if column.title:
+            svg.open_group("column", title=column.title, data=column.data)
+            stacked = 0.0
+            for cls, value in column.values:
+                if value > 0:
+                    svg.rect(x, y(stacked + value), bar_w, value * plot_h / top, cls)
+                stacked += value
+            svg.close_group()
         centre = x + bar_w / 2
         if column.line is not None:
             runs[-1].append((centre, y_line(column.line)))

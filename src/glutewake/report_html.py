@@ -30,6 +30,7 @@ from glutewake.vocab import Category
 
 DEFAULT_SINCE = "4w"
 PER_DAY_LIMIT = 92  # columns in the per-day chart; a longer period shows its last days
+PER_DAY_SPAN = 28  # days the per-day axis spans at least, when the period has them
 TREND_WEEKS = 52
 YEAR_DAYS = 365
 GENERATOR = f"glutewake {__version__} report"
@@ -315,13 +316,30 @@ def hours_tick(hours: float) -> str:
     return f"{charts.num(hours)}h"
 
 
+def per_day_axis(summary: Summary) -> list[date]:
+    """The per-day chart's days: the summary's last PER_DAY_LIMIT, reaching back to cover
+    at least PER_DAY_SPAN days of the period, so a new log's few days sit at their place
+    on a few weeks' axis instead of filling it."""
+    days = summary["days"][-PER_DAY_LIMIT:]
+    first, last = date.fromisoformat(days[0]["date"]), date.fromisoformat(days[-1]["date"])
+    start = last - timedelta(days=PER_DAY_SPAN - 1)
+    if summary["since"] is not None:
+        start = max(start, date.fromisoformat(summary["since"][:10]))
+    start = min(start, first)
+    return [start + timedelta(days=n) for n in range((last - start).days + 1)]
+
+
 def _per_day(summary: Summary) -> str:
     goal = summary["goal"]
-    days = summary["days"][-PER_DAY_LIMIT:]
-    ticks = day_ticks([date.fromisoformat(day["date"]) for day in days])
+    by_date = {day["date"]: day for day in summary["days"][-PER_DAY_LIMIT:]}
+    axis = per_day_axis(summary)
+    ticks = day_ticks(axis)
     columns: list[charts.Column] = []
-    for day in days:
-        when = date.fromisoformat(day["date"])
+    for when in axis:
+        day = by_date.get(when.isoformat())
+        if day is None:  # before the log starts
+            columns.append(charts.Column(ticks[len(columns)], (), None, "", {}))
+            continue
         title = _(
             "{day}: {done} done, {skipped} skipped, {missed} missed, {natural} on your own; "
             "seated {seated}"
@@ -374,12 +392,13 @@ def _recorded(day: DayRow) -> bool:
 
 
 def day_ticks(days: Sequence[date], most: int = 14) -> list[str]:
-    """Labels under the day columns: every few days, the month named where it changes."""
+    """Labels under the day columns: every few days counted back from the last (the
+    newest day is always named), the month named where it changes."""
     every = max(1, -(-len(days) // most))
     ticks = []
     month = None
     for index, day in enumerate(days):
-        if index % every:
+        if (len(days) - 1 - index) % every:
             ticks.append("")
         elif day.month != month:
             month = day.month
