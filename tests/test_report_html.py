@@ -377,6 +377,18 @@ def test_a_first_day_is_a_narrow_bar_at_its_place_on_the_axis(cli, first_day, tm
     assert all(float(bar["x"]) + 20 == pytest.approx(36 + 872 / 2, abs=0.1) for bar in bars)
 
 
+@pytest.mark.parametrize("section", ["sitting-hours", "skip-hours"])
+def test_the_heatmaps_are_the_whole_day_whatever_hours_have_data(cli, first_day, tmp_path, section):
+    _text, page = page_of(cli, tmp_path, *FOUR_WEEKS)
+    assert _bottom_ticks(page, section) == [f"{hour:02d}" for hour in range(24)]
+    cells = [e.attrs for e in page.find(section) if e.tag == "rect" and "x" in e.attrs]
+    assert len(cells) == 7 * 24
+    assert len({cell["width"] for cell in cells}) == 1
+    assert float(cells[0]["width"]) < 40
+    marked = {(c["data-weekday"], c["data-hour"]) for c in cells if "data-hour" in c}
+    assert marked == {("5", "9"), ("5", "10"), ("5", "13")}
+
+
 # --- local days and hours ---------------------------------------------------------------
 
 

@@ -446,8 +446,8 @@ def _per_day_takeaway(summary: Summary) -> str:
 
 def _heatmaps(hours: Sequence[HourTotals]) -> str:
     grid = {(cell.weekday, cell.hour): cell for cell in hours}
-    seen = sorted({hour for _day, hour in grid}) or [9, 17]
-    columns = list(range(seen[0], seen[-1] + 1))
+    # The whole day whatever hours have data: an hour is as wide in every report.
+    columns = list(range(24))
     ticks = [f"{hour:02d}" for hour in columns]
     rows = [_(name) for name in WEEKDAYS]
     sitting: list[list[charts.Cell | None]] = []
