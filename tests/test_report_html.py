@@ -19,6 +19,7 @@ import pytest
 from click.testing import Result
 
 from glutewake import charts, report, report_html
+from glutewake.queries import HourTotals
 from glutewake.store import Store
 from glutewake.vocab import OUTCOMES
 from report_screenshot import LAST_DAY, end_of, seed_log, zone
@@ -387,6 +388,39 @@ def test_the_heatmaps_are_the_whole_day_whatever_hours_have_data(cli, first_day,
     assert float(cells[0]["width"]) < 40
     marked = {(c["data-weekday"], c["data-hour"]) for c in cells if "data-hour" in c}
     assert marked == {("5", "9"), ("5", "10"), ("5", "13")}
+
+
+def test_a_few_breaks_make_no_pattern_takeaway(cli, first_day, tmp_path):
+    _text, page = page_of(cli, tmp_path, *FOUR_WEEKS)
+    skips = page.find("skip-hours", **{"class": "takeaway"})[0].text
+    assert skips == "Only 1 break skipped or missed so far: too few to say when they happen."
+    sitting = page.find("sitting-hours", **{"class": "takeaway"})[0].text
+    assert sitting == "Only 3 sitting stretches so far: too few to say when you sit longest."
+
+
+def _hours(*cells: tuple[int, int, int]) -> dict[tuple[int, int], HourTotals]:
+    """(weekday, hour, count) cells, each count both stretches of 30m and skips."""
+    return {
+        (weekday, hour): HourTotals(
+            weekday, hour, stretches=count, ended_s=count * 1800, longest_s=1800, skipped=count
+        )
+        for weekday, hour, count in cells
+    }
+
+
+def test_pattern_takeaways_need_enough_data():
+    sitting, skip = report_html._sitting_takeaway, report_html._skip_takeaway
+    assert "cluster at 10:00: 4 of 6" in skip(_hours((0, 10, 3), (1, 10, 1), (2, 11, 2)))
+    spread = _hours(*((0, hour, 1) for hour in range(9, 15)))
+    assert skip(spread) == (
+        "Your 6 skipped or missed breaks are spread over the day: no hour has two."
+    )
+    assert skip(_hours((0, 10, 4))).startswith("Only 4 breaks skipped or missed so far")
+    assert sitting(_hours((0, 10, 3), (2, 11, 2))).startswith(
+        "You sit longest before breaks at 11:00 on Wednesdays"
+    )
+    assert "two sitting stretches" in sitting(spread)
+    assert sitting(_hours((0, 10, 1))).startswith("Only 1 sitting stretch so far")
 
 
 # --- local days and hours ---------------------------------------------------------------

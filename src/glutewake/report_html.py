@@ -444,6 +444,11 @@ def _per_day_takeaway(summary: Summary) -> str:
 # --- week by hour -----------------------------------------------------------------------
 
 
+# A heatmap's takeaway names an hour only with this many skips and misses (or stretches):
+# "1 of 1" is no pattern.
+PATTERN_MIN = 5
+
+
 def _heatmaps(hours: Sequence[HourTotals]) -> str:
     grid = {(cell.weekday, cell.hour): cell for cell in hours}
     # The whole day whatever hours have data: an hour is as wide in every report.
@@ -544,8 +549,20 @@ def _sitting_takeaway(grid: dict[tuple[int, int], HourTotals]) -> str:
     ended = {key: cell for key, cell in grid.items() if cell.stretches}
     if not ended:
         return _("No sitting stretches ended in this period.")
-    # A single long stretch is an accident; prefer hours that happen more than once.
-    repeated = {key: cell for key, cell in ended.items() if cell.stretches > 1} or ended
+    count = sum(cell.stretches for cell in ended.values())
+    if count < PATTERN_MIN:
+        return ngettext(
+            "Only {count} sitting stretch so far: too few to say when you sit longest.",
+            "Only {count} sitting stretches so far: too few to say when you sit longest.",
+            count,
+        ).format(count=count)
+    # A single long stretch is an accident: name only an hour that happened more than once.
+    repeated = {key: cell for key, cell in ended.items() if cell.stretches > 1}
+    if not repeated:
+        return _(
+            "No weekday and hour has two sitting stretches yet: too few to say when you "
+            "sit longest."
+        )
     (weekday, hour), cell = max(
         repeated.items(), key=lambda item: (item[1].ended_s / item[1].stretches, item[0])
     )
@@ -567,7 +584,19 @@ def _skip_takeaway(grid: dict[tuple[int, int], HourTotals]) -> str:
     by_hour: dict[int, int] = {}
     for (_weekday, hour), cell in grid.items():
         by_hour[hour] = by_hour.get(hour, 0) + cell.skipped + cell.missed
+    if total < PATTERN_MIN:
+        return ngettext(
+            "Only {total} break skipped or missed so far: too few to say when they happen.",
+            "Only {total} breaks skipped or missed so far: too few to say when they happen.",
+            total,
+        ).format(total=total)
     hour, count = max(by_hour.items(), key=lambda item: (item[1], -item[0]))
+    if count < 2:
+        return ngettext(
+            "Your {total} skipped or missed break is spread over the day: no hour has two.",
+            "Your {total} skipped or missed breaks are spread over the day: no hour has two.",
+            total,
+        ).format(total=total)
     return ngettext(
         "Skipped and missed breaks cluster at {hour:02d}:00: {count} of {total}.",
         "Skipped and missed breaks cluster at {hour:02d}:00: {count} of {total}.",
