@@ -663,3 +663,21 @@ def test_minutes_of_data_across_a_week_boundary_claim_no_trend(cli, data_dir, tm
     trend = page.text_of("trend")
     assert "Compliance" not in trend and "fell" not in trend
     assert "two weeks" in trend
+
+
+def test_the_balance_takeaway_advises_only_with_enough_exercises():
+    from typing import cast
+
+    from glutewake.report_html import BALANCE_MIN, _balance_takeaway
+    from glutewake.summary import Totals
+
+    def said(glutes: int, hips: int) -> str:
+        balance = {"glutes": glutes, "hip_flexors": hips, "move": 0}
+        return _balance_takeaway(cast(Totals, {"balance": balance}))
+
+    assert (
+        said(1, 0)
+        == "1 glute or hip-flexor exercise so far: too few to weigh one against the other."
+    )
+    assert "too few" in said(BALANCE_MIN - 1, 0)
+    assert said(BALANCE_MIN, 0).startswith("More glute work than hip-flexor stretches (4 to 0)")

@@ -733,11 +733,23 @@ def _balance(summary: Summary) -> str:
     return _section("balance", _("What you did"), _balance_takeaway(totals), *body)
 
 
+# The balance takeaway advises only with this many glute and hip-flexor exercises done.
+BALANCE_MIN = 4
+
+
 def _balance_takeaway(totals: Totals) -> str:
     glutes, hips = totals["balance"]["glutes"], totals["balance"]["hip_flexors"]
     if not glutes + hips + totals["balance"]["move"]:
         return _("No exercise was done in this period yet.")
-    share = glutes / (glutes + hips) if glutes + hips else 0.5
+    if glutes + hips < BALANCE_MIN:
+        # One bridge is no imbalance to correct.
+        return ngettext(
+            "{count} glute or hip-flexor exercise so far: too few to weigh one against the other.",
+            "{count} glute and hip-flexor exercises so far: too few to weigh one against the "
+            "other.",
+            glutes + hips,
+        ).format(count=glutes + hips)
+    share = glutes / (glutes + hips)
     if share > 0.6:
         text = _(
             "More glute work than hip-flexor stretches ({glutes} to {hips}): "
