@@ -10,6 +10,7 @@ from pathlib import Path
 
 from glutewake.channel import Channel
 from glutewake.loop import Loop
+from glutewake.notify import Note
 from glutewake.status import view
 from glutewake.store import Store
 from glutewake.vocab import CommandName
@@ -348,3 +349,56 @@ def test_the_greeting_gives_the_first_break_to_the_second_when_it_is_minutes_awa
             make_loop(store, ui, clock, settings(sit=sit)).run()
         first = f"{datetime.fromtimestamp(T0 + sit).astimezone():{shown}}"
         assert ui.text.splitlines()[0].endswith(f"the first at {first}"), ui.text
+
+
+class NoteRecorder:
+    """A notification server that keeps what it was asked to show."""
+
+    backend, enabled, available, reason = "recorder", True, True, ""
+    capabilities: frozenset[str] = frozenset({"actions"})
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def show(self, note: Note) -> str | None:
+        self.shown.append(note.summary)
+        return None
+
+    def close(self) -> None:
+        pass
+
+    def fileno(self) -> int | None:
+        return None
+
+    def answers(self) -> list[str]:
+        return []
+
+    def shutdown(self) -> None:
+        pass
+
+    def detach(self) -> None:
+        pass
+
+
+def _snoozed_summary(tmp_path: Path, snooze: int) -> tuple[str, float]:
+    """The snoozed notification's summary, and the wall time its break comes back."""
+    clock = Clock()
+    ui = ScriptedUI(clock, {101.0: "snooze"}, until=102)
+    recorder = NoteRecorder()
+    with Store.open(tmp_path / "g.db") as store:
+        loop = make_loop(store, ui, clock, settings(snooze=snooze, respond_within=3600))
+        loop.notifier = recorder
+        loop.run()
+    (summary,) = [s for s in recorder.shown if s.startswith("Snoozed: ")]
+    return summary, T0 + 101 + snooze
+
+
+def test_the_snoozed_notification_says_hh_mm_like_every_other_time(tmp_path: Path) -> None:
+    summary, back = _snoozed_summary(tmp_path, 300)
+    assert summary.endswith(f" at {datetime.fromtimestamp(back):%H:%M}"), summary
+    assert summary.count(":") == 2  # "Snoozed:" and HH:MM, no seconds
+
+
+def test_the_snoozed_notification_has_seconds_under_a_minute_away(tmp_path: Path) -> None:
+    summary, back = _snoozed_summary(tmp_path, 30)
+    assert summary.endswith(f" at {datetime.fromtimestamp(back):%H:%M:%S}"), summary

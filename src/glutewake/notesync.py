@@ -95,9 +95,9 @@ def note_for(loop: Loop, kind: str, now: Now) -> Note | None:
         )
     if kind == "snoozed" and pending is not None and tracker.deadline is not None:
         left = max(0.0, tracker.deadline - now.mono)
-        # A long snooze: the day; a short one: the seconds (a 1-minute snooze "at 00:00"
-        # that ends at 00:00:35 reads as a wrong time).
-        back = clock_at(local_at(now.wall + left), local_at(now.wall), seconds=left < 3600)
+        # HH:MM as every other time shown; the seconds only when it is under a minute
+        # away ("at 00:00" for 00:00:35, said at 23:59:50, would read as a wrong time).
+        back = clock_at(local_at(now.wall + left), local_at(now.wall), seconds=left < 60)
         return snoozed_note(pending.exercise, back, round(left))
     if kind == "warn" and pending is not None:
         due = tracker.next_mono()
