@@ -34,6 +34,7 @@ FIELDS = {
     "custom",
     "dose",
     "eligible",
+    "not_offered",
 }
 
 STAIRS = """
@@ -440,3 +441,31 @@ def test_the_table_says_what_the_config_does_not_offer(cli, config_file):
     assert "glute-bridge" in note and "seated-glute-squeeze" not in note
     config_file.write_text('[exercises]\nspaces = ["desk", "standing", "floor"]\n')
     assert "not offered" not in cli("exercises").stdout
+
+
+def test_exercises_longer_than_the_break_are_not_offered_as_the_chooser_has_it(cli, config_file):
+    import random
+
+    from glutewake.catalog import Picker, build_catalog
+    from glutewake.config import ExerciseSettings
+
+    # A 1-minute break: the chooser never picks a 3-minute walk; `exercises` says so.
+    config_file.write_text('[timer]\nbreak = "1m"\n')
+    rows = {row["id"]: row for row in json.loads(cli("exercises", "--format", "json").stdout)}
+    assert (rows["walk-around"]["eligible"], rows["walk-around"]["not_offered"]) == (
+        False,
+        "too_long",
+    )
+    assert (rows["glute-bridge"]["eligible"], rows["glute-bridge"]["not_offered"]) == (
+        False,
+        "filters",  # floor: left out by the [exercises] defaults, whatever its length
+    )
+    assert (rows["sit-to-stand"]["eligible"], rows["sit-to-stand"]["not_offered"]) == (True, None)
+    picker = Picker(build_catalog(ExerciseSettings()), [], {}, 0, random.Random(1), fit_s=60)
+    picked = {picker(None).id for _ in range(200)}
+    assert picked == {i for i, row in rows.items() if row["eligible"]}
+
+    text = " ".join(cli("exercises").stdout.split())
+    assert "not offered, longer than [timer] break 1m (" in text
+    assert "walk-around" in text.split("longer than [timer] break 1m")[1]
+    assert "sit-to-stand" not in text.split("longer than [timer] break 1m")[1]

@@ -556,16 +556,37 @@ def choose_next(
     prefers the least recently done. A rule that the eligible pool cannot satisfy is
     relaxed rather than failed.
     """
-    pool = catalog.eligible()
+    pool = offered(catalog, fit_s, not_id)
     if not pool:
         raise CatalogError(_("no exercise to choose: the [exercises] filters exclude them all"))
-    others = tuple(e for e in pool if e.id != not_id)
-    pool = fitting(others or pool, fit_s)
     category_of = {e.id: e.category for e in catalog.exercises}
     history = [category_of.get(exercise_id) for exercise_id in recent]
     category = _next_category({e.category for e in pool}, history, rng)
     candidates = [e for e in pool if e.category == category]
     return _least_recent(candidates, recent, last_done, rng, avoid_repeat)
+
+
+def offered(catalog: Catalog, fit_s: int | None, not_id: str | None = None) -> tuple[Exercise, ...]:
+    """The exercises a break may choose: those the [exercises] filters allow (but `not_id`,
+    unless it is the only one) that fit in a break of `fit_s` seconds."""
+    pool = catalog.eligible()
+    others = tuple(e for e in pool if e.id != not_id)
+    return fitting(others or pool, fit_s)
+
+
+# Why a break never chooses an exercise (`exercises --format json`, "not_offered").
+NOT_OFFERED_FILTERS = "filters"  # left out by the [exercises] settings
+NOT_OFFERED_TOO_LONG = "too_long"  # does not fit in [timer] break (others do)
+
+
+def not_offered(catalog: Catalog, fit_s: int | None) -> dict[str, str]:
+    """Each exercise a break never chooses, and why (by the chooser's own rule)."""
+    chosen = {e.id for e in offered(catalog, fit_s)}
+    return {
+        e.id: NOT_OFFERED_FILTERS if not catalog.is_eligible(e) else NOT_OFFERED_TOO_LONG
+        for e in catalog.exercises
+        if e.id not in chosen
+    }
 
 
 def fitting(pool: Sequence[Exercise], fit_s: int | None) -> tuple[Exercise, ...]:

@@ -13,10 +13,17 @@ from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
 from glutewake.card import card_width, render_card, reps_text
-from glutewake.catalog import Catalog, Exercise, load_bundled
+from glutewake.catalog import (
+    NOT_OFFERED_FILTERS,
+    NOT_OFFERED_TOO_LONG,
+    Catalog,
+    Exercise,
+    load_bundled,
+    not_offered,
+)
 from glutewake.cli.base import group
 from glutewake.cli.context import App, pass_app
-from glutewake.durations import format_seconds
+from glutewake.durations import format_duration, format_seconds
 from glutewake.errors import GlutewakeError
 from glutewake.i18n import N_, NC_, _, pgettext
 from glutewake.output import Column, emit, format_option, message, terminal_columns
@@ -91,8 +98,9 @@ def exercises(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fm
 def list_(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: str) -> None:
     """List exercises: id, name, category, space and how long.
 
-    JSON has every field (duration in seconds), plus `dose` as shown in the card and
-    `eligible`: whether your [exercises] filters let a break choose it.
+    JSON has every field (duration in seconds), plus `dose` as shown in the card,
+    `eligible`: whether a break may choose it, and `not_offered`: why not, "filters"
+    (your [exercises] settings) or "too_long" (it does not fit in [timer] break).
 
     \b
     Examples:
@@ -134,18 +142,36 @@ def _list(app: App, categories: tuple[str, ...], spaces: tuple[str, ...], fmt: s
     if not chosen and fmt == "table":
         message(_("no exercise matches these --category and --space options"))
         return
-    rows = [_row(e, catalog) for e in chosen]
+    break_s = app.settings().timer.break_
+    why_not = not_offered(catalog, break_s)
+    rows = [_row(e, why_not.get(e.id)) for e in chosen]
     if fmt == "table":
         rows = [row | _table_cells(e) for row, e in zip(rows, chosen, strict=True)]
     emit(rows, COLUMNS, fmt)
-    left_out = [row["id"] for row in rows if not row["eligible"]]
-    if fmt == "table" and left_out:
-        # Which ones a break may choose (JSON and CSV carry `eligible`); a line under
-        # the table rather than a column, which would not fit 80 columns.
-        note = _("not offered by your [exercises] settings ({count}): {ids}").format(
-            count=len(left_out), ids=", ".join(left_out)
+    if fmt == "table":
+        _not_offered_notes(rows, break_s)
+
+
+def _not_offered_notes(rows: list[dict[str, Any]], break_s: int) -> None:
+    """Which ones a break never chooses (JSON carries `eligible`), and why; lines under
+    the table rather than a column, which would not fit 80 columns."""
+    notes = []
+    filtered = [row["id"] for row in rows if row["not_offered"] == NOT_OFFERED_FILTERS]
+    if filtered:
+        notes.append(
+            _("not offered by your [exercises] settings ({count}): {ids}").format(
+                count=len(filtered), ids=", ".join(filtered)
+            )
         )
-        width = min(100, terminal_columns() or 80)
+    too_long = [row["id"] for row in rows if row["not_offered"] == NOT_OFFERED_TOO_LONG]
+    if too_long:
+        notes.append(
+            _("not offered, longer than [timer] break {length} ({count}): {ids}").format(
+                length=format_duration(break_s), count=len(too_long), ids=", ".join(too_long)
+            )
+        )
+    width = min(100, terminal_columns() or 80)
+    for note in notes:
         click.echo("\n" + textwrap.fill(note, width=width, break_on_hyphens=False))
 
 
@@ -165,13 +191,14 @@ def _table_cells(exercise: Exercise) -> dict[str, str]:
     }
 
 
-def _row(exercise: Exercise, catalog: Catalog) -> dict[str, Any]:
+def _row(exercise: Exercise, why_not: str | None) -> dict[str, Any]:
     row = asdict(exercise)
     row["targets"] = list(exercise.targets)
     row["steps"] = list(exercise.steps)
     row["dose"] = exercise.dose
-    # Whether the user's [exercises] filters let a break choose it.
-    row["eligible"] = catalog.is_eligible(exercise)
+    # Whether a break may choose it, by the chooser's own rule; if not, why.
+    row["eligible"] = why_not is None
+    row["not_offered"] = why_not
     return row
 
 
