@@ -222,3 +222,60 @@ def test_escaping_follows_the_back_end(backend, expected):
 def test_portal_text_is_a_valid_gvariant_string():
     title, body = _escape("it's", "a\\b", NotifyProbe(True, "flatpak-portal", ""))
     assert (title, body) == ("it\\'s", "a\\\\b")
+
+
+# --- a long first step or cue is cut between clauses, never inside one ---
+
+
+def _catalog_lines(language: str) -> list[str]:
+    from glutewake import i18n
+    from glutewake.catalog import load_bundled
+
+    i18n.set_language(language)  # conftest sets English again after the test
+    return [line for e in load_bundled() for line in (e.steps[0], e.cue)]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_notification_lines_of_the_real_catalog_end_between_clauses(language: str) -> None:
+    from glutewake.notify import LINE_MAX, shorten
+
+    cut = 0
+    for line in _catalog_lines(language):
+        whole, shown = " ".join(line.split()), shorten(line)
+        assert len(shown) <= LINE_MAX, shown
+        if shown == whole:
+            continue
+        cut += 1
+        kept = shown.removesuffix("…")
+        assert shown.endswith("…") and whole.startswith(kept), shown
+        # The text after what is kept starts with a sentence or clause mark and a space.
+        rest = whole[len(kept) :]
+        assert rest[0] in ".!?;:,", shown
+        assert rest[1] == " ", shown
+    assert cut  # some lines of each language are over LINE_MAX
+
+
+def test_the_german_squat_cue_keeps_whole_clauses() -> None:
+    from glutewake.catalog import load_bundled
+    from glutewake.notify import due_note
+
+    _catalog_lines("de")
+    squat = next(e for e in load_bundled() if e.id == "bodyweight-squat")
+    cue = due_note(squat, snooze_s=300).body.splitlines()[1]
+    assert "dich…" not in cue  # was "…und das Gesäß dich…": the verb lost
+    assert cue == "Drück den Boden mit den Füßen auseinander…"
+
+
+def test_shorten_prefers_a_sentence_end_and_never_cuts_inside_a_clause() -> None:
+    from glutewake.notify import shorten
+
+    cue = (
+        "Drive up through the front heel; if you feel it mostly in your thigh, lean your "
+        "chest a little further forward."
+    )
+    assert shorten(cue) == "Drive up through the front heel…"  # not "…in your thigh…"
+    assert shorten("Halte z. B. das Becken gerade, " + "x " * 60) == (
+        "Halte z. B. das Becken gerade…"  # "z." and "B." end no sentence
+    )
+    one_clause = "Push " + "the floor away " * 10 + "until you stand."
+    assert shorten(one_clause) == one_clause  # whole rather than cut inside it

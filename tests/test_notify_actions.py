@@ -338,3 +338,19 @@ def test_doctor_notify_without_a_bus_says_why_and_fails() -> None:
     assert result.returncode == 1
     assert "sample notification not sent: " in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_real_dunst_gets_the_german_cue_cut_between_clauses(
+    desktop: Desktop, notifications: Notifications
+) -> None:
+    from glutewake import i18n
+
+    i18n.set_language("de")  # conftest sets English again after the test
+    squat = next(e for e in load_bundled() if e.id == "bodyweight-squat")
+    notifier = open_notifier(desktop.env, platform="linux")
+    assert notifier.show(due_note(squat, snooze_s=300)) is None
+    (shown,) = notifications.wait(1)
+    notifier.shutdown()
+    step, cue = shown["body"].splitlines()
+    assert step == " ".join(squat.steps[0].split())
+    assert cue == "Drück den Boden mit den Füßen auseinander…"

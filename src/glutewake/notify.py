@@ -140,12 +140,46 @@ def sample_note(exercise: Exercise, snooze_s: int) -> Note:
     )
 
 
+# Where a long line may end early: after a sentence or a clause, never inside one (a
+# cut "…damit das Gesäß dich…" loses its verb). Sentence ends are preferred to commas:
+# a cut after a comma may leave a condition without its instruction.
+_SENTENCE_ENDS = ".!?;:"
+_CLAUSE_ENDS = ",–—"
+
+
 def shorten(text: str, limit: int = LINE_MAX) -> str:
+    """`text` on one line; over `limit`, cut with "…" after its last sentence within
+    it, else after its last clause. A sentence with no such place is given whole rather
+    than cut inside a clause (the catalog keeps each to MAX_SENTENCE characters)."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:.") + "…"
+    for ends in (_SENTENCE_ENDS, _CLAUSE_ENDS):
+        cuts = _ends_of(text, ends, limit - 1)
+        # Too early a cut ("Tipp…") says nothing: then a later kind, or the whole line.
+        if cuts and cuts[-1] >= limit // 4:
+            return text[: cuts[-1]] + "…"
+    return text
+
+
+def _ends_of(text: str, marks: str, limit: int) -> list[int]:
+    """Where the text before a mark in `marks` (followed by a space) ends, up to `limit`."""
+    ends = []
+    for index, char in enumerate(text[: limit + 1]):
+        if char not in marks or text[index + 1 : index + 2] != " ":
+            continue
+        if char == "." and _abbreviation(text[:index]):
+            continue
+        end = len(text[:index].rstrip())
+        if 0 < end <= limit:
+            ends.append(end)
+    return ends
+
+
+def _abbreviation(before: str) -> bool:
+    """Whether a full stop after `before` ends an abbreviation ("z. B.", "e.g.", "ca.")."""
+    word = before.rsplit(" ", 1)[-1]
+    return len(word) <= 2 or "." in word
 
 
 def _headline(exercise: Exercise) -> str:
