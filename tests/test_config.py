@@ -272,10 +272,30 @@ def test_init_where_no_file_can_be_written(cli, tmp_path):
 
 
 def test_init_follows_config_flag(cli, tmp_path):
-    target = tmp_path / "deep" / "er" / "g.toml"
+    target = tmp_path / "g.toml"
     result = cli("--config", str(target), "config", "init")
     assert result.exit_code == 0
     assert target.exists()
+
+
+def test_init_makes_no_folder_the_user_named(cli, tmp_path, monkeypatch):
+    # --config or GLUTEWAKE_CONFIG in a folder that is not there: a typo, not a request.
+    target = tmp_path / "deep" / "er" / "g.toml"
+    result = cli("--config", str(target), "config", "init")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {target}: folder does not exist: {target.parent}\n"
+    monkeypatch.setenv("GLUTEWAKE_CONFIG", str(target))
+    assert cli("config", "init").exit_code == 1
+    assert not (tmp_path / "deep").exists()
+
+
+def test_init_makes_the_platform_config_folder(cli, tmp_path, monkeypatch):
+    # The default config path is ours: its folder is made, as before.
+    monkeypatch.delenv("GLUTEWAKE_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    result = cli("config", "init")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "xdg" / "glutewake" / "config.toml").is_file()
 
 
 def test_path_show(cli, config_file):
@@ -348,3 +368,22 @@ def test_config_path_all_names_config_data_and_log(cli, config_file, data_dir) -
         f"log     {config_file.parent / 'breaks.db'}",
     ]
     assert cli("config", "path").stdout == f"{config_file}\n"  # alone, for scripts
+
+
+def test_check_of_a_log_in_a_folder_that_does_not_exist(cli, config_file, tmp_path):
+    # A typo in the folder of [log] database would start a new, empty log: refused.
+    config_file.write_text(f'[log]\ndatabase = "{tmp_path}/typo/x.db"\n')
+    result = cli("config", "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {config_file}: [log] database: folder does not exist: {tmp_path / 'typo'}\n"
+    )
+    other = tmp_path / "other.toml"
+    other.write_text('[log]\ndatabase = "typo/x.db"\n')  # relative to the file named
+    result = cli("config", "check", str(other))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {other}: [log] database: folder does not exist: {tmp_path / 'typo'}\n"
+    )
+    (tmp_path / "typo").mkdir()
+    assert cli("config", "check").exit_code == 0

@@ -217,10 +217,32 @@ def test_someone_elses_database(tmp_path):
 
 
 def test_log_path_from_the_config(env, config_file, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
     config_file.write_text(f'[log]\ndatabase = "{tmp_path}/elsewhere/log.db"\n', encoding="utf-8")
     log = by_name(run(env, terminal=True))["log"]
     assert log.summary == f"{tmp_path}/elsewhere/log.db will be created on the first start"
-    assert not (tmp_path / "elsewhere").exists()
+    assert not (tmp_path / "elsewhere" / "log.db").exists()
+
+
+def test_a_log_in_a_folder_that_does_not_exist_fails(env, config_file, tmp_path):
+    # A typo in [log] database must not start a new, empty log: start never makes that
+    # folder, and doctor says so rather than "will be created".
+    config_file.write_text(f'[log]\ndatabase = "{tmp_path}/typo/log.db"\n', encoding="utf-8")
+    report = run(env, terminal=True)
+    log = by_name(report)["log"]
+    assert not report.ok and not log.ok
+    assert log.summary == (
+        f"{config_file}: [log] database: folder does not exist: {tmp_path / 'typo'}"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_data_folder_named_by_glutewake_home_will_be_created(tmp_path, env):
+    # GLUTEWAKE_HOME names the data folder itself: ours to make, however deep.
+    home = tmp_path / "not" / "yet" / "data"
+    checks = by_name(run({**env, "GLUTEWAKE_HOME": str(home)}, terminal=True))
+    assert checks["data"].ok and checks["log"].ok
+    assert checks["log"].summary == f"{home / 'glutewake.db'} will be created on the first start"
 
 
 def test_a_file_where_the_data_folder_should_be(env, data_dir):

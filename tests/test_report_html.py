@@ -681,3 +681,13 @@ def test_the_balance_takeaway_advises_only_with_enough_exercises():
     )
     assert "too few" in said(BALANCE_MIN - 1, 0)
     assert said(BALANCE_MIN, 0).startswith("More glute work than hip-flexor stretches (4 to 0)")
+
+
+def test_an_output_in_a_folder_that_does_not_exist_is_one_line_and_makes_none(
+    cli, seeded, tmp_path
+):
+    target = tmp_path / "typo" / "report.html"
+    result = cli("report", *PERIOD, "--output", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {target}: folder does not exist: {tmp_path / 'typo'}\n"
+    assert not (tmp_path / "typo").exists()

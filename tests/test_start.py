@@ -169,3 +169,36 @@ def test_the_greeting_wraps_at_words_in_a_narrow_pane(tmux, config_file: Path) -
     text = " ".join(" ".join(greeting).split())
     assert "a break every 30m of sitting" in text and "keys: Enter = start, s = snooze" in text
     tmux.keys("C-c")
+
+
+def test_start_with_a_log_in_a_folder_that_does_not_exist_makes_nothing(
+    cli, config_file: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    config_file.write_text(f'[log]\ndatabase = "{tmp_path}/typo/dir/x.db"\n')
+    result = cli("start", "--no-desktop")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {config_file}: [log] database: folder does not exist: {tmp_path}/typo/dir\n"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_loop_itself_makes_no_folder_for_a_named_log(tmp_path: Path) -> None:
+    from glutewake import remind
+    from glutewake.catalog import build_catalog
+    from glutewake.config import ExerciseSettings, Settings
+    from glutewake.errors import StoreError
+
+    db = tmp_path / "typo" / "x.db"
+    with pytest.raises(StoreError, match=f"^{db}: folder does not exist: {db.parent}$"):
+        remind.run(
+            Settings(),
+            build_catalog(ExerciseSettings()),
+            db_path=db,
+            lock_path=tmp_path / "data" / "glutewake.lock",
+            env={},
+            desktop=False,
+            out=None,
+            inp=None,
+        )
+    assert not (tmp_path / "typo").exists() and not (tmp_path / "data").exists()

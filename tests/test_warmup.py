@@ -304,3 +304,31 @@ def test_a_warm_up_that_never_ends_stops_holding_at_its_limit():
     assert tracker.warmup_started(Now(371, 1371), 300) == [
         Notice("refused", "paused: resume first")
     ]
+
+
+def test_warmup_with_a_log_in_a_folder_that_does_not_exist_stops_before_it_begins(
+    cli, config_file: Path, tmp_path: Path
+):
+    config_file.write_text(f'[log]\ndatabase = "{tmp_path}/typo/x.db"\n')
+    result = cli("warmup", "--minutes", "2")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {config_file}: [log] database: folder does not exist: {tmp_path / 'typo'}\n"
+    )
+    assert not (tmp_path / "typo").exists()
+    assert cli("warmup", "--list", "--minutes", "2").exit_code == 0  # writes nothing
+
+
+@pytest.mark.e2e
+def test_warmup_makes_the_data_folder_glutewake_home_names(tmux: Tmux, tmp_path: Path) -> None:
+    # GLUTEWAKE_HOME names the data folder itself: ours to make, as the default is.
+    require_programs("faketime")
+    home = tmp_path / "new" / "data"
+    env = child_env(GLUTEWAKE_HOME=str(home))
+    tmux.start(["faketime", "-f", "+0 x40", *glutewake_argv("warmup", "--minutes", "2")], env)
+    tmux.wait_for("warm-up done", timeout=30)
+    tmux.wait_for("[exited 0]", timeout=10)
+    log = run_cli("log", "--format", "json", GLUTEWAKE_HOME=str(home))
+    assert log.returncode == 0, log.stderr
+    assert [r["outcome"] for r in json.loads(log.stdout)] == ["warmup"]
+    assert (home / "glutewake.db").is_file()

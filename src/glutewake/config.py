@@ -239,21 +239,27 @@ def load(path: Path, *, must_exist: bool = False) -> Settings:
     return parse(data, path)
 
 
-def write_example(target: Path, *, force: bool) -> None:
-    """Write the documented example config (every key at its default) to `target`."""
-    from glutewake.files import atomic_write, package_text
+def write_example(target: Path, *, force: bool, make_folder: bool = False) -> None:
+    """Write the documented example config (every key at its default) to `target`.
+
+    `make_folder`: the platform's config folder, ours to create; a folder the user
+    named (--config, GLUTEWAKE_CONFIG) must exist."""
+    from glutewake.files import atomic_write, missing_folder, no_folder_message, package_text
 
     if target.exists() and not force:
         raise ConfigError(
             _("{path}: already exists; use --force to overwrite it").format(path=target)
         )
+    folder = None if make_folder else missing_folder(target)
+    if folder is not None:
+        raise ConfigError(no_folder_message(target, folder))
     try:
-        atomic_write(target, package_text("config.example.toml"))
+        atomic_write(target, package_text("config.example.toml"), make_folder=make_folder)
     except OSError as exc:
         # mkdir's "File exists" means a file stands where the config's folder should be.
         why = (
             _("{path} is not a folder").format(path=target.parent)
-            if isinstance(exc, FileExistsError)
+            if isinstance(exc, (FileExistsError, NotADirectoryError))
             else exc.strerror
         )
         raise ConfigError(
@@ -338,6 +344,40 @@ def _check_consistency(settings: Settings, path: Path) -> None:
                 path=path, start=f"{schedule.start:%H:%M}", end=f"{schedule.end:%H:%M}"
             )
         )
+
+
+def log_file(settings: Settings, default: Path) -> Path:
+    """The log's path: [log] database (relative to the config file that names it), else
+    `default` (in the data folder)."""
+    database = settings.log.database
+    if database is None:
+        return default
+    if not database.is_absolute() and settings.source is not None:
+        return settings.source.parent / database
+    return database
+
+
+def log_folder_problem(settings: Settings, default: Path) -> str | None:
+    """Why the log cannot be made where [log] database names it: its folder is missing.
+
+    glutewake creates only its data folder; a typo in the folder of a named log must
+    not quietly start a new, empty one."""
+    from glutewake.files import missing_folder
+
+    if settings.log.database is None:
+        return None
+    folder = missing_folder(log_file(settings, default))
+    if folder is None:
+        return None
+    return _("{path}: [log] database: folder does not exist: {folder}").format(
+        path=settings.source, folder=folder
+    )
+
+
+def check_log_folder(settings: Settings, default: Path) -> None:
+    problem = log_folder_problem(settings, default)
+    if problem:
+        raise ConfigError(problem)
 
 
 def with_overrides(settings: Settings, **timer: int) -> Settings:

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from glutewake.config import Settings
+from glutewake.config import Settings, log_folder_problem
 from glutewake.durations import format_short
 from glutewake.errors import ConfigError
 from glutewake.i18n import _, weekday
@@ -71,11 +71,12 @@ def diagnose(
     """Run every check. `now` is local time; `terminal`: whether a terminal is attached."""
     config, settings = check_config(paths, load_settings)
     log_file = db_path() if config.ok else paths.default_db
+    no_folder = log_folder_problem(settings, paths.default_db) if config.ok else None
     notifications, desktop_reason = check_notifications(settings, env, platform)
     checks = (
         config,
         check_data_folder(paths.data_dir),
-        check_log(log_file),
+        check_log(log_file, no_folder),
         notifications,
         check_terminal(terminal),
         check_idle(settings.idle.backend, env, platform),
@@ -114,10 +115,11 @@ def check_data_folder(folder: Path) -> Check:
     return Check("data", True, summary, essential=True, details=details)
 
 
-def check_log(file: Path) -> Check:
+def check_log(file: Path, no_folder: str | None = None) -> Check:
+    """`no_folder`: why the folder [log] database names is missing (it is never made)."""
     details = {"path": str(file), "exists": file.exists()}
     if not file.exists():
-        problem = _folder_problem(file.parent)
+        problem = no_folder or _folder_problem(file.parent)
         if problem:
             return Check("log", False, problem, essential=True, details=details)
         summary = _("{path} will be created on the first start").format(path=file)

@@ -66,6 +66,20 @@ def read_regular(path: Path, *, limit: int = MAX_USER_FILE) -> bytes:
     return data
 
 
+def missing_folder(path: Path) -> Path | None:
+    """The folder meant to hold `path`, when it does not exist.
+
+    glutewake makes only its own folders (the data folder, the default config folder);
+    a folder in a path the user names must be there already, so a typo cannot quietly
+    start a new, empty log or scatter files somewhere else."""
+    folder = path.parent
+    return None if folder.exists() else folder
+
+
+def no_folder_message(path: Path, folder: Path) -> str:
+    return _("{path}: folder does not exist: {folder}").format(path=path, folder=folder)
+
+
 def private_dir(path: Path) -> None:
     """Create `path` and any missing parents with mode 0700, whatever the umask."""
     missing: list[Path] = []
@@ -136,17 +150,18 @@ def open_private(path: Path) -> int:
     return fd
 
 
-def atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
+def atomic_write(path: Path, text: str, mode: int = 0o644, *, make_folder: bool = False) -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never half.
 
     A symlink at `path` (dotfiles) is written through: its target is replaced, the link
     stays a link. A new file gets `mode`; a file replaced keeps its own (a config made
-    0600 stays 0600). Missing folders are made 0700 whatever the umask, as the data
-    folder is."""
+    0600 stays 0600). `make_folder`: create missing folders (only ours: see
+    missing_folder), 0700 whatever the umask, as the data folder is; else a missing folder
+    raises FileNotFoundError."""
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     folder = path.parent
-    if not folder.is_dir():
+    if make_folder and not folder.is_dir():
         private_dir(folder)
         if not folder.is_dir():  # a file stands there: mkdir's own error, as callers expect
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(folder))

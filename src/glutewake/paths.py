@@ -20,6 +20,9 @@ class Paths(NamedTuple):
     # Named with --config: a missing file is an error rather than "use the defaults".
     config_explicit: bool
     data_dir: Path
+    # The platform's default config path: its folder is ours to create (`config init`);
+    # one named by --config or GLUTEWAKE_CONFIG must exist.
+    config_default: bool = False
 
     @property
     def default_db(self) -> Path:
@@ -31,15 +34,23 @@ class Paths(NamedTuple):
 
 
 def resolve(config_flag: str | None, env: Mapping[str, str]) -> Paths:
+    default = False
     if config_flag:
         config_file, explicit = Path(config_flag).expanduser(), True
     elif env.get("GLUTEWAKE_CONFIG"):
         config_file, explicit = Path(env["GLUTEWAKE_CONFIG"]).expanduser(), False
     else:
         config_file, explicit = _platform_config_dir() / "config.toml", False
+        default = True
+    # GLUTEWAKE_HOME names the data folder itself: ours to create, as the default is.
     home = env.get("GLUTEWAKE_HOME")
     data_dir = Path(home).expanduser() if home else _platform_data_dir()
-    return Paths(config_file=config_file, config_explicit=explicit, data_dir=data_dir)
+    return Paths(
+        config_file=config_file,
+        config_explicit=explicit,
+        data_dir=data_dir,
+        config_default=default,
+    )
 
 
 def _platform_config_dir() -> Path:

@@ -13,6 +13,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from glutewake.errors import StoreError
+from glutewake.files import missing_folder, no_folder_message
 from glutewake.i18n import _
 from glutewake.lock import LoopLock
 from glutewake.loop import Loop
@@ -48,6 +50,12 @@ def run(
     tally = Tally()
     with signals_stop_the_loop():
         try:
+            folder = missing_folder(db_path)
+            if folder is not None and folder != lock_path.parent:
+                # A log the config names, in a folder that is not there: a typo, never
+                # a new, empty log (and its lock) somewhere else. The data folder (the
+                # default log's) is ours: the lock makes it.
+                raise StoreError(no_folder_message(db_path, folder))
             since = local_at(time.time())
             lock = LoopLock(lock_path)
             lock.acquire(pid, since, db_path)
@@ -60,7 +68,7 @@ def run(
             )
             try:
                 log_lock.acquire(pid, since, db_path)
-                with Store.open(db_path) as store:
+                with Store.open(db_path, make_folder=False) as store:
                     lock.note_log(store.identity)
                     tally = _remind(
                         settings,

@@ -939,7 +939,8 @@ def default_name(now: datetime) -> str:
 
 
 def check_output(target: Path, log: Path) -> None:
-    """Refuse a target that is the log, is not a regular file, or is someone's other file.
+    """Refuse a target that is the log, is not a regular file, is someone's other file,
+    or is in a folder that does not exist.
 
     A report is replaced only by a report (its generator tag), so a typo in --output
     cannot replace a document or the log itself.
@@ -948,6 +949,11 @@ def check_output(target: Path, log: Path) -> None:
         raise GlutewakeError(
             _("{path}: is a folder; give a file name for the report").format(path=target)
         )
+    from glutewake.files import missing_folder, no_folder_message
+
+    folder = missing_folder(target)
+    if folder is not None:  # a typo in the folder: never made
+        raise GlutewakeError(no_folder_message(target, folder))
     if not target.exists() and not target.is_symlink():
         return
     if not target.is_file():

@@ -428,7 +428,8 @@ def apply(plan: Plan, run: Runner, report: Callable[[str], None]) -> None:
 
 def _write(step: Write) -> None:
     try:
-        atomic_write(step.path, step.text)
+        # The service manager's own folders (~/.config/systemd/user, LaunchAgents).
+        atomic_write(step.path, step.text, make_folder=True)
     except OSError as exc:
         raise ServiceError(
             _("{path}: cannot write it ({why})").format(path=step.path, why=exc.strerror or exc)

@@ -194,6 +194,7 @@ class Store:
         create: bool = True,
         timeout: float = BUSY_TIMEOUT,
         existing: bool = False,
+        make_folder: bool = True,
     ) -> Store:
         """Open (and with `create`, make and migrate) the log at `path`.
 
@@ -201,6 +202,8 @@ class Store:
         when there is nothing to read, so merely reading never creates a file.
         existing=True opens for writing only a log that is already there (the commands
         that talk to a running loop: they never make a new file where its log was).
+        make_folder=False: a missing folder is an error rather than made (`start` and
+        `warmup` pass it for a log the config names: a typo must not start a new log).
         """
         name = str(path)
         if name == ":memory:":
@@ -217,12 +220,12 @@ class Store:
         if existing and not file.exists():
             raise StoreError(_("{path}: the log is gone (moved or deleted?)").format(path=file))
         if create:
-            return cls._open_for_writing(file, timeout)
+            return cls._open_for_writing(file, timeout, make_folder)
         return cls._open_for_reading(file, timeout)
 
     @classmethod
-    def _open_for_writing(cls, file: Path, timeout: float) -> Store:
-        _create_private(file)
+    def _open_for_writing(cls, file: Path, timeout: float, make_folder: bool) -> Store:
+        _create_private(file, make_folder)
         try:
             # Probing O_RDWR catches read-only files (even for root: chattr +i, read-only
             # mounts) before SQLite quietly falls back to a read-only connection.
@@ -624,16 +627,28 @@ def _check_regular(file: Path) -> None:
         )
 
 
-def _create_private(file: Path) -> None:
-    """Create an empty file with mode 0600 (an empty file is a valid, empty database).
+def _create_private(file: Path, make_folder: bool) -> None:
+    """Create an empty file with mode 0600 (an empty file is a valid, empty database);
+    its folder too with `make_folder`.
 
     In a folder others can write to, refuse a symlink or another user's file at the log's
     path or at its -wal/-shm companions: SQLite would follow them."""
-    from glutewake.files import UnreadableFile, check_ours, open_private, private_dir
+    from glutewake.files import (
+        UnreadableFile,
+        check_ours,
+        missing_folder,
+        no_folder_message,
+        open_private,
+        private_dir,
+    )
 
+    folder = None if make_folder else missing_folder(file)
+    if folder is not None:
+        raise StoreError(no_folder_message(file, folder))
     checked = file  # the one a refusal names: the log, or its -wal or -shm
     try:
-        private_dir(file.parent)
+        if make_folder:
+            private_dir(file.parent)
         for path in (file, *(file.with_name(file.name + end) for end in ("-wal", "-shm"))):
             checked = path
             check_ours(path)

@@ -36,7 +36,7 @@ def init(app: App, force: bool) -> None:
       glutewake config init && $EDITOR "$(glutewake config path)"
     """
     target = app.paths.config_file
-    cfg.write_example(target, force=force)
+    cfg.write_example(target, force=force, make_folder=app.paths.config_default)
     click.echo(_("wrote {path}").format(path=target))
 
 
@@ -99,13 +99,15 @@ def check(app: App, file: Path | None) -> None:
       glutewake config check ~/dotfiles/glutewake.toml
     """
     if file is None:
-        app.checked_settings()
+        settings = app.checked_settings()
         source = app.paths.config_file
     else:
         from glutewake.catalog import build_catalog
 
-        build_catalog(cfg.load(file, must_exist=True).exercises, source=file)
+        settings = cfg.load(file, must_exist=True)
+        build_catalog(settings.exercises, source=file)
         source = file
+    cfg.check_log_folder(settings, app.paths.default_db)
     click.echo(
         _("ok: {path}").format(path=source)
         if source.exists()

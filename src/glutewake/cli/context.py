@@ -44,13 +44,17 @@ class App:
         return self.settings()
 
     def db_path(self) -> Path:
-        database = self.settings().log.database
-        if database is None:
-            return self.paths.default_db
-        if not database.is_absolute():
-            # A relative [log] database is relative to the config file that names it.
-            return self.paths.config_file.parent / database
-        return database
+        from glutewake.config import log_file
+
+        return log_file(self.settings(), self.paths.default_db)
+
+    def log_to_write(self) -> Path:
+        """The log's path, for a command that writes it: a folder named in [log]
+        database must exist (the data folder is made as needed)."""
+        from glutewake.config import check_log_folder
+
+        check_log_folder(self.settings(), self.paths.default_db)
+        return self.db_path()
 
 
 pass_app = click.make_pass_decorator(App)

@@ -44,7 +44,7 @@ def start(app: App, sit: int | None, break_: int | None, no_desktop: bool) -> No
     tally = remind.run(
         settings,
         app.catalog(),
-        db_path=app.db_path(),
+        db_path=app.log_to_write(),
         lock_path=app.paths.lock_file,
         env=os.environ,
         desktop=not no_desktop,

@@ -62,6 +62,8 @@ def warmup(
     from glutewake.warmup import routine, segments
 
     settings = app.settings()
+    if not list_only:
+        app.log_to_write()  # before the routine: a [log] database in a missing folder
     chosen = routine(app.catalog(), spaces or settings.exercises.spaces, minutes)
     plan = segments(chosen)
     total = sum(s.seconds or 0 for s in plan)
@@ -133,7 +135,10 @@ def _record(
 
     record = WarmupRecord(at, seconds, completed, minutes, tuple(ids))
     try:
-        with Store.open(app.db_path()) as store:
+        log = app.log_to_write()
+        # The data folder (the default log's) is ours to make; a folder named in the
+        # config was checked before the routine.
+        with Store.open(log, make_folder=log.parent == app.paths.data_dir) as store:
             store.add_warmup(record)
     except GlutewakeError as exc:
         message(_("warning: the warm-up was not logged: {why}").format(why=exc))
