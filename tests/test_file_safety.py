@@ -48,10 +48,15 @@ def test_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
         assert proc.wait(timeout=10) == 0
 
 
-def config_init_under_umask_0(config: Path, *args: str) -> None:
+def config_init_under_umask_0(config: Path | None, *args: str, **env: str) -> None:
+    """`config init` under umask 000: at `config`, or None for the user config folder."""
+    named = ("--config", str(config)) if config else ()
+    environment = child_env(**env)
+    if config is None:
+        environment.pop("GLUTEWAKE_CONFIG", None)
     result = subprocess.run(
-        glutewake_argv("--config", str(config), "config", "init", *args),
-        env=child_env(),
+        glutewake_argv(*named, "config", "init", *args),
+        env=environment,
         capture_output=True,
         text=True,
         timeout=20,
@@ -61,11 +66,13 @@ def config_init_under_umask_0(config: Path, *args: str) -> None:
 
 
 def test_config_init_makes_private_folders_whatever_the_umask(tmp_path: Path) -> None:
-    config = tmp_path / "new" / "er" / "config.toml"
-    config_init_under_umask_0(config)
+    # The user config folder is ours to make (a folder the user names is not: see
+    # test_config's folder-does-not-exist tests).
+    config_init_under_umask_0(None, XDG_CONFIG_HOME=str(tmp_path / "new" / "er"))
     assert mode(tmp_path / "new") == 0o700
     assert mode(tmp_path / "new" / "er") == 0o700
-    assert mode(config) == 0o644
+    assert mode(tmp_path / "new" / "er" / "glutewake") == 0o700
+    assert mode(tmp_path / "new" / "er" / "glutewake" / "config.toml") == 0o644
 
 
 def test_config_init_force_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:

@@ -188,10 +188,13 @@ def _headline(exercise: Exercise) -> str:
 
 
 def _how(exercise: Exercise) -> str:
-    """The one or two lines a person needs to do it right: the first step and the cue."""
+    """The one or two lines a person needs to do it right: the first step, cut if long,
+    and the cue whole: it is what makes the glutes do the work, and a cut one loses its
+    point ("Drive up through the front heel…" without "if you feel it in your thigh,
+    lean forward"). The catalog keeps a cue to MAX_SENTENCE characters."""
     lines = [shorten(exercise.steps[0])] if exercise.steps else []
     if exercise.cue:
-        lines.append(shorten(exercise.cue))
+        lines.append(" ".join(exercise.cue.split()))
     return "\n".join(lines)
 
 
