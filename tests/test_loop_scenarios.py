@@ -402,3 +402,17 @@ def test_the_snoozed_notification_says_hh_mm_like_every_other_time(tmp_path: Pat
 def test_the_snoozed_notification_has_seconds_under_a_minute_away(tmp_path: Path) -> None:
     summary, back = _snoozed_summary(tmp_path, 30)
     assert summary.endswith(f" at {datetime.fromtimestamp(back):%H:%M:%S}"), summary
+
+
+def test_a_break_left_open_at_stop_counts_its_sitting_once(tmp_path: Path) -> None:
+    """Trial: `seated 2m10s` in the session line for 65 s of sitting, and the same
+    twice in the log's totals (the abandoned row and the session's end)."""
+    clock = Clock()
+    ui = ScriptedUI(clock, {}, until=130)  # due at 100, Ctrl-C at 130
+    with Store.open(tmp_path / "g.db") as store:
+        tally = make_loop(store, ui, clock).run()
+        (record,) = store.breaks_between(at(T0 - 1), at(T0 + 999))
+        totals = store.day_totals(at(T0 - 86_400), at(T0 + 86_400))
+    assert (record.outcome, record.seated_s) == ("abandoned", 130)
+    assert tally.line().endswith("seated 2m10s"), tally.line()
+    assert sum(day.seated_s for day in totals) == 130

@@ -705,6 +705,8 @@ def test_stop_leaves_only_the_unrecorded_stretch():
     rig.t = 110
     rec = only(rig.tracker.stop(rig.now), BreakLogged)
     assert (rec.outcome, rec.seated_s, rig.tracker.seated_s) == ("abandoned", 110, 110)
+    # The row holds the stretch: the session's end carries it, as after a missed break.
+    assert rig.tracker.carried_s == 110
     rig = Rig()
     rig.at(40)
     assert rig.tracker.stop(rig.now) == [] and rig.tracker.seated_s == 40

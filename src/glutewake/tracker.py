@@ -459,6 +459,10 @@ class Tracker:
             # Stopping is not missing: nobody ignored it, the loop ended under it.
             actions.append(self._log(self.pending, "abandoned", now, answered=False))
             self.pending = None
+            # That row holds the stretch so far, as a missed break's does: the session's
+            # end carries it, so the stretch counts once in the totals (and whole in the
+            # longest).
+            self.carried_s = round(self.seated_s)
         if self.state in ("away", "off_schedule", "break"):
             self.seated_s = 0.0
         return actions
