@@ -287,14 +287,16 @@ def test_periods_end_today_and_start_at_a_local_midnight(cli, around_now, option
 @pytest.mark.parametrize(
     ("options", "first", "after"),
     [
-        (("--since", "yesterday", "--until", "today"), 1, 0),
-        (("--until", "yesterday"), 8, 1),  # the 7 days before yesterday
+        (("--since", "yesterday", "--until", "today"), 1, -1),
+        (("--since", "yesterday", "--until", "yesterday"), 1, 0),
+        (("--since", "today", "--until", "today"), 0, -1),
         (("--since", "7d", "--until", "3d"), 6, 2),
     ],
 )
 def test_until_takes_the_words_since_takes(cli, around_now, options, first, after):
-    # A word or a span ends the period where the same --since would start it: from the
-    # local midnight `first` days ago up to the one `after` days ago.
+    # today and yesterday include their whole day, as a date does; a span ends the
+    # period where the same --since would start it: from the local midnight `first`
+    # days ago up to the one `after` days ago (-1: tomorrow's).
     today = datetime.now(timezone.utc).astimezone().date()
     since = local_midnight(today - timedelta(days=first))
     until = local_midnight(today - timedelta(days=after))
@@ -405,7 +407,7 @@ def test_a_relative_log_database_setting_is_used(cli, config_file, berlin):
         (("--since", "2099-01-01"), "Invalid value for '--since': expected a time before now"),
         (("--until", "next week"), "Invalid value for '--until': expected a date like 2024-03-31"),
         (("--until", "0d"), "Invalid value for '--until': expected from 1d to 36600d, got '0d'"),
-        (("--since", "today", "--until", "today"), "expected a time after the period's start"),
+        (("--since", "today", "--until", "yesterday"), "expected a time after the period's start"),
         (("--until", "2024-13-01"), "Invalid value for '--until'"),
         (
             ("--since", "2024-04-02", "--until", "2024-04-01"),

@@ -64,9 +64,11 @@ NOW = utc(2024, 4, 3, 10, 0)  # Wednesday 12:00 CEST
         ({"until": "2024-03-31"}, (2024, 3, 25), (2024, 4, 1)),
         ({"until": "2024-04-01T00:30"}, (2024, 3, 26), (2024, 4, 1, 0, 30)),
         ({"week": True, "until": "2024-04-02"}, (2024, 4, 1), (2024, 4, 3)),
-        # Words and spans end where the same --since would start.
-        ({"since": "yesterday", "until": "today"}, (2024, 4, 2), (2024, 4, 3)),
-        ({"until": "Yesterday"}, (2024, 3, 26), (2024, 4, 2)),
+        # today and yesterday include their day, as a date does; spans end where the
+        # same --since would start.
+        ({"since": "yesterday", "until": "today"}, (2024, 4, 2), (2024, 4, 4)),
+        ({"since": "yesterday", "until": "yesterday"}, (2024, 4, 2), (2024, 4, 3)),
+        ({"until": "Yesterday"}, (2024, 3, 27), (2024, 4, 3)),
         ({"since": "2w", "until": "1w"}, (2024, 3, 21), (2024, 3, 28)),
         ({"week": True, "until": "1d"}, (2024, 4, 1), (2024, 4, 3)),
     ],

@@ -173,8 +173,12 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 
 def parse_until(text: str, now: datetime) -> datetime:
-    """End of a period (exclusive): a date includes that whole day; a word or a span ends
-    where the same --since would start ("--since yesterday --until today" is yesterday)."""
+    """End of a period (exclusive): a date, "today" or "yesterday" includes that whole
+    day (as a user who names a day means it); a span ends where the same --since would
+    start ("--since 2w --until 1w" is the seven days before the last seven)."""
+    word = text.strip().lower()
+    if word in _DAY_WORDS:
+        return local_midnight(local_day(now) - timedelta(days=_DAY_WORDS[word] - 1))
     start = _day_start(text, now)
     if start is not None:
         return start

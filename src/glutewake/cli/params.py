@@ -38,8 +38,8 @@ SINCE_HELP = N_(
     'last N days or weeks ("3d", "2w"; today counts as one).'
 )
 UNTIL_HELP = N_(
-    "Up to and including a date, or up to a local time. today, yesterday, 3d and 2w end "
-    "where they would start a period: --since yesterday --until today is yesterday."
+    "Up to and including a date, today or yesterday, or up to a local time. 3d and 2w end "
+    "where they would start a period: --since 2w --until 1w is the 7 days before the last 7."
 )
 
 
