@@ -180,6 +180,9 @@ def test_the_table_says_when_a_break_was_stopped_early():
 
     assert shown(5, False) == "done (5s, stopped early)"
     assert shown(180, True) == shown(None, None) == "done"
+    warmup = {**row, "outcome": "warmup", "break_s": 6, "completed": False, "seated_min": 0}
+    table = report.break_display(cast(report.BreakRow, warmup))
+    assert (table["outcome"], table["seated_min"]) == ("warm-up (6s, stopped early)", None)
 
 
 # --- the summary ----------------------------------------------------------------------

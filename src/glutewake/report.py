@@ -405,11 +405,16 @@ def break_display(row: BreakRow) -> dict[str, Any]:
     shown["date"] = format_date(date.fromisoformat(row["date"]))
     label = OUTCOME_LABELS.get(row["outcome"])
     shown["outcome"] = _(label) if label else row["outcome"]
-    if row["outcome"] == "done" and row["completed"] is False and row["break_s"] is not None:
+    if row["outcome"] in ("done", WARMUP) and row["completed"] is False and row["break_s"]:
         # Taken, but cut short: the table says so, as JSON/CSV do with completed false.
-        shown["outcome"] = _("done ({taken}, stopped early)").format(
-            taken=format_short(row["break_s"])
+        early = (
+            _("done ({taken}, stopped early)")
+            if row["outcome"] == "done"
+            else _("warm-up ({taken}, stopped early)")
         )
+        shown["outcome"] = early.format(taken=format_short(row["break_s"]))
+    if row["outcome"] == WARMUP:
+        shown["seated_min"] = None  # no sitting is recorded on a warm-up
     shown["category"] = category_label(row["category"]) if row["category"] else None
     shown["snoozes"] = row["snoozes"] or ""
     return shown
