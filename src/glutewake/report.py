@@ -214,17 +214,27 @@ def _parse_iso(text: str) -> date | datetime | None:
     text = text.strip()
     try:
         day = date.fromisoformat(text)
-        return day if _EARLIEST <= day <= _LATEST else None
     except ValueError:
         pass
+    else:
+        _check_range(day, text)
+        return day
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    if not _EARLIEST <= moment.date() <= _LATEST:
-        return None
+    _check_range(moment.date(), text)
     # A time without an offset is local time.
     return moment if moment.tzinfo is not None else localdays.first_instant(moment)
+
+
+def _check_range(day: date, text: str) -> None:
+    if not _EARLIEST <= day <= _LATEST:
+        raise ValueError(
+            _("expected a date from {earliest} to {latest}; got {text!r}").format(
+                earliest=_EARLIEST.isoformat(), latest=_LATEST.isoformat(), text=clip(text)
+            )
+        )
 
 
 # Dates a log can hold, with room for local-time arithmetic at both ends.
