@@ -12,6 +12,7 @@ from glutewake.config import ExerciseSettings, Settings, TimerSettings
 from glutewake.loop import Loop
 from glutewake.store import Store
 from glutewake.terminal import PlainUI
+from glutewake.tracker import BusyCheck
 
 T0 = 1_800_000_000.0
 
@@ -88,16 +89,26 @@ SHORT = ExerciseSettings(
 )
 
 
-def make_loop(store: Store, ui: ScriptedUI, clock: Clock, s: Settings | None = None) -> Loop:
-    s = s or settings()
+def make_loop(
+    store: Store,
+    ui: ScriptedUI,
+    clock: Clock,
+    s: Settings | None = None,
+    *,
+    bundled: bool = False,
+    busy: BusyCheck | None = None,
+) -> Loop:
+    """A loop on the fake clock, with no desktop; the two short exercises, or with
+    `bundled` the real catalog."""
     return Loop(
-        settings=s,
-        catalog=build_catalog(SHORT),
+        settings=s or settings(),
+        catalog=build_catalog(ExerciseSettings() if bundled else SHORT),
         store=store,
         notifier=None,
         idle=None,
         ui=ui,
         pid=4242,
+        busy=busy,
         monotonic=clock.mono,
         wall=clock.wall,
     )

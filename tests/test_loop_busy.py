@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from desktop import Desktop, Notifications, make_window, set_active, set_fullscreen
-from glutewake.catalog import build_catalog
 from glutewake.channel import Channel
-from glutewake.config import ExerciseSettings, QuietSettings, Settings
+from glutewake.config import QuietSettings, Settings
 from glutewake.loop import Loop
 from glutewake.store import Store
 from glutewake.tracker import BusyCheck
@@ -25,7 +24,7 @@ from running import (
     wait_for_text,
     wait_until,
 )
-from scripted import Clock, ScriptedUI, settings
+from scripted import Clock, ScriptedUI, make_loop, settings
 from terminal import Tmux
 
 
@@ -35,18 +34,7 @@ def held_events(store: Store) -> list[tuple[int | None, str | None]]:
 
 
 def busy_loop(store: Store, ui: ScriptedUI, clock: Clock, busy: BusyCheck, s: Settings) -> Loop:
-    return Loop(
-        settings=s,
-        catalog=build_catalog(ExerciseSettings()),
-        store=store,
-        notifier=None,
-        idle=None,
-        ui=ui,
-        pid=4242,
-        busy=busy,
-        monotonic=clock.mono,
-        wall=clock.wall,
-    )
+    return make_loop(store, ui, clock, s, bundled=True, busy=busy)
 
 
 def test_a_break_waits_for_the_call_and_says_so(tmp_path: Path) -> None:

@@ -180,26 +180,14 @@ def test_another_says_another_exercise_and_a_second_pause_replaces_the_first(
 
 
 def test_the_log_records_english_names_whatever_the_loop_shows(tmp_path: Path) -> None:
-    from glutewake.catalog import _bundled_english, build_catalog, load_bundled
-    from glutewake.config import ExerciseSettings
+    from glutewake.catalog import _bundled_english, load_bundled
     from glutewake.i18n import set_language
-    from glutewake.loop import Loop
 
     set_language("de")  # conftest sets English again after the test
     clock = Clock()
     ui = InteractiveUI(clock, {105.0: "done", 107.0: "done"}, until=200)
     with Store.open(tmp_path / "g.db") as store:
-        Loop(
-            settings=settings(),
-            catalog=build_catalog(ExerciseSettings()),
-            store=store,
-            notifier=None,
-            idle=None,
-            ui=ui,
-            pid=4242,
-            monotonic=clock.mono,
-            wall=clock.wall,
-        ).run()
+        make_loop(store, ui, clock, bundled=True).run()
         (record,) = store.breaks_between(at(T0), at(T0 + 999))
     english = {e.id: e.name for e in _bundled_english()}
     german = {e.id: e.name for e in load_bundled()}
@@ -211,20 +199,7 @@ def test_the_log_records_english_names_whatever_the_loop_shows(tmp_path: Path) -
 
 
 def _bundled_loop(store: Store, ui: ScriptedUI, clock: Clock, break_: int) -> Loop:
-    from glutewake.catalog import build_catalog
-    from glutewake.config import ExerciseSettings
-
-    return Loop(
-        settings=settings(break_=break_),
-        catalog=build_catalog(ExerciseSettings()),
-        store=store,
-        notifier=None,
-        idle=None,
-        ui=ui,
-        pid=4242,
-        monotonic=clock.mono,
-        wall=clock.wall,
-    )
+    return make_loop(store, ui, clock, settings(break_=break_), bundled=True)
 
 
 def test_a_break_is_as_long_as_promised_or_says_why_not(tmp_path: Path) -> None:
