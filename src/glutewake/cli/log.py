@@ -102,6 +102,9 @@ def _open_log(app: App) -> Store | None:
     try:
         store = Store.open(app.db_path(), create=False)
     except StoreMissing:
+        # A [log] database in a folder that does not exist is a typo, not a log with
+        # nothing in it yet: say so, as config check and start do.
+        app.log_to_write()
         return None
     try:
         empty = store.first_break_at() is None
