@@ -173,26 +173,32 @@ def test_pieces_go_out_as_utf8_bytes_or_through_the_text_layer(tmp_path: Path) -
             assert raw.getvalue() == expected.encode(encoding, errors="replace")
 
 
-def test_a_terminal_gets_no_control_characters_from_the_log(tmp_path: Path) -> None:
-    """CSV to a file keeps the log's text as it is; to a terminal, escape sequences that an
-    older version let into the log are shown escaped, never acted on."""
+def test_a_terminal_gets_no_control_characters_from_the_log(data_dir: Path) -> None:
+    """`log --format csv` keeps the log's text as it is in a file; on a real terminal
+    (a pty), escape sequences an older version let into the log are shown escaped,
+    never acted on."""
+    import pty
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    with Store.open(tmp_path / "g.db") as store:
-        at = datetime(2024, 5, 1, 12, tzinfo=timezone.utc)
-        store.add_break(BreakRecord("done", at, at, at, 60, "x", "esc\x1b]0;owned\x07 \x9b2J"))
-        period = report.Period(at - timedelta(days=1), at + timedelta(days=1))
-        for out, fmt in ((io.StringIO(), "csv"), (Terminal(), "csv"), (Terminal(), "json")):
-            write_export(out, export_pieces(store, period, fmt=fmt), fmt)
-            text = out.getvalue()
-            if isinstance(out, Terminal):
-                assert not CONTROL.search(text), text
-                assert "esc" in text and "owned" in text
-            else:
-                assert "esc\x1b]0;owned\x07 \x9b2J" in text
+    name = "esc\x1b]0;owned\x07 \x9b2J"
+    data_dir.mkdir()
+    with Store.open(data_dir / "glutewake.db") as store:
+        at = datetime.now(timezone.utc) - timedelta(hours=1)
+        store.add_break(BreakRecord("done", at, at, at, 60, "x", name))
+    argv = [sys.executable, "-m", "glutewake", "log", "--today", "--format", "csv"]
+    to_file = subprocess.run(argv, capture_output=True, timeout=30)
+    assert name.encode() in to_file.stdout
+    leader, follower = pty.openpty()
+    with subprocess.Popen(argv, stdout=follower, stderr=subprocess.PIPE) as process:
+        os.close(follower)
+        shown = b""
+        with suppress(OSError):  # EIO once the pty's last writer has gone
+            while chunk := os.read(leader, 4096):
+                shown += chunk
+        assert process.wait(timeout=30) == 0
+    os.close(leader)
+    text = shown.decode()
+    assert "esc" in text and "owned" in text
+    assert not CONTROL.search(text.replace("\r\n", "\n")), text
 
 
 def big_log(path: Path, count: int) -> None:
