@@ -471,7 +471,6 @@ class FullscreenDetector:
             self._own = None
 
 
-_XA_WINDOW = 33
 _ANY_PROPERTY_TYPE = 0
 
 

@@ -15,7 +15,7 @@ does; nothing here reads the environment itself.
 from __future__ import annotations
 
 import time as clock
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from itertools import pairwise
 
 # No zone moves its clocks by more than this at once; the search for a skipped wall time
@@ -60,11 +60,6 @@ def day_start(day: date) -> datetime:
 def at_local_time(day: date, when: time) -> datetime:
     """`when` o'clock on `day`, as an aware instant (the jump, if that time is skipped)."""
     return first_instant(datetime.combine(day, when))
-
-
-def day_span(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a local day."""
-    return day_start(day), day_start(day + timedelta(days=1))
 
 
 def day_starts(first: date, last: date) -> list[int]:
