@@ -390,7 +390,9 @@ def test_check_of_a_log_in_a_folder_that_does_not_exist(cli, config_file, tmp_pa
 
 
 @pytest.mark.parametrize("command", [("log",), ("log", "--summary"), ("report", "-o", "r.html")])
-def test_reading_a_log_in_a_folder_that_does_not_exist_says_so(cli, config_file, tmp_path, command):
+def test_reading_a_log_in_a_folder_that_does_not_exist_says_so(
+    cli, config_file, tmp_path, monkeypatch, command
+):
     # Not "no breaks recorded yet" with exit 0: the folder's name is likely a typo.
     config_file.write_text(f'[log]\ndatabase = "{tmp_path}/typo/x.db"\n')
     monkeypatch.chdir(tmp_path)  # a report written by mistake lands here
